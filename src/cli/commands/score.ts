@@ -1,0 +1,48 @@
+// CLI: `onnx-batch score`: flags -> job -> runner; prints warnings and the one-line summary.
+import type { Command } from 'commander';
+import { buildScoreJob, type ScoreFlags } from '../../config/load.js';
+import { runScore } from '../../run.js';
+import { scoreOptions } from '../options.js';
+import { createProgress } from '../progress.js';
+import type { CommandContext } from './context.js';
+
+interface ScoreCliFlags extends ScoreFlags {
+  readonly progress: boolean;
+  readonly quiet?: boolean;
+  readonly verbose?: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  $ onnx-batch score -m model.onnx -i data.csv -o preds.csv
+  $ onnx-batch score -m model.onnx -i 'landing/*.csv' -o scored.arrow --keep id
+  $ onnx-batch score -m model.onnx -i data.arrows --features "age,income,tenure" -o -
+  $ cat data.csv | onnx-batch score -m model.onnx -i - -o - --keep none > preds.csv`;
+
+/** Adds the `score` command to the program. */
+export function addScoreCommand(program: Command, context: CommandContext): void {
+  const command = program.command('score').description('score CSV or Arrow inputs with an ONNX model; writes predictions and a run report');
+  for (const option of scoreOptions()) command.addOption(option);
+  command.addHelpText('after', EXAMPLES);
+  command.action(async (flags: ScoreCliFlags) => {
+    context.verbose = flags.verbose === true;
+    const quiet = flags.quiet === true;
+    const job = await buildScoreJob(flags);
+    const progress = createProgress(flags.progress && !quiet);
+    const result = await runScore(job, {
+      signal: context.signal,
+      onProgress: (update) => progress.update(update),
+      onWarning: (message) => {
+        if (!quiet) process.stderr.write(`onnx-batch: warning: ${message}\n`);
+      },
+    });
+    progress.stop();
+    if (result.error !== undefined) throw result.error;
+    if (!quiet) {
+      const { rows, durationMs, throughput } = result.report;
+      const where = job.output.path === '-' ? 'stdout' : job.output.path;
+      process.stderr.write(`onnx-batch: scored ${rows.scored} rows in ${(durationMs / 1000).toFixed(2)} s (${throughput.rowsPerSec} rows/s) -> ${where}\n`);
+      if (job.report !== undefined) process.stderr.write(`onnx-batch: report: ${job.report}\n`);
+    }
+  });
+}

@@ -1,0 +1,52 @@
+// CLI entry: argv -> command -> exit code. The only place that turns errors into exit codes.
+import { Command, CommanderError } from 'commander';
+import { describeLocation, OnnxBatchError } from '../errors.js';
+import { TOOL_VERSION } from '../version.js';
+import type { CommandContext } from './commands/context.js';
+import { addInspectCommand } from './commands/inspect.js';
+import { addScoreCommand } from './commands/score.js';
+
+const controller = new AbortController();
+const context: CommandContext = { signal: controller.signal, verbose: false };
+
+function onSignal(signal: 'SIGINT' | 'SIGTERM'): void {
+  if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+  process.stderr.write(`onnx-batch: ${signal} received; stopping after the current batch (send again to stop at once)\n`);
+  controller.abort(signal);
+}
+process.on('SIGINT', () => onSignal('SIGINT'));
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+const program = new Command('onnx-batch')
+  .description('Score CSV or Arrow files with an ONNX model, in batches, from cron, CI or a terminal')
+  .version(TOOL_VERSION)
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+addScoreCommand(program, context);
+addInspectCommand(program);
+for (const command of program.commands) command.exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = report(error);
+}
+
+/** Prints one clear line (plus a hint) for a known error and returns its exit code. */
+function report(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // commander has already printed its message; help and --version exit 0.
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof OnnxBatchError && error.code !== 'INTERNAL') {
+    const where = describeLocation(error.context);
+    process.stderr.write(`onnx-batch: error: ${error.message}\n`);
+    if (where !== '' && !error.message.includes(error.context.file ?? '\u0000')) process.stderr.write(`  at: ${where}\n`);
+    if (error.hint !== undefined) process.stderr.write(`  hint: ${error.hint}\n`);
+    if (context.verbose) process.stderr.write(`${error.stack ?? ''}\n`);
+    return error.exitCode;
+  }
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`onnx-batch: internal error (this is a bug, please report it with the command you ran):\n${stack}\n`);
+  return 1;
+}

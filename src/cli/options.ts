@@ -1,0 +1,77 @@
+// CLI: the one table of `score` flags. It builds the commander options and the README's option reference.
+import { Option } from 'commander';
+import { DEFAULTS } from '../config/job.js';
+import { EXECUTION_PROVIDERS } from '../model/index.js';
+import { OUTPUT_FORMATS } from '../sinks/index.js';
+import { INPUT_FORMATS } from '../sources/index.js';
+
+/** One command-line flag of `score`. */
+export interface FlagSpec {
+  readonly flags: string;
+  readonly description: string;
+  readonly defaultValue?: string | boolean;
+  readonly choices?: readonly string[];
+  /** Environment variable that sets the flag when it is not given. */
+  readonly env?: string;
+  /** The flag may be given several times; values are collected. */
+  readonly repeatable?: boolean;
+  readonly required?: boolean;
+}
+
+/** Every flag of `score`, in help order. */
+export const SCORE_FLAGS: readonly FlagSpec[] = [
+  { flags: '-m, --model <path>', description: 'ONNX model file', env: 'ONNX_BATCH_MODEL', required: true },
+  {
+    flags: '-i, --input <path...>',
+    description: 'input files, directories or file-name wildcards (quoted), scored in order into one output; - reads CSV from stdin',
+    repeatable: true,
+    required: true,
+  },
+  { flags: '-o, --output <path>', description: 'output file (.csv, .arrow, .arrows); - writes CSV to stdout', required: true },
+  { flags: '--input-format <format>', description: 'input format, instead of guessing from the extension', choices: INPUT_FORMATS },
+  { flags: '--output-format <format>', description: 'output format, instead of guessing from the extension', choices: OUTPUT_FORMATS },
+  { flags: '--delimiter <char>', description: 'CSV field delimiter (one character; \\t for tab)', defaultValue: DEFAULTS.delimiter },
+  { flags: '--features <columns>', description: "comma-separated columns feeding the model's single [N,K] input, in order (repeatable)", repeatable: true },
+  { flags: '--keep <columns>', description: 'input columns copied to the output before the predictions: all, none, or a comma-separated list', defaultValue: 'all' },
+  { flags: '-b, --batch-size <rows>', description: 'rows per inference call', defaultValue: String(DEFAULTS.batchSize), env: 'ONNX_BATCH_BATCH_SIZE' },
+  { flags: '--threads <n>', description: 'ONNX Runtime intra-op threads (default: ONNX Runtime decides)', env: 'ONNX_BATCH_THREADS' },
+  {
+    flags: '--ep <providers>',
+    description: `execution providers in order of preference (${EXECUTION_PROVIDERS.join(', ')}); cuda,cpu falls back to CPU with a warning`,
+    defaultValue: DEFAULTS.executionProvider,
+    env: 'ONNX_BATCH_EP',
+  },
+  { flags: '--report <path>', description: 'run report (JSON); default <output>.report.json, none for stdout output', env: 'ONNX_BATCH_REPORT' },
+  { flags: '--no-progress', description: 'no progress bar (it is shown only when stderr is a terminal anyway)' },
+  { flags: '-q, --quiet', description: 'print nothing but errors' },
+  { flags: '--verbose', description: 'print stack traces with errors' },
+];
+
+/** commander Options built from the table. */
+export function scoreOptions(): Option[] {
+  return SCORE_FLAGS.map((spec) => {
+    const option = new Option(spec.flags, spec.description);
+    if (spec.defaultValue !== undefined) option.default(spec.defaultValue);
+    if (spec.choices !== undefined) option.choices(spec.choices);
+    if (spec.env !== undefined) option.env(spec.env);
+    if (spec.required === true) option.makeOptionMandatory();
+    if (spec.repeatable === true && !spec.flags.includes('...')) {
+      option.argParser((value: string, previous: unknown) => [...(Array.isArray(previous) ? (previous as string[]) : []), value]);
+    }
+    return option;
+  });
+}
+
+/** The README's option reference, as a Markdown table (kept in sync by a test). */
+export function optionsMarkdown(): string {
+  const rows = SCORE_FLAGS.map((spec) => {
+    const notes = [
+      spec.required === true ? 'required' : undefined,
+      spec.defaultValue !== undefined && spec.defaultValue !== false ? `default \`${spec.defaultValue}\`` : undefined,
+      spec.choices !== undefined ? `one of ${spec.choices.map((choice) => `\`${choice}\``).join(', ')}` : undefined,
+      spec.env !== undefined ? `env \`${spec.env}\`` : undefined,
+    ].filter((note) => note !== undefined);
+    return `| \`${spec.flags}\` | ${spec.description.replaceAll('|', '\\|')} | ${notes.join('; ')} |`;
+  });
+  return ['| flag | meaning | notes |', '| --- | --- | --- |', ...rows].join('\n');
+}

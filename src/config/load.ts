@@ -1,0 +1,132 @@
+// Config: turns the parsed `score` flags into a validated ScoreJob, or one UsageError listing every problem.
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../model/index.js';
+import { outputFormatOf, type OutputFormat } from '../sinks/index.js';
+import { inputFormatOf, type InputFormat } from '../sources/index.js';
+import type { JobInput, ScoreJob } from './job.js';
+
+/** The `score` flags as commander hands them over (strings, before validation). */
+export interface ScoreFlags {
+  readonly model: string;
+  readonly input: readonly string[];
+  readonly output: string;
+  readonly inputFormat?: InputFormat;
+  readonly outputFormat?: OutputFormat;
+  readonly delimiter: string;
+  readonly features?: readonly string[];
+  readonly keep: string;
+  readonly batchSize: string;
+  readonly threads?: string;
+  readonly ep: string;
+  readonly report?: string;
+}
+
+const READABLE_EXTENSIONS = new Set(['.csv', '.tsv', '.tab', '.arrow', '.feather', '.ipc', '.arrows']);
+
+/** Validates the flags and resolves inputs, formats and defaults into a job. */
+export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
+  const problems: string[] = [];
+  const batchSize = positiveInteger(flags.batchSize, '--batch-size', problems);
+  const threads = flags.threads === undefined ? undefined : positiveInteger(flags.threads, '--threads', problems);
+  const delimiter = flags.delimiter === '\\t' ? '\t' : flags.delimiter;
+  if ([...delimiter].length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    problems.push(`--delimiter must be one character other than a quote or a line break, got ${JSON.stringify(flags.delimiter)}`);
+  }
+  const executionProviders = parseProviders(flags.ep, problems);
+  const features = flags.features === undefined ? undefined : splitList(flags.features);
+  if (features !== undefined) {
+    const repeated = features.find((name, index) => features.indexOf(name) !== index);
+    if (repeated !== undefined) problems.push(`--features names '${repeated}' twice`);
+    if (features.length === 0) problems.push('--features needs at least one column name');
+  }
+  const keep = flags.keep === 'all' || flags.keep === 'none' ? flags.keep : splitList([flags.keep]);
+  if (problems.length > 0) {
+    throw new UsageError('USAGE', problems.length === 1 ? (problems[0] as string) : `Invalid options:\n  - ${problems.join('\n  - ')}`, {
+      hint: 'see `onnx-batch score --help`',
+    });
+  }
+  const inputs = await expandInputs(flags.input, flags.inputFormat);
+  const outputFormat = outputFormatOf(flags.output, flags.outputFormat);
+  const stdinCount = inputs.filter((input) => input.path === '-').length;
+  if (stdinCount > 0 && inputs.length > 1) {
+    throw new UsageError('USAGE', 'stdin (-) cannot be combined with other inputs', { hint: 'score stdin in a run of its own' });
+  }
+  return {
+    model: flags.model,
+    inputs,
+    output: { path: flags.output, format: outputFormat },
+    report: flags.report ?? (flags.output === '-' ? undefined : `${flags.output}.report.json`),
+    features,
+    keep,
+    batchSize: batchSize ?? 1,
+    threads,
+    executionProviders,
+    delimiter,
+  };
+}
+
+function positiveInteger(text: string, flag: string, problems: string[]): number | undefined {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
+    problems.push(`${flag} must be a whole number of at least 1, got ${JSON.stringify(text)}`);
+    return undefined;
+  }
+  return value;
+}
+
+/** Splits repeated comma-separated lists; surrounding spaces of each name are kept (column names may have them). */
+function splitList(values: readonly string[]): string[] {
+  return values.flatMap((value) => value.split(',')).filter((name) => name !== '');
+}
+
+function parseProviders(text: string, problems: string[]): ExecutionProvider[] {
+  return text.split(',').flatMap((item) => {
+    const match = /^([a-z]+)(?::(\d+))?$/.exec(item.trim().toLowerCase());
+    const name = EXECUTION_PROVIDERS.find((known) => known === match?.[1]);
+    if (match === null || name === undefined || (name === 'cpu' && match[2] !== undefined)) {
+      problems.push(`--ep: unknown execution provider ${JSON.stringify(item)}; use ${EXECUTION_PROVIDERS.join(', ')} or cuda:N`);
+      return [];
+    }
+    return [{ name, deviceId: match[2] === undefined ? undefined : Number(match[2]) }];
+  });
+}
+
+/** Expands directories (their readable files, sorted) and wildcards in the file-name part. */
+async function expandInputs(paths: readonly string[], explicit: InputFormat | undefined): Promise<JobInput[]> {
+  const expanded: string[] = [];
+  for (const path of paths) {
+    if (path === '-') {
+      expanded.push(path);
+    } else if (/[*?]/.test(basename(path))) {
+      const matches = await matchWildcard(path);
+      if (matches.length === 0) throw new UsageError('USAGE', `No file matches ${path}`, { hint: 'check the pattern; wildcards apply to the file name only' });
+      expanded.push(...matches);
+    } else if (await isDirectory(path)) {
+      const entries = (await readdir(path)).filter((name) => READABLE_EXTENSIONS.has(extname(name).toLowerCase()) && !name.startsWith('.')).sort();
+      if (entries.length === 0) throw new UsageError('USAGE', `Directory ${path} holds no CSV or Arrow files`, { hint: 'name the files, or pass another directory' });
+      expanded.push(...entries.map((name) => join(path, name)));
+    } else {
+      expanded.push(path);
+    }
+  }
+  return expanded.map((path) => ({ path, format: inputFormatOf(path, explicit) }));
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() === true;
+}
+
+async function matchWildcard(pattern: string): Promise<string[]> {
+  const directory = dirname(pattern);
+  const regex = new RegExp(`^${[...basename(pattern)].map(wildcardPart).join('')}$`);
+  const names = await readdir(directory).catch(() => [] as string[]);
+  return names.filter((name) => regex.test(name)).sort().map((name) => join(directory, name));
+}
+
+function wildcardPart(char: string): string {
+  if (char === '*') return '[^/]*';
+  if (char === '?') return '[^/]';
+  return char.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+}

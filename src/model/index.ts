@@ -1,0 +1,75 @@
+// Model stage, public surface: load a model, plan its feeds, and score chunks into prediction columns.
+import { performance } from 'node:perf_hooks';
+import { ModelError } from '../errors.js';
+import { concatColumns, sliceChunk, type Column, type ColumnChunk } from '../sources/chunk.js';
+import { buildFeeds, type FeedPlan } from './feeds.js';
+import { readModelFile, type ModelFile } from './model-file.js';
+import { declaredColumnNames, planOutputs, toPredictionColumns, type OutputPlan } from './outputs.js';
+import { createSession, type ModelSession, type SessionOptions } from './session.js';
+
+export { describeModel, type ModelDescription } from './describe.js';
+export { planFeeds, type FeedPlan, type InputFeed } from './feeds.js';
+export type { ModelFile, SkippedOutput } from './model-file.js';
+export { EXECUTION_PROVIDERS, providerLabel, runtimeVersion, type ExecutionProvider, type TensorSignature } from './session.js';
+
+/** A model ready to score: the checked file, the runtime session and what is fetched. */
+export interface LoadedModel {
+  readonly file: ModelFile;
+  readonly session: ModelSession;
+  readonly outputs: OutputPlan;
+}
+
+/** Milliseconds spent building tensors and running the model, accumulated across chunks. */
+export interface ModelTimings {
+  preprocessMs: number;
+  inferMs: number;
+}
+
+/** Reads and checks the model file, then creates the runtime session. */
+export async function loadModel(path: string, options: SessionOptions): Promise<LoadedModel> {
+  const file = await readModelFile(path);
+  const session = await createSession(file, options);
+  return { file, session, outputs: planOutputs(session.outputs, file) };
+}
+
+/** Names of the prediction columns, as far as the model's declared shapes tell before scoring. */
+export function predictionColumnNames(model: LoadedModel): string[] {
+  return model.outputs.entries.flatMap((entry) => declaredColumnNames(entry, model.session.outputs.find((output) => output.name === entry.fetch)));
+}
+
+/** Scores one chunk; a model with a fixed batch size is run in padded slices of that size. */
+export async function scoreChunk(model: LoadedModel, plan: FeedPlan, chunk: ColumnChunk, timings: ModelTimings): Promise<Map<string, Column>> {
+  const step = plan.fixedBatch ?? chunk.rowCount;
+  if (step >= chunk.rowCount) return runBatch(model, plan, chunk, plan.fixedBatch ?? chunk.rowCount, timings);
+  const parts: Map<string, Column>[] = [];
+  for (let start = 0; start < chunk.rowCount; start += step) {
+    const slice = sliceChunk(chunk, start, Math.min(start + step, chunk.rowCount));
+    parts.push(await runBatch(model, plan, slice, step, timings));
+  }
+  const joined = new Map<string, Column>();
+  for (const name of parts[0]?.keys() ?? []) joined.set(name, concatColumns(parts.map((part) => part.get(name) as Column)));
+  return joined;
+}
+
+async function runBatch(model: LoadedModel, plan: FeedPlan, chunk: ColumnChunk, paddedRows: number, timings: ModelTimings): Promise<Map<string, Column>> {
+  const built = performance.now();
+  const feeds = buildFeeds(plan, chunk, paddedRows);
+  const started = performance.now();
+  timings.preprocessMs += started - built;
+  const results = await runModel(model, feeds, chunk);
+  timings.inferMs += performance.now() - started;
+  return toPredictionColumns(model.outputs, results, chunk.rowCount);
+}
+
+async function runModel(model: LoadedModel, feeds: Parameters<ModelSession['run']>[0], chunk: ColumnChunk): ReturnType<ModelSession['run']> {
+  try {
+    return await model.session.run(feeds, model.outputs.entries.map((entry) => entry.fetch));
+  } catch (error) {
+    const last = chunk.rowOffset + chunk.rowCount - 1;
+    throw new ModelError('MODEL_RUN_FAILED', `Model failed on rows ${chunk.rowOffset}..${last} of ${chunk.origin.source}: ${(error as Error).message}`, {
+      context: { file: chunk.origin.source, row: chunk.rowOffset },
+      hint: 'check that the input values are in the range the model was trained on; `onnx-batch inspect` shows the model inputs',
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,124 @@
+// Model stage: reads the ONNX file itself (the only importer of onnx-proto), checks it, describes it,
+// and rewrites ZipMap outputs, which onnxruntime-node cannot return, into plain probability tensors.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import onnxProto from 'onnx-proto';
+import { ModelError } from '../errors.js';
+
+const { onnx } = onnxProto;
+
+/** A ZipMap output served from the probability tensor that feeds it. */
+export interface ZipMapRewrite {
+  /** The model's declared output (a sequence of maps). */
+  readonly output: string;
+  /** The tensor exposed as an extra graph output instead. */
+  readonly tensor: string;
+  /** Class labels in the tensor's column order. */
+  readonly labels: readonly string[];
+}
+
+/** A non-tensor output that cannot be fetched, and why. */
+export interface SkippedOutput {
+  readonly name: string;
+  readonly reason: string;
+}
+
+/** What the file itself says about the model, beyond what the runtime reports. */
+export interface ModelFile {
+  readonly path: string;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly irVersion: number;
+  readonly producer: string;
+  readonly opsets: Readonly<Record<string, number>>;
+  readonly metadata: Readonly<Record<string, string>>;
+  /** The graph's outputs as declared, before any rewrite. */
+  readonly declaredOutputs: readonly string[];
+  readonly zipMaps: readonly ZipMapRewrite[];
+  readonly skippedOutputs: readonly SkippedOutput[];
+  /** The bytes to load when the graph had to be rewritten; undefined means load the path itself. */
+  readonly rewritten: Uint8Array | undefined;
+}
+
+/** Reads, checks and describes an ONNX model file. */
+export async function readModelFile(path: string): Promise<ModelFile> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new ModelError(code === 'ENOENT' ? 'MODEL_NOT_FOUND' : 'MODEL_LOAD_FAILED', `Cannot read model ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`, {
+      hint: 'check the path given to --model',
+      cause: error,
+    });
+  }
+  if (bytes.length === 0) {
+    throw new ModelError('MODEL_LOAD_FAILED', `Model ${path} is empty (0 bytes)`, {
+      hint: 'the file was not written completely; export or download the model again',
+    });
+  }
+  let model: onnxProto.onnx.ModelProto;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (error) {
+    const message = (error as Error).message;
+    const reason = /index out of range/.test(message) ? `it ends in the middle of a record (${bytes.length} bytes; truncated?)` : message;
+    throw new ModelError('MODEL_LOAD_FAILED', `Model ${path} is not a valid ONNX file: ${reason}`, {
+      hint: 'the file may be truncated or not an ONNX model; export or download it again',
+      cause: error,
+    });
+  }
+  const graph = model.graph;
+  if (graph === null || graph === undefined || graph.output === null || graph.output === undefined || graph.output.length === 0) {
+    throw new ModelError('MODEL_LOAD_FAILED', `Model ${path} is not a valid ONNX file: it has no graph or no outputs`, {
+      hint: 'the file may be truncated or not an ONNX model; export or download it again',
+    });
+  }
+  const outputs = graph.output;
+  const declaredOutputs = outputs.map((output) => output.name ?? '');
+  const { zipMaps, skippedOutputs } = findNonTensorOutputs(graph);
+  for (const zipMap of zipMaps) outputs.push(tensorOutput(zipMap.tensor));
+  return {
+    path,
+    bytes: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    irVersion: Number(model.irVersion),
+    producer: [model.producerName, model.producerVersion].filter((part) => part !== '').join(' '),
+    opsets: Object.fromEntries(model.opsetImport.map((opset) => [opset.domain === '' || opset.domain == null ? 'ai.onnx' : opset.domain, Number(opset.version)])),
+    metadata: Object.fromEntries(model.metadataProps.map((entry) => [entry.key ?? '', entry.value ?? ''])),
+    declaredOutputs,
+    zipMaps,
+    skippedOutputs,
+    rewritten: zipMaps.length === 0 ? undefined : onnx.ModelProto.encode(model).finish(),
+  };
+}
+
+function findNonTensorOutputs(graph: onnxProto.onnx.IGraphProto): { zipMaps: ZipMapRewrite[]; skippedOutputs: SkippedOutput[] } {
+  const zipMaps: ZipMapRewrite[] = [];
+  const skippedOutputs: SkippedOutput[] = [];
+  for (const output of graph.output ?? []) {
+    const name = output.name ?? '';
+    if (output.type?.tensorType !== null && output.type?.tensorType !== undefined) continue;
+    const producer = (graph.node ?? []).find((node) => (node.output ?? []).includes(name));
+    const input = producer?.input?.[0];
+    if (producer?.opType === 'ZipMap' && input !== undefined) {
+      zipMaps.push({ output: name, tensor: input, labels: zipMapLabels(producer) });
+    } else {
+      const kind = output.type?.sequenceType ? 'a sequence' : output.type?.mapType ? 'a map' : 'not a tensor';
+      skippedOutputs.push({ name, reason: `output '${name}' is ${kind}, which onnxruntime-node cannot return` });
+    }
+  }
+  return { zipMaps, skippedOutputs };
+}
+
+function zipMapLabels(node: onnxProto.onnx.INodeProto): string[] {
+  const attributes = node.attribute ?? [];
+  const strings = attributes.find((attribute) => attribute.name === 'classlabels_strings')?.strings ?? [];
+  if (strings.length > 0) return strings.map((label) => Buffer.from(label).toString('utf8'));
+  const ints = attributes.find((attribute) => attribute.name === 'classlabels_int64s')?.ints ?? [];
+  return ints.map((label) => String(label));
+}
+
+function tensorOutput(name: string): onnxProto.onnx.IValueInfoProto {
+  return { name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } };
+}

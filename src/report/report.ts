@@ -1,0 +1,64 @@
+// Report: the RunReport contract (schema version 1, see schema/report.schema.json) and its writer.
+import { rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+export interface TensorDescription {
+  readonly name: string;
+  readonly type: string;
+  readonly shape: readonly (number | string)[];
+}
+
+/** What one run did, written as report.json. Fields are the contract of README "Run report". */
+export interface RunReport {
+  readonly schemaVersion: 1;
+  readonly status: 'succeeded' | 'failed' | 'interrupted';
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly tool: { readonly name: string; readonly version: string; readonly node: string; readonly onnxruntime: string };
+  readonly model: {
+    readonly path: string;
+    readonly sha256: string | null;
+    readonly bytes: number | null;
+    readonly producer: string | null;
+    readonly irVersion: number | null;
+    readonly opsets: Readonly<Record<string, number>>;
+    readonly inputs: readonly TensorDescription[];
+    readonly outputs: readonly TensorDescription[];
+    readonly skippedOutputs: readonly { readonly name: string; readonly reason: string }[];
+  };
+  readonly pipeline: null;
+  readonly executionProvider: { readonly requested: string; readonly used: string | null };
+  readonly feeds: {
+    readonly mapping: string | null;
+    readonly inputs: readonly { readonly input: string; readonly type: string; readonly columns: readonly string[] }[];
+  };
+  readonly inputs: readonly { readonly path: string; readonly format: string; readonly bytes: number | null; readonly rows: number }[];
+  readonly rows: { readonly read: number; readonly scored: number; readonly rejected: number };
+  readonly batches: number;
+  readonly timings: {
+    readonly loadModelMs: number;
+    readonly readMs: number;
+    readonly preprocessMs: number;
+    readonly inferMs: number;
+    readonly writeMs: number;
+  };
+  readonly throughput: { readonly rowsPerSec: number };
+  readonly outputs: readonly { readonly path: string; readonly format: string; readonly rows: number; readonly bytes: number; readonly columns: readonly string[] }[];
+  readonly predictions: { readonly nanCounts: Readonly<Record<string, number>> };
+  readonly warnings: readonly string[];
+  readonly error: {
+    readonly code: string;
+    readonly exitCode: number;
+    readonly message: string;
+    readonly hint: string | null;
+    readonly context: Readonly<Record<string, unknown>>;
+  } | null;
+}
+
+/** Writes the report as pretty JSON, via a temporary name so a reader never sees half of it. */
+export async function writeReport(path: string, report: RunReport): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
+  await writeFile(temporary, `${JSON.stringify(report, null, 2)}\n`);
+  await rename(temporary, path);
+}

@@ -1,0 +1,97 @@
+// Sink: Arrow IPC file or stream, one record batch per output batch.
+import {
+  Bool,
+  Field,
+  Float32,
+  Float64,
+  Int32,
+  Int64,
+  makeData,
+  RecordBatch,
+  RecordBatchFileWriter,
+  RecordBatchStreamWriter,
+  Schema,
+  Struct,
+  Utf8,
+  vectorFromArray,
+  type Data,
+  type DataType,
+} from 'apache-arrow';
+import { InputError } from '../errors.js';
+import type { Column } from '../sources/chunk.js';
+import { openAtomicFile } from './atomic-file.js';
+import type { OutputBatch, Sink, SinkRequest } from './sink.js';
+
+type Layout = 'file' | 'stream';
+
+/** Writes an Arrow IPC file or stream; the schema is taken from the first batch. */
+export async function openArrowSink(request: SinkRequest, layout: Layout): Promise<Sink> {
+  const file = await openAtomicFile(request.path);
+  const writer = layout === 'file' ? new RecordBatchFileWriter() : new RecordBatchStreamWriter();
+  const bytes = writer.toNodeStream();
+  const piped = (async () => {
+    for await (const chunk of bytes as AsyncIterable<Uint8Array>) await file.write(chunk);
+  })();
+  let schema: Schema | undefined;
+  let rows = 0;
+  const write = (batch: OutputBatch, rowCount: number): void => {
+    const children = [...batch.values()].map(toData);
+    schema ??= new Schema([...batch.keys()].map((name, i) => new Field(name, (children[i] as Data).type, true)));
+    schema.fields.forEach((field, i) => {
+      const type = (children[i] as Data).type;
+      if (String(type) !== String(field.type)) {
+        throw new InputError('SCHEMA_MISMATCH', `Column '${field.name}' is ${String(type)} here but ${String(field.type)} in earlier rows; an Arrow output needs one type per column`, {
+          context: { column: field.name },
+          hint: 'score inputs of different formats into separate outputs, or write CSV',
+        });
+      }
+    });
+    const struct = makeData({ type: new Struct(schema.fields), length: rowCount, nullCount: 0, children });
+    writer.write(new RecordBatch(schema, struct));
+    rows += rowCount;
+  };
+  return {
+    write: async (batch, rowCount) => write(batch, rowCount),
+    commit: async () => {
+      if (schema === undefined) write(new Map(request.columnNames.map((name) => [name, { type: 'string', values: [] }])), 0);
+      writer.finish();
+      await piped;
+      const written = await file.commit();
+      return { path: request.path, format: layout === 'file' ? 'arrow' : 'arrows', rows, bytes: written };
+    },
+    abort: async () => {
+      writer.abort();
+      await piped.catch(() => undefined);
+      await file.abort();
+    },
+  };
+}
+
+function validity(nulls: Uint8Array | undefined): { nullBitmap?: Uint8Array; nullCount: number } {
+  if (nulls === undefined) return { nullCount: 0 };
+  const bitmap = new Uint8Array(Math.ceil(nulls.length / 8));
+  let nullCount = 0;
+  for (let i = 0; i < nulls.length; i++) {
+    if (nulls[i] === 1) nullCount++;
+    else bitmap[i >> 3] = (bitmap[i >> 3] as number) | (1 << (i & 7));
+  }
+  return nullCount === 0 ? { nullCount: 0 } : { nullBitmap: bitmap, nullCount };
+}
+
+function toData(column: Column): Data<DataType> {
+  const length = column.values.length;
+  switch (column.type) {
+    case 'string':
+      return vectorFromArray(column.values as (string | null)[], new Utf8()).data[0] as Data<DataType>;
+    case 'bool':
+      return vectorFromArray(Array.from(column.values, (v, i) => (column.nulls?.[i] === 1 ? null : v === 1)), new Bool()).data[0] as Data<DataType>;
+    case 'float32':
+      return makeData({ type: new Float32(), length, data: column.values, ...validity(column.nulls) });
+    case 'float64':
+      return makeData({ type: new Float64(), length, data: column.values, ...validity(column.nulls) });
+    case 'int32':
+      return makeData({ type: new Int32(), length, data: column.values, ...validity(column.nulls) });
+    case 'int64':
+      return makeData({ type: new Int64(), length, data: column.values, ...validity(column.nulls) });
+  }
+}

@@ -1,0 +1,103 @@
+// Sinks: a file that appears under its final name only when complete (temp name, fsync, rename).
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { OutputError } from '../errors.js';
+
+/** A byte destination that is either committed whole or not at all. */
+export interface AtomicFile {
+  /** Writes bytes, waiting when the OS buffer is full. */
+  write(data: string | Uint8Array): Promise<void>;
+  /** Flushes, fsyncs and renames to the final name; returns the bytes written. */
+  commit(): Promise<number>;
+  /** Removes the temporary file. */
+  abort(): Promise<void>;
+}
+
+/** Opens `path` for writing; '-' writes to stdout, which cannot be atomic. */
+export async function openAtomicFile(path: string): Promise<AtomicFile> {
+  if (path === '-') return stdoutFile();
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
+  let stream: WriteStream;
+  try {
+    const handle = await open(temporary, 'w');
+    stream = createWriteStream('', { fd: handle.fd, autoClose: false, highWaterMark: 1 << 20 });
+    let bytes = 0;
+    let failure: Error | undefined;
+    stream.on('error', (error) => (failure = error));
+    const fail = (error: unknown): never => {
+      throw outputError(path, error);
+    };
+    return {
+      write: async (data) => {
+        if (failure !== undefined) fail(failure);
+        bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+        if (!stream.write(data)) await waitForDrain(stream).catch(fail);
+      },
+      commit: async () => {
+        try {
+          await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+          if (failure !== undefined) throw failure;
+          await handle.sync();
+          await handle.close();
+          await rename(temporary, path);
+          await syncDirectory(dirname(path));
+        } catch (error) {
+          await rm(temporary, { force: true });
+          fail(error);
+        }
+        return bytes;
+      },
+      abort: async () => {
+        stream.destroy();
+        await handle.close().catch(() => undefined);
+        await rm(temporary, { force: true });
+      },
+    };
+  } catch (error) {
+    throw outputError(path, error);
+  }
+}
+
+function waitForDrain(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => {
+      stream.off('drain', onDrain);
+      reject(error);
+    };
+    const onDrain = (): void => {
+      stream.off('error', onError);
+      resolve();
+    };
+    stream.once('drain', onDrain);
+    stream.once('error', onError);
+  });
+}
+
+async function syncDirectory(directory: string): Promise<void> {
+  // Makes the rename itself durable; some filesystems refuse fsync on a directory, which is harmless.
+  const handle = await open(directory, 'r').catch(() => undefined);
+  await handle?.sync().catch(() => undefined);
+  await handle?.close();
+}
+
+function stdoutFile(): AtomicFile {
+  let bytes = 0;
+  return {
+    write: async (data) => {
+      bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+      if (!process.stdout.write(data)) await waitForDrain(process.stdout);
+    },
+    commit: async () => bytes,
+    abort: async () => undefined,
+  };
+}
+
+function outputError(path: string, error: unknown): OutputError {
+  const code = (error as { code?: unknown }).code;
+  const reason = code === 'ENOENT' ? 'the directory does not exist' : code === 'EACCES' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : (error as Error).message;
+  return new OutputError('OUTPUT_FAILED', `Cannot write output ${path}: ${reason}`, {
+    hint: code === 'ENOENT' ? 'create the directory first' : 'choose another --output path, or free space / fix permissions',
+    cause: error,
+  });
+}

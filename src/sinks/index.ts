@@ -1,0 +1,44 @@
+// Sink registry: which writer produces which output format, chosen by flag or by extension.
+import { extname } from 'node:path';
+import { UsageError } from '../errors.js';
+import { openArrowSink } from './arrow.js';
+import { openCsvSink } from './csv.js';
+import type { Sink, SinkRequest } from './sink.js';
+
+export type { OutputBatch, Sink, SinkSummary } from './sink.js';
+
+/** Output formats by name (the values of --output-format). */
+export const sinks = {
+  csv: (request: SinkRequest) => openCsvSink(request),
+  arrow: (request: SinkRequest) => openArrowSink(request, 'file'),
+  arrows: (request: SinkRequest) => openArrowSink(request, 'stream'),
+} as const;
+
+export type OutputFormat = keyof typeof sinks;
+export const OUTPUT_FORMATS = Object.keys(sinks) as OutputFormat[];
+
+const BY_EXTENSION: Readonly<Record<string, OutputFormat>> = {
+  '.csv': 'csv',
+  '.arrow': 'arrow',
+  '.feather': 'arrow',
+  '.ipc': 'arrow',
+  '.arrows': 'arrows',
+};
+
+/** The format of the output: the explicit one, else its extension; stdout defaults to CSV. */
+export function outputFormatOf(path: string, explicit: OutputFormat | undefined): OutputFormat {
+  if (explicit !== undefined) return explicit;
+  if (path === '-') return 'csv';
+  const format = BY_EXTENSION[extname(path).toLowerCase()];
+  if (format === undefined) {
+    throw new UsageError('USAGE', `Cannot tell the format of output ${path} from its extension`, {
+      hint: `pass --output-format (one of ${OUTPUT_FORMATS.join(', ')}) or use .csv, .arrow or .arrows`,
+    });
+  }
+  return format;
+}
+
+/** Opens the writer for an output format. */
+export function openSink(format: OutputFormat, request: SinkRequest): Promise<Sink> {
+  return sinks[format](request);
+}

@@ -1,0 +1,27 @@
+// The contract every sink implements: ordered batches of output columns in, one committed file out.
+import type { Column } from '../sources/chunk.js';
+
+/** Output columns of one batch, in output order. */
+export type OutputBatch = ReadonlyMap<string, Column>;
+
+/** What a sink wrote. */
+export interface SinkSummary {
+  readonly path: string;
+  readonly format: string;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+export interface SinkRequest {
+  readonly path: string;
+  /** Column names expected, used for the header when no batch arrives. */
+  readonly columnNames: readonly string[];
+}
+
+export interface Sink {
+  write(batch: OutputBatch, rowCount: number): Promise<void>;
+  /** Finishes the file and publishes it under its final name. */
+  commit(): Promise<SinkSummary>;
+  /** Drops everything written. */
+  abort(): Promise<void>;
+}

@@ -1,0 +1,113 @@
+// The currency between stages: a batch of rows held column by column, with where it came from.
+
+/** A typed column. `nulls[i] === 1` marks row i as missing; strings use `null` instead. */
+export type Column =
+  | { readonly type: 'float64'; readonly values: Float64Array; readonly nulls?: Uint8Array }
+  | { readonly type: 'float32'; readonly values: Float32Array; readonly nulls?: Uint8Array }
+  | { readonly type: 'int32'; readonly values: Int32Array; readonly nulls?: Uint8Array }
+  | { readonly type: 'int64'; readonly values: BigInt64Array; readonly nulls?: Uint8Array }
+  | { readonly type: 'bool'; readonly values: Uint8Array; readonly nulls?: Uint8Array }
+  | { readonly type: 'string'; readonly values: readonly (string | null)[] };
+
+export type ColumnType = Column['type'];
+
+/** Where a chunk's rows were read from, so errors can point at real input lines. */
+export interface ChunkOrigin {
+  /** The input path as the user gave it ('-' for stdin). */
+  readonly source: string;
+  /** Physical line number (1-based) of each row, for line-oriented sources. */
+  readonly lines?: Uint32Array;
+  /** 0-based index of the chunk's first row within its own input file. */
+  readonly firstRowInSource: number;
+}
+
+/**
+ * A batch of rows, column by column. `rowOffset` is the global 0-based row index across all
+ * inputs of the run, so rejects and reports point at real rows.
+ */
+export interface ColumnChunk {
+  readonly rowOffset: number;
+  readonly rowCount: number;
+  /** Insertion order is the column order of the input. */
+  readonly columns: ReadonlyMap<string, Column>;
+  readonly origin: ChunkOrigin;
+}
+
+/** True when row `i` of `column` is missing. */
+export function isNull(column: Column, i: number): boolean {
+  if (column.type === 'string') return column.values[i] === null;
+  return column.nulls !== undefined && column.nulls[i] === 1;
+}
+
+/** The physical line of row `i` of a chunk, when the source is line-oriented. */
+export function lineOf(chunk: ColumnChunk, i: number): number | undefined {
+  return chunk.origin.lines?.[i];
+}
+
+/** Rows [start, end) of a column, sharing memory where the representation allows. */
+export function sliceColumn(column: Column, start: number, end: number): Column {
+  switch (column.type) {
+    case 'string':
+      return { type: 'string', values: column.values.slice(start, end) };
+    case 'float64':
+      return withNulls({ type: 'float64', values: column.values.subarray(start, end) }, column.nulls, start, end);
+    case 'float32':
+      return withNulls({ type: 'float32', values: column.values.subarray(start, end) }, column.nulls, start, end);
+    case 'int32':
+      return withNulls({ type: 'int32', values: column.values.subarray(start, end) }, column.nulls, start, end);
+    case 'int64':
+      return withNulls({ type: 'int64', values: column.values.subarray(start, end) }, column.nulls, start, end);
+    case 'bool':
+      return withNulls({ type: 'bool', values: column.values.subarray(start, end) }, column.nulls, start, end);
+  }
+}
+
+function withNulls<C extends Exclude<Column, { type: 'string' }>>(
+  column: C,
+  nulls: Uint8Array | undefined,
+  start: number,
+  end: number,
+): C {
+  return nulls === undefined ? column : { ...column, nulls: nulls.subarray(start, end) };
+}
+
+/** Rows [start, end) of a chunk. */
+export function sliceChunk(chunk: ColumnChunk, start: number, end: number): ColumnChunk {
+  const columns = new Map<string, Column>();
+  for (const [name, column] of chunk.columns) columns.set(name, sliceColumn(column, start, end));
+  const lines = chunk.origin.lines?.subarray(start, end);
+  return {
+    rowOffset: chunk.rowOffset + start,
+    rowCount: end - start,
+    columns,
+    origin: {
+      source: chunk.origin.source,
+      firstRowInSource: chunk.origin.firstRowInSource + start,
+      ...(lines === undefined ? {} : { lines }),
+    },
+  };
+}
+
+/** Joins columns of the same type end to end (used to merge small batches). */
+export function concatColumns(parts: readonly Column[]): Column {
+  const first = parts[0];
+  if (first === undefined) throw new RangeError('concatColumns needs at least one column');
+  if (parts.length === 1) return first;
+  for (const part of parts) {
+    if (part.type !== first.type) throw new TypeError(`cannot join a ${part.type} column to a ${first.type} column`);
+  }
+  if (first.type === 'string') return { type: 'string', values: parts.flatMap((part) => part.values as readonly (string | null)[]) };
+  const numeric = parts as readonly Exclude<Column, { type: 'string' }>[];
+  const total = numeric.reduce((sum, part) => sum + part.values.length, 0);
+  const anyNulls = numeric.some((part) => part.nulls !== undefined);
+  const nulls = anyNulls ? new Uint8Array(total) : undefined;
+  const Values = first.values.constructor as new (length: number) => { set(source: ArrayLike<unknown>, offset: number): void };
+  const values = new Values(total);
+  let offset = 0;
+  for (const part of numeric) {
+    values.set(part.values, offset);
+    if (nulls !== undefined && part.nulls !== undefined) nulls.set(part.nulls, offset);
+    offset += part.values.length;
+  }
+  return { type: first.type, values, ...(nulls === undefined ? {} : { nulls }) } as Column;
+}

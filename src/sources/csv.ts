@@ -1,0 +1,226 @@
+// Source: CSV/TSV text (file or stdin) -> column chunks. The only importer of csv-parse.
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { parse, CsvError, type Info } from 'csv-parse';
+import { InputError } from '../errors.js';
+import { parseNumber } from '../values.js';
+import type { Column, ColumnChunk } from './chunk.js';
+import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
+
+interface CsvRecord {
+  readonly record: string[];
+  readonly info: Info;
+}
+
+/** Opens a CSV input and reads its header row; rows are read when `chunks()` is iterated. */
+export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
+  const { path } = request;
+  let bytesRead = 0;
+  const raw = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+  const checked = Readable.from(checkEncoding(raw, path, (n) => (bytesRead += n)));
+  const parser = checked.pipe(
+    parse({
+      delimiter: request.delimiter,
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+    }),
+  );
+  checked.on('error', (error) => parser.destroy(error));
+  const records = parser[Symbol.asyncIterator]() as AsyncIterator<CsvRecord>;
+  const lines = new LineTracker();
+
+  const first = await nextRecord(records, path);
+  if (first === undefined) {
+    throw new InputError('CSV_MALFORMED', `CSV input ${path} is empty: expected a header row`, {
+      context: { file: path },
+      hint: 'check that the file was written completely; a CSV input needs a header row naming its columns',
+    });
+  }
+  lines.next(first.info, first.record);
+  const columnNames = headerNames(first.record, path);
+
+  return {
+    path,
+    format: 'csv',
+    columnNames,
+    bytesRead: () => bytesRead,
+    chunks: (options) => readChunks(records, columnNames, options, path, lines),
+    close: async () => {
+      parser.destroy();
+      raw.destroy();
+    },
+  };
+}
+
+async function* checkEncoding(
+  stream: NodeJS.ReadableStream,
+  path: string,
+  count: (bytes: number) => void,
+): AsyncGenerator<Buffer> {
+  let first = true;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (first && chunk.length >= 2) {
+      first = false;
+      const utf16 = (chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff);
+      if (utf16) {
+        throw new InputError('INPUT_UNREADABLE', `CSV input ${path} is UTF-16 encoded; only UTF-8 is read`, {
+          context: { file: path },
+          hint: 'convert it first, e.g. `iconv -f UTF-16 -t UTF-8 in.csv > out.csv`',
+        });
+      }
+    }
+    count(chunk.length);
+    yield chunk;
+  }
+}
+
+function headerNames(record: readonly string[], path: string): string[] {
+  const seen = new Map<string, number>();
+  return record.map((raw, index) => {
+    // pandas writes its index column with an empty name; give it the name pandas reads it back with.
+    const name = raw === '' ? `Unnamed: ${index}` : raw;
+    const previous = seen.get(name);
+    if (previous !== undefined) {
+      throw new InputError('CSV_MALFORMED', `CSV header of ${path} names column '${name}' twice (fields ${previous + 1} and ${index + 1})`, {
+        context: { file: path, line: 1, column: name },
+        hint: 'rename one of the columns so that every column name is unique',
+      });
+    }
+    seen.set(name, index);
+    return name;
+  });
+}
+
+async function nextRecord(records: AsyncIterator<CsvRecord>, path: string): Promise<CsvRecord | undefined> {
+  try {
+    const result = await records.next();
+    return result.done === true ? undefined : result.value;
+  } catch (error) {
+    throw toInputError(error, path);
+  }
+}
+
+function toInputError(error: unknown, path: string): unknown {
+  if (error instanceof InputError) return error;
+  if (error instanceof CsvError) {
+    const line = typeof (error as { lines?: unknown }).lines === 'number' ? (error as unknown as { lines: number }).lines : undefined;
+    const reason = error.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is not closed before the end of the input' : error.message;
+    return new InputError('CSV_MALFORMED', `Malformed CSV in ${path}${line === undefined ? '' : ` at line ${line}`}: ${reason}`, {
+      context: { file: path, ...(line === undefined ? {} : { line }) },
+      hint: 'fix the quoting in the file (a field with the delimiter, a quote or a newline must be quoted, and quotes inside it doubled)',
+      cause: error,
+    });
+  }
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ENOENT') {
+    return new InputError('INPUT_NOT_FOUND', `Input file not found: ${path}`, {
+      context: { file: path },
+      hint: 'check the path given to --input',
+      cause: error,
+    });
+  }
+  if (typeof code === 'string' && code.startsWith('E')) {
+    return new InputError('INPUT_UNREADABLE', `Cannot read ${path}: ${(error as Error).message}`, { context: { file: path }, cause: error });
+  }
+  return error;
+}
+
+/**
+ * Physical line numbers of records. csv-parse's own `info.lines` counts a CRLF inside a quoted
+ * field as two lines, so the start line is derived from the previous record and blank lines,
+ * and newlines are counted only for records that span several lines.
+ */
+class LineTracker {
+  private endLine = 0;
+  private emptyLines = 0;
+
+  next(info: Info, record: readonly string[]): number {
+    const skipped = info.empty_lines - this.emptyLines;
+    this.emptyLines = info.empty_lines;
+    const start = this.endLine + 1 + skipped;
+    let end = start;
+    if (info.lines > start) {
+      for (const field of record) end += countLineBreaks(field);
+    }
+    this.endLine = end;
+    return start;
+  }
+}
+
+function countLineBreaks(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
+  for (let i = text.indexOf('\r'); i !== -1; i = text.indexOf('\r', i + 1)) if (text[i + 1] !== '\n') count++;
+  return count;
+}
+
+async function* readChunks(
+  records: AsyncIterator<CsvRecord>,
+  columnNames: readonly string[],
+  options: ChunkOptions,
+  path: string,
+  lines: LineTracker,
+): AsyncGenerator<ColumnChunk> {
+  const width = columnNames.length;
+  const numeric = columnNames.map((name) => options.numericColumns.has(name));
+  let firstRowInSource = 0;
+  for (;;) {
+    const rows: string[][] = [];
+    const rowLines: number[] = [];
+    while (rows.length < options.chunkRows) {
+      const next = await nextRecord(records, path);
+      if (next === undefined) break;
+      const line = lines.next(next.info, next.record);
+      if (next.record.length !== width) {
+        throw new InputError('CSV_MALFORMED', `Malformed CSV in ${path} at line ${line}: expected ${width} fields as in the header, got ${next.record.length}`, {
+          context: { file: path, line },
+          hint: 'every row needs as many fields as the header; quote fields that contain the delimiter',
+        });
+      }
+      rows.push(next.record);
+      rowLines.push(line);
+    }
+    if (rows.length === 0) return;
+    const columns = new Map<string, Column>();
+    columnNames.forEach((name, index) => {
+      columns.set(name, numeric[index] === true ? numberColumn(rows, index, name, path, rowLines) : textColumn(rows, index));
+    });
+    yield {
+      rowOffset: options.rowOffset + firstRowInSource,
+      rowCount: rows.length,
+      columns,
+      origin: { source: path, lines: Uint32Array.from(rowLines), firstRowInSource },
+    };
+    firstRowInSource += rows.length;
+    if (rows.length < options.chunkRows) return;
+  }
+}
+
+function textColumn(rows: readonly string[][], index: number): Column {
+  return { type: 'string', values: rows.map((row) => (row[index] === '' ? null : (row[index] ?? null))) };
+}
+
+function numberColumn(rows: readonly string[][], index: number, name: string, path: string, lines: readonly number[]): Column {
+  const values = new Float64Array(rows.length);
+  const nulls = new Uint8Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const text = rows[r]?.[index] ?? '';
+    if (text === '') {
+      nulls[r] = 1;
+      values[r] = Number.NaN;
+      continue;
+    }
+    const value = parseNumber(text);
+    if (value === undefined) {
+      const line = lines[r];
+      throw new InputError('BAD_VALUE', `Bad value in ${path} at line ${line}, column '${name}': expected a number, got ${JSON.stringify(text)}`, {
+        context: { file: path, ...(line === undefined ? {} : { line }), column: name },
+        hint: 'fix the value, or leave the field empty to mark it as missing',
+      });
+    }
+    values[r] = value;
+  }
+  return { type: 'float64', values, nulls };
+}

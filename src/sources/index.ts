@@ -1,0 +1,77 @@
+// Source registry: which reader opens which input format, chosen by flag or by extension.
+import { stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { InputError, UsageError } from '../errors.js';
+import { openArrow } from './arrow.js';
+import { openCsv } from './csv.js';
+import type { OpenedSource, SourceRequest } from './source.js';
+
+export type { ChunkOptions, OpenedSource } from './source.js';
+
+/** Input formats by name (the values of --input-format). */
+export const sources = {
+  csv: (request: SourceRequest) => openCsv(request),
+  tsv: (request: SourceRequest) => openCsv({ ...request, delimiter: '\t' }),
+  arrow: (request: SourceRequest) => openArrow(request, 'file'),
+  arrows: (request: SourceRequest) => openArrow(request, 'stream'),
+} as const;
+
+export type InputFormat = keyof typeof sources;
+export const INPUT_FORMATS = Object.keys(sources) as InputFormat[];
+
+const BY_EXTENSION: Readonly<Record<string, InputFormat>> = {
+  '.csv': 'csv',
+  '.tsv': 'tsv',
+  '.tab': 'tsv',
+  '.arrow': 'arrow',
+  '.feather': 'arrow',
+  '.ipc': 'arrow',
+  '.arrows': 'arrows',
+};
+
+/** The format of an input: the explicit one, else its extension, else CSV for stdin. */
+export function inputFormatOf(path: string, explicit: InputFormat | undefined): InputFormat {
+  if (explicit !== undefined) return explicit;
+  if (path === '-') return 'csv';
+  const format = BY_EXTENSION[extname(path).toLowerCase()];
+  if (format === undefined) {
+    throw new UsageError('USAGE', `Cannot tell the format of input ${path} from its extension`, {
+      hint: `pass --input-format (one of ${INPUT_FORMATS.join(', ')})`,
+    });
+  }
+  return format;
+}
+
+/** Size in bytes of an input file (undefined for stdin); fails clearly when it is missing. */
+export async function inputSize(path: string): Promise<number | undefined> {
+  if (path === '-') return undefined;
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) {
+      throw new InputError('INPUT_UNREADABLE', `Input ${path} is a directory`, {
+        context: { file: path },
+        hint: 'name the files in it, e.g. --input "dir/*.csv"',
+      });
+    }
+    return info.size;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError('INPUT_NOT_FOUND', `Input file not found: ${path}`, {
+      context: { file: path },
+      hint: 'check the path given to --input',
+      cause: error,
+    });
+  }
+}
+
+/** Opens one input with the reader for its format. */
+export async function openSource(format: InputFormat, request: SourceRequest): Promise<OpenedSource> {
+  const size = await inputSize(request.path);
+  if (size === 0 && (format === 'arrow' || format === 'arrows')) {
+    throw new InputError('ARROW_MALFORMED', `Arrow input ${request.path} is empty (0 bytes)`, {
+      context: { file: request.path },
+      hint: 'check that the file was written completely',
+    });
+  }
+  return sources[format](request);
+}

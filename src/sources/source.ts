@@ -1,0 +1,31 @@
+// The contract every source implements: open (read the header or schema), then stream chunks.
+import type { ColumnChunk } from './chunk.js';
+
+/** What the runner asks a source to open. */
+export interface SourceRequest {
+  /** A file path, or '-' for stdin. */
+  readonly path: string;
+  /** Field delimiter for CSV/TSV. */
+  readonly delimiter: string;
+}
+
+/** How the runner wants rows delivered. */
+export interface ChunkOptions {
+  /** Rows per chunk (the last one may be shorter). */
+  readonly chunkRows: number;
+  /** Global row index of this input's first row. */
+  readonly rowOffset: number;
+  /** Columns the model reads as numbers: text sources parse these into typed arrays. */
+  readonly numericColumns: ReadonlySet<string>;
+}
+
+/** An input whose columns are known and whose rows can be streamed once. */
+export interface OpenedSource {
+  readonly path: string;
+  readonly format: string;
+  readonly columnNames: readonly string[];
+  chunks(options: ChunkOptions): AsyncIterable<ColumnChunk>;
+  /** Bytes consumed so far (for progress and the report). */
+  bytesRead(): number;
+  close(): Promise<void>;
+}

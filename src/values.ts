@@ -1,0 +1,46 @@
+// Value rules shared by every stage: how text becomes a number, and how a number becomes text.
+
+// Decimal and scientific notation only: no hex, no binary, no '' or ' ' (which Number() reads as 0).
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const SPECIAL: ReadonlyMap<string, number> = new Map([
+  ['nan', Number.NaN],
+  ['+nan', Number.NaN],
+  ['-nan', Number.NaN],
+  ['inf', Number.POSITIVE_INFINITY],
+  ['+inf', Number.POSITIVE_INFINITY],
+  ['-inf', Number.NEGATIVE_INFINITY],
+  ['infinity', Number.POSITIVE_INFINITY],
+  ['+infinity', Number.POSITIVE_INFINITY],
+  ['-infinity', Number.NEGATIVE_INFINITY],
+]);
+
+/**
+ * Parses a field as a float64, strictly: surrounding spaces are allowed, and `NaN`, `inf`,
+ * `Infinity` (any case, signed) are accepted; anything else that is not a decimal number gives
+ * `undefined`. A decimal that overflows float64 gives `undefined` too, rather than Infinity.
+ */
+export function parseNumber(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (DECIMAL.test(trimmed)) {
+    const value = Number(trimmed);
+    return Number.isFinite(value) ? value : undefined;
+  }
+  return SPECIAL.get(trimmed.toLowerCase());
+}
+
+/** Shortest decimal text that reads back as the same float64. */
+export function formatFloat64(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  return String(value);
+}
+
+/** Shortest decimal text that reads back as the same float32 (when read as float32). */
+export function formatFloat32(value: number): string {
+  if (!Number.isFinite(value)) return formatFloat64(value);
+  for (let digits = 1; digits < 9; digits++) {
+    // Number() then String() turns "1e+2" into "100" and keeps the shortest digits found here.
+    const candidate = Number(value.toPrecision(digits));
+    if (Math.fround(candidate) === value) return String(candidate);
+  }
+  return String(Number(value.toPrecision(9)));
+}
