@@ -1,0 +1,235 @@
+// End to end: each failure gives its documented exit code, one clear message naming what and where,
+// a hint, no stack trace, a report with status "failed", and nothing under the output's final name.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+
+const IRIS = join(FIXTURES, 'iris-csv');
+const IRIS_MODEL = join(IRIS, 'model.onnx');
+const NAMED_MODEL = join(FIXTURES, 'named-inputs', 'model.onnx');
+const GOOD_CSV = 'a,b,c,d\n1,2,3,4\n5,6,7,8\n';
+
+interface ErrorCase {
+  readonly name: string;
+  readonly files?: Readonly<Record<string, string | Buffer>>;
+  /** Arguments; 'MODEL' is the iris model, other names are files of the case. */
+  readonly args: readonly string[];
+  readonly exitCode: number;
+  readonly stderr: readonly RegExp[];
+  /** A report with status failed is expected at out.csv.report.json. */
+  readonly report?: boolean;
+}
+
+const cases: readonly ErrorCase[] = [
+  {
+    name: 'a non-number in a numeric feature names file, line and column',
+    files: { 'in.csv': 'a,b,c,d\n1,2,3,4\n5,x,7,8\n' },
+    args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.csv'],
+    exitCode: 3,
+    stderr: [/Bad value in in\.csv at line 3, column 'b': expected a number, got "x"/],
+    report: true,
+  },
+  {
+    name: 'hex and blank values are refused, not read as numbers (Number() would accept them)',
+    files: { 'in.csv': 'a,b,c,d\n1,2,3,0x1A\n' },
+    args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.csv'],
+    exitCode: 3,
+    stderr: [/line 2, column 'd': expected a number, got "0x1A"/],
+  },
+  {
+    name: 'a row with the wrong number of fields',
+    files: { 'in.csv': 'a,b,c,d\n1,2,3,4\n5,6,7\n' },
+    args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.csv'],
+    exitCode: 3,
+    stderr: [/Malformed CSV in in\.csv at line 3: expected 4 fields as in the header, got 3/],
+  },
+  {
+    name: 'an unterminated quote',
+    files: { 'in.csv': 'a,b,c,d\n1,2,3,"4\n5,6,7,8\n' },
+    args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.csv'],
+    exitCode: 3,
+    stderr: [/Malformed CSV in in\.csv.*quoted field is not closed/],
+  },
+  {
+    name: 'a duplicate header name',
+    files: { 'in.csv': 'a,b,c,a\n1,2,3,4\n' },
+    args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.csv'],
+    exitCode: 3,
+    stderr: [/names column 'a' twice/],
+  },
+  {
+    name: 'a zero-byte CSV',
+    files: { 'in.csv': '' },
+    args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.csv'],
+    exitCode: 3,
+    stderr: [/in\.csv is empty: expected a header row/],
+  },
+  {
+    name: 'a UTF-16 CSV',
+    files: { 'in.csv': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(GOOD_CSV, 'utf16le')]) },
+    args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.csv'],
+    exitCode: 3,
+    stderr: [/UTF-16/, /iconv/],
+  },
+  {
+    name: 'columns that do not fit the model list the inputs and the columns',
+    files: { 'in.csv': 'a,b,c\n1,2,3\n' },
+    args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.csv'],
+    exitCode: 3,
+    stderr: [/Cannot tell which columns feed the model/, /'float_input' float32 \[N,4\]/, /'a', 'b', 'c'/],
+  },
+  {
+    name: '--features naming a missing column',
+    files: { 'in.csv': GOOD_CSV },
+    args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.csv', '--features', 'a,b,c,zz'],
+    exitCode: 3,
+    stderr: [/needs columns the input lacks: 'zz'/],
+  },
+  {
+    name: '--features with the wrong count',
+    files: { 'in.csv': GOOD_CSV },
+    args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.csv', '--features', 'a,b,c'],
+    exitCode: 4,
+    stderr: [/has shape \[N,4\], but 3 columns were given/],
+  },
+  {
+    name: 'a missing named input column',
+    files: { 'in.csv': 'âge,home city\n30,Paris\n' },
+    args: ['score', '-m', NAMED_MODEL, '-i', 'in.csv', '-o', 'out.csv'],
+    exitCode: 3,
+    stderr: [/no column is named 'visits\/week'/],
+  },
+  {
+    name: 'a non-integer in an int64 input',
+    files: { 'in.csv': 'âge,home city,visits/week\n30,Paris,2.5\n' },
+    args: ['score', '-m', NAMED_MODEL, '-i', 'in.csv', '-o', 'out.csv'],
+    exitCode: 3,
+    stderr: [/in\.csv at line 2, column 'visits\/week' \(model input 'visits\/week', int64\): expected an integer, got "2\.5"/],
+  },
+  {
+    name: 'a value beyond float32',
+    files: { 'in.csv': 'a,b,c,d\n1,2,3,1e39\n' },
+    args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.csv'],
+    exitCode: 3,
+    stderr: [/line 2, column 'd'.*out of float32 range/],
+  },
+  {
+    name: 'a zero-byte Arrow file',
+    files: { 'in.arrow': '' },
+    args: ['score', '-m', 'MODEL', '-i', 'in.arrow', '-o', 'out.csv'],
+    exitCode: 3,
+    stderr: [/Arrow input in\.arrow is empty/],
+  },
+  {
+    name: 'a file that is not Arrow',
+    files: { 'in.arrow': GOOD_CSV },
+    args: ['score', '-m', 'MODEL', '-i', 'in.arrow', '-o', 'out.csv'],
+    exitCode: 3,
+    stderr: [/Cannot read Arrow IPC data from in\.arrow/],
+  },
+  {
+    name: 'a missing input file',
+    args: ['score', '-m', 'MODEL', '-i', 'missing.csv', '-o', 'out.csv'],
+    exitCode: 3,
+    stderr: [/Input file not found: missing\.csv/],
+  },
+  {
+    name: 'a missing model',
+    files: { 'in.csv': GOOD_CSV },
+    args: ['score', '-m', 'missing.onnx', '-i', 'in.csv', '-o', 'out.csv'],
+    exitCode: 4,
+    stderr: [/Cannot read model missing\.onnx: no such file/],
+    report: true,
+  },
+  {
+    name: 'a zero-byte model',
+    files: { 'in.csv': GOOD_CSV, 'model.onnx': '' },
+    args: ['score', '-m', 'model.onnx', '-i', 'in.csv', '-o', 'out.csv'],
+    exitCode: 4,
+    stderr: [/Model model\.onnx is empty \(0 bytes\)/],
+  },
+  {
+    name: 'a truncated model',
+    files: { 'in.csv': GOOD_CSV, 'model.onnx': readFileSync(IRIS_MODEL).subarray(0, 200) },
+    args: ['score', '-m', 'model.onnx', '-i', 'in.csv', '-o', 'out.csv'],
+    exitCode: 4,
+    stderr: [/Model model\.onnx is not a valid ONNX file: .*truncated/],
+  },
+  {
+    name: 'a file that is not a model',
+    files: { 'in.csv': GOOD_CSV, 'model.onnx': 'hello, I am not protobuf at all\n'.repeat(20) },
+    args: ['score', '-m', 'model.onnx', '-i', 'in.csv', '-o', 'out.csv'],
+    exitCode: 4,
+    stderr: [/Model model\.onnx is not a valid ONNX file/],
+  },
+  {
+    name: 'an unavailable execution provider without fallback',
+    files: { 'in.csv': GOOD_CSV },
+    args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.csv', '--ep', 'cuda'],
+    exitCode: 4,
+    stderr: [/Execution provider 'cuda' is not available/, /--ep cpu/],
+  },
+  {
+    name: 'an output directory that does not exist',
+    files: { 'in.csv': GOOD_CSV },
+    args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'nodir/out.csv'],
+    exitCode: 5,
+    stderr: [/Cannot write output nodir\/out\.csv: the directory does not exist/],
+  },
+  {
+    name: 'an output format that cannot be guessed',
+    files: { 'in.csv': GOOD_CSV },
+    args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.txt'],
+    exitCode: 2,
+    stderr: [/Cannot tell the format of output out\.txt/, /--output-format/],
+  },
+  {
+    name: 'a missing required flag',
+    args: ['score', '-m', 'MODEL', '-i', 'in.csv'],
+    exitCode: 2,
+    stderr: [/required option '-o, --output <path>' not specified/],
+  },
+  {
+    name: 'an invalid batch size',
+    files: { 'in.csv': GOOD_CSV },
+    args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.csv', '-b', '0'],
+    exitCode: 2,
+    stderr: [/--batch-size must be a whole number of at least 1, got "0"/],
+  },
+  {
+    name: 'an unknown option',
+    args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.csv', '--bogus'],
+    exitCode: 2,
+    stderr: [/unknown option '--bogus'/],
+  },
+  {
+    name: 'an output column that clashes with a kept column',
+    files: { 'in.csv': 'a,b,c,label\n1,2,3,4\n' },
+    args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.csv', '--features', 'a,b,c,label'],
+    exitCode: 2,
+    stderr: [/Output column 'label' would be written twice/, /--keep/],
+  },
+];
+
+describe('errors: exit codes and messages', () => {
+  for (const errorCase of cases) {
+    it(`${errorCase.name} (exit ${errorCase.exitCode})`, async () => {
+      const dir = await tempDir();
+      for (const [name, content] of Object.entries(errorCase.files ?? {})) await writeFile(join(dir, name), content);
+      const args = errorCase.args.map((arg) => (arg === 'MODEL' ? IRIS_MODEL : arg));
+      const result = await runCli(args, { cwd: dir });
+      assert.equal(result.code, errorCase.exitCode, result.stderr);
+      for (const pattern of errorCase.stderr) assert.match(result.stderr, pattern);
+      assert.doesNotMatch(result.stderr, /^\s+at .*\(.*:\d+:\d+\)$/m, 'no stack trace for a user error');
+      assert.ok(!existsSync(join(dir, 'out.csv')), 'no output under the final name');
+      if (errorCase.report === true) {
+        const report = JSON.parse(readFileSync(join(dir, 'out.csv.report.json'), 'utf8')) as { status: string; error: { exitCode: number } };
+        assert.equal(report.status, 'failed');
+        assert.equal(report.error.exitCode, errorCase.exitCode);
+      }
+    });
+  }
+});

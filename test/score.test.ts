@@ -1,0 +1,186 @@
+// End to end: `score` features beyond the golden cases: stdin/stdout, several inputs, --keep,
+// dialects (CRLF, delimiters, TSV), empty inputs, directories and wildcards, fallbacks and the report.
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { assertPredictionsMatch, readCsvTable } from './helpers/golden.js';
+
+const IRIS = join(FIXTURES, 'iris-csv');
+const NAMED = join(FIXTURES, 'named-inputs');
+const irisExpected = readCsvTable(join(IRIS, 'expected', 'predictions.csv'));
+const namedExpected = readCsvTable(join(NAMED, 'expected', 'predictions.csv'));
+
+function repeatTable(table: ReturnType<typeof readCsvTable>, times: number): ReturnType<typeof readCsvTable> {
+  return new Map([...table].map(([name, values]) => [name, Array.from({ length: times }, () => values).flat()]));
+}
+
+describe('score', () => {
+  it('reads CSV from stdin and writes CSV to stdout, with logs on stderr only', async () => {
+    const csv = await readFile(join(IRIS, 'input.csv'));
+    const dir = await tempDir();
+    const result = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', '-', '-o', '-', '--keep', 'none'], { stdin: csv, cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    await writeFile(join(dir, 'stdout.csv'), result.stdout);
+    const table = readCsvTable(join(dir, 'stdout.csv'));
+    assert.deepEqual([...table.keys()], [...irisExpected.keys()]);
+    assertPredictionsMatch(table, irisExpected, 'stdout');
+    assert.match(result.stderr, /scored 150 rows in .* -> stdout/);
+    assert.doesNotMatch(result.stderr, /report:/, 'no default report for stdout output');
+  });
+
+  it('scores several inputs of different formats, in order, into one output', async () => {
+    const out = join(await tempDir(), 'all.csv');
+    const inputs = ['input.csv', 'input.arrow', 'input.arrows'].map((name) => join(IRIS, name));
+    const result = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', ...inputs, '-o', out]);
+    assert.equal(result.code, 0, result.stderr);
+    assertPredictionsMatch(readCsvTable(out), repeatTable(irisExpected, 3), 'three inputs');
+    const report = JSON.parse(await readFile(`${out}.report.json`, 'utf8')) as { inputs: { format: string; rows: number; bytes: number }[]; rows: { read: number } };
+    assert.deepEqual(report.inputs.map((input) => [input.format, input.rows]), [['csv', 150], ['arrow', 150], ['arrows', 150]]);
+    assert.ok(report.inputs.every((input) => input.bytes > 0));
+    assert.equal(report.rows.read, 450);
+  });
+
+  it('keeps the listed columns, or none', async () => {
+    const dir = await tempDir();
+    const some = await runCli(['score', '-m', join(NAMED, 'model.onnx'), '-i', join(NAMED, 'input.csv'), '-o', join(dir, 'some.csv'), '--keep', 'customer id,notes']);
+    assert.equal(some.code, 0, some.stderr);
+    const table = readCsvTable(join(dir, 'some.csv'));
+    assert.deepEqual([...table.keys()], ['customer id', 'notes', ...namedExpected.keys()]);
+    const source = readCsvTable(join(NAMED, 'input.csv'));
+    assert.deepEqual(table.get('notes'), source.get('notes'), 'text with commas, quotes and newlines survives unchanged');
+    const none = await runCli(['score', '-m', join(NAMED, 'model.onnx'), '-i', join(NAMED, 'input.csv'), '-o', join(dir, 'none.csv'), '--keep', 'none']);
+    assert.equal(none.code, 0, none.stderr);
+    assert.deepEqual([...readCsvTable(join(dir, 'none.csv')).keys()], [...namedExpected.keys()]);
+  });
+
+  it('reads CRLF files without leaving \\r on the last (string) column', async () => {
+    const dir = await tempDir();
+    const crlf = (await readFile(join(NAMED, 'input.csv'), 'utf8')).replace(/\n/g, '\r\n');
+    await writeFile(join(dir, 'crlf.csv'), `\uFEFF${crlf}`);
+    // A variant whose string input is the last column: a stray \r would make every city unknown.
+    const table = readCsvTable(join(NAMED, 'input.csv'));
+    const order = ['âge', 'visits/week', 'home city'];
+    const rows = (table.get('âge') ?? []).map((_, i) => order.map((name) => quote(table.get(name)?.[i] ?? '')).join(','));
+    await writeFile(join(dir, 'last.csv'), `${order.join(',')}\r\n${rows.join('\r\n')}\r\n`);
+    for (const name of ['crlf.csv', 'last.csv']) {
+      const out = join(dir, `${name}.out.csv`);
+      const result = await runCli(['score', '-m', join(NAMED, 'model.onnx'), '-i', join(dir, name), '-o', out]);
+      assert.equal(result.code, 0, result.stderr);
+      assertPredictionsMatch(readCsvTable(out), namedExpected, name);
+    }
+  });
+
+  it('reads other delimiters and TSV', async () => {
+    const dir = await tempDir();
+    const csv = await readFile(join(IRIS, 'input.csv'), 'utf8');
+    await writeFile(join(dir, 'semi.csv'), csv.replaceAll(',', ';'));
+    await writeFile(join(dir, 'tabs.tsv'), csv.replaceAll(',', '\t'));
+    const semi = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', join(dir, 'semi.csv'), '--delimiter', ';', '-o', join(dir, 'semi.out.csv')]);
+    assert.equal(semi.code, 0, semi.stderr);
+    assertPredictionsMatch(readCsvTable(join(dir, 'semi.out.csv')), irisExpected, 'semicolons');
+    const tsv = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', join(dir, 'tabs.tsv'), '-o', join(dir, 'tabs.out.csv')]);
+    assert.equal(tsv.code, 0, tsv.stderr);
+    assertPredictionsMatch(readCsvTable(join(dir, 'tabs.out.csv')), irisExpected, 'tsv');
+  });
+
+  it('scores a header-only file into a header-only output', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'empty.csv'), 'a,b,c,d\n');
+    const result = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', join(dir, 'empty.csv'), '-o', join(dir, 'out.csv')]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(await readFile(join(dir, 'out.csv'), 'utf8'), 'a,b,c,d,label,probabilities_0,probabilities_1,probabilities_2\n');
+  });
+
+  it('expands directories and quoted wildcards in name order', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'landing'));
+    for (const name of ['b.csv', 'a.csv']) await copyFile(join(IRIS, 'input.csv'), join(dir, 'landing', name));
+    await writeFile(join(dir, 'landing', 'notes.txt'), 'not data');
+    for (const input of [join(dir, 'landing'), join(dir, 'landing', '*.csv')]) {
+      const out = join(dir, 'out.csv');
+      const result = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', input, '-o', out]);
+      assert.equal(result.code, 0, result.stderr);
+      const report = JSON.parse(await readFile(`${out}.report.json`, 'utf8')) as { inputs: { path: string }[] };
+      assert.deepEqual(report.inputs.map((entry) => entry.path), ['a.csv', 'b.csv'].map((name) => join(dir, 'landing', name)));
+    }
+  });
+
+  it('falls back from cuda to cpu with a warning when asked to, and says so in the report', async () => {
+    const out = join(await tempDir(), 'out.csv');
+    const result = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', join(IRIS, 'input.csv'), '-o', out, '--ep', 'cuda,cpu']);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(await readFile(`${out}.report.json`, 'utf8')) as { executionProvider: { requested: string; used: string }; warnings: string[] };
+    assert.equal(report.executionProvider.requested, 'cuda,cpu');
+    if (report.executionProvider.used === 'cpu') {
+      assert.match(result.stderr, /warning: execution provider 'cuda' is not available.*falling back to 'cpu'/);
+      assert.equal(report.warnings.length, 1);
+    }
+  });
+
+  it('writes a report with the schema-1 fields', async () => {
+    const out = join(await tempDir(), 'out.arrow');
+    const result = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', join(IRIS, 'input.csv'), '-o', out, '--quiet']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, '', '--quiet prints nothing');
+    const report = JSON.parse(await readFile(`${out}.report.json`, 'utf8')) as Record<string, unknown> & {
+      model: { sha256: string; inputs: unknown[]; outputs: unknown[] };
+      rows: { read: number; scored: number; rejected: number };
+      timings: Record<string, number>;
+      outputs: { path: string; format: string; rows: number; columns: string[] }[];
+    };
+    for (const field of ['schemaVersion', 'status', 'startedAt', 'finishedAt', 'durationMs', 'tool', 'executionProvider', 'inputs', 'throughput', 'warnings', 'error']) {
+      assert.ok(field in report, `report has ${field}`);
+    }
+    assert.equal(report['schemaVersion'], 1);
+    assert.match(report.model.sha256, /^[0-9a-f]{64}$/);
+    assert.deepEqual(report.rows, { read: 150, scored: 150, rejected: 0 });
+    assert.deepEqual(Object.keys(report.timings).sort(), ['inferMs', 'loadModelMs', 'preprocessMs', 'readMs', 'writeMs']);
+    assert.equal(report.outputs[0]?.format, 'arrow');
+    assert.equal(report.outputs[0]?.rows, 150);
+  });
+
+  it('does not leave temporary files next to the output', async () => {
+    const dir = await tempDir();
+    const result = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', join(IRIS, 'input.csv'), '-o', join(dir, 'out.csv')]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(existsSync(join(dir, 'out.csv')));
+    const { readdir } = await import('node:fs/promises');
+    assert.deepEqual((await readdir(dir)).sort(), ['out.csv', 'out.csv.report.json']);
+  });
+});
+
+describe('inspect and help', () => {
+  it('inspect shows inputs, outputs, output columns and how to feed the model', async () => {
+    const result = await runCli(['inspect', join(FIXTURES, 'zipmap', 'model.onnx')]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /float_input\s+float32\s+\[N,4\]/);
+    assert.match(result.stdout, /output_probability_setosa, output_probability_versicolor, output_probability_virginica/);
+    assert.match(result.stdout, /--features with 4 column names/);
+  });
+
+  it('inspect --json is machine-readable', async () => {
+    const result = await runCli(['inspect', join(NAMED, 'model.onnx'), '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const description = JSON.parse(result.stdout) as { inputs: { name: string; type: string }[]; opsets: Record<string, number> };
+    assert.deepEqual(description.inputs.map((input) => [input.name, input.type]), [['âge', 'float32'], ['home city', 'string'], ['visits/week', 'int64']]);
+    assert.equal(description.opsets['ai.onnx.ml'], 3);
+  });
+
+  it('every command has --help with examples, and --version prints the version', async () => {
+    for (const command of ['score', 'inspect']) {
+      const result = await runCli([command, '--help']);
+      assert.equal(result.code, 0);
+      assert.match(result.stdout, /Examples:/);
+    }
+    const version = await runCli(['--version']);
+    assert.equal(version.code, 0);
+    assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+  });
+});
+
+function quote(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
