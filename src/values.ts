@@ -31,16 +31,32 @@ export function parseNumber(text: string): number | undefined {
 /** Shortest decimal text that reads back as the same float64. */
 export function formatFloat64(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
-  return String(value);
+  return Object.is(value, -0) ? '-0' : String(value);
 }
 
 /** Shortest decimal text that reads back as the same float32 (when read as float32). */
 export function formatFloat32(value: number): string {
-  if (!Number.isFinite(value)) return formatFloat64(value);
+  if (!Number.isFinite(value) || value === 0) return formatFloat64(value);
   for (let digits = 1; digits < 9; digits++) {
-    // Number() then String() turns "1e+2" into "100" and keeps the shortest digits found here.
-    const candidate = Number(value.toPrecision(digits));
-    if (Math.fround(candidate) === value) return String(candidate);
+    const found = roundTripAt(value, digits);
+    // Number() then String() turns "1e+2" into "100" and keeps the digits found here.
+    if (found !== undefined) return String(found);
   }
   return String(Number(value.toPrecision(9)));
+}
+
+/**
+ * A decimal of `digits` significant digits that reads back as the float32 `value`, if any. Besides
+ * the nearest one, its two neighbours are tried: at a power of two the float32's rounding interval
+ * is lopsided, so the nearest decimal can miss where the next one up or down hits.
+ */
+function roundTripAt(value: number, digits: number): number | undefined {
+  const [mantissa = '', exponent = '0'] = value.toExponential(digits - 1).split('e');
+  const scaled = BigInt(mantissa.replace('.', ''));
+  const scale = Number(exponent) - (digits - 1);
+  for (const candidate of [scaled, scaled + 1n, scaled - 1n]) {
+    const decimal = Number(`${candidate}e${scale}`);
+    if (Math.fround(decimal) === value) return decimal;
+  }
+  return undefined;
 }

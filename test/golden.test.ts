@@ -18,15 +18,16 @@ describe('golden predictions from scikit-learn', () => {
     const expected = readCsvTable(join(dir, 'expected', 'predictions.csv'));
     const inputHeader = [...readCsvTable(join(dir, 'input.csv')).keys()];
 
-    for (const [input, output] of [
-      ['input.csv', 'preds.csv'],
-      ['input.arrow', 'preds.csv'],
-      ['input.arrows', 'preds.arrow'],
-      ['input.csv', 'preds.arrows'],
+    // Small batch sizes make the rows cross many batch and record-batch boundaries.
+    for (const [input, output, batchSize] of [
+      ['input.csv', 'preds.csv', '4096'],
+      ['input.arrow', 'preds.csv', '7'],
+      ['input.arrows', 'preds.arrow', '4096'],
+      ['input.csv', 'preds.arrows', '13'],
     ] as const) {
-      it(`${name}: scores ${input} into ${output} like scikit-learn`, async () => {
+      it(`${name}: scores ${input} into ${output} in batches of ${batchSize} like scikit-learn`, async () => {
         const out = join(await tempDir(), output);
-        const result = await runCli(['score', '-m', join(dir, 'model.onnx'), '-i', join(dir, input), '-o', out, ...args]);
+        const result = await runCli(['score', '-m', join(dir, 'model.onnx'), '-i', join(dir, input), '-o', out, '-b', batchSize, ...args]);
         assert.equal(result.code, 0, result.stderr);
         const table = output.endsWith('.csv') ? readCsvTable(out) : readArrowTable(out);
         assert.deepEqual([...table.keys()], [...inputHeader, ...expected.keys()], 'kept input columns first, then the predictions');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { assertPredictionsMatch, readCsvTable } from './helpers/golden.js';
+import { logModel, sequenceOutputModel } from './helpers/models.js';
 
 const IRIS = join(FIXTURES, 'iris-csv');
 const NAMED = join(FIXTURES, 'named-inputs');
@@ -184,3 +185,29 @@ describe('inspect and help', () => {
 function quote(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
+
+describe('model outputs that need care', () => {
+  it('counts NaN predictions in the report and warns about them', async () => {
+    const dir = await tempDir();
+    const model = await logModel(join(dir, 'log.onnx'));
+    await writeFile(join(dir, 'in.csv'), 'x\n1\n-1\n2\n-3\n');
+    const result = await runCli(['score', '-m', model, '-i', 'in.csv', '-o', 'out.csv'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /warning: model output column 'y' has 2 NaN values/);
+    const report = JSON.parse(await readFile(join(dir, 'out.csv.report.json'), 'utf8')) as { predictions: { nanCounts: Record<string, number> } };
+    assert.deepEqual(report.predictions.nanCounts, { y: 2 });
+    assert.deepEqual(readCsvTable(join(dir, 'out.csv')).get('y'), ['0', 'NaN', '0.6931472', 'NaN']);
+  });
+
+  it('skips a non-tensor output that is not a ZipMap, scores the rest, and says why', async () => {
+    const dir = await tempDir();
+    const model = await sequenceOutputModel(join(dir, 'seq.onnx'));
+    await writeFile(join(dir, 'in.csv'), 'x\n1.5\n2\n');
+    const result = await runCli(['score', '-m', model, '-i', 'in.csv', '-o', 'out.csv', '--keep', 'none'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /warning: output 'parts' is a sequence, which onnxruntime-node cannot return; it is not written/);
+    assert.equal(await readFile(join(dir, 'out.csv'), 'utf8'), 'y\n1.5\n2\n');
+    const report = JSON.parse(await readFile(join(dir, 'out.csv.report.json'), 'utf8')) as { model: { skippedOutputs: { name: string }[] } };
+    assert.deepEqual(report.model.skippedOutputs.map((skipped) => skipped.name), ['parts']);
+  });
+});

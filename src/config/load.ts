@@ -104,7 +104,10 @@ async function expandInputs(paths: readonly string[], explicit: InputFormat | un
       if (matches.length === 0) throw new UsageError('USAGE', `No file matches ${path}`, { hint: 'check the pattern; wildcards apply to the file name only' });
       expanded.push(...matches);
     } else if (await isDirectory(path)) {
-      const entries = (await readdir(path)).filter((name) => READABLE_EXTENSIONS.has(extname(name).toLowerCase()) && !name.startsWith('.')).sort();
+      const entries = (await readdir(path, { withFileTypes: true }))
+        .filter((entry) => entry.isFile() && READABLE_EXTENSIONS.has(extname(entry.name).toLowerCase()) && !entry.name.startsWith('.'))
+        .map((entry) => entry.name)
+        .sort();
       if (entries.length === 0) throw new UsageError('USAGE', `Directory ${path} holds no CSV or Arrow files`, { hint: 'name the files, or pass another directory' });
       expanded.push(...entries.map((name) => join(path, name)));
     } else {
@@ -121,8 +124,14 @@ async function isDirectory(path: string): Promise<boolean> {
 async function matchWildcard(pattern: string): Promise<string[]> {
   const directory = dirname(pattern);
   const regex = new RegExp(`^${[...basename(pattern)].map(wildcardPart).join('')}$`);
-  const names = await readdir(directory).catch(() => [] as string[]);
-  return names.filter((name) => regex.test(name)).sort().map((name) => join(directory, name));
+  // As in the shell, a wildcard does not match hidden files unless the pattern itself starts with a dot.
+  const hidden = basename(pattern).startsWith('.');
+  const entries = await readdir(directory, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => entry.isFile() && regex.test(entry.name) && (hidden || !entry.name.startsWith('.')))
+    .map((entry) => entry.name)
+    .sort()
+    .map((name) => join(directory, name));
 }
 
 function wildcardPart(char: string): string {

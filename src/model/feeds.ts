@@ -190,12 +190,10 @@ function fill(data: FeedArray, k: number, width: number, column: Column, where: 
   }
 }
 
-const FLOAT32_MAX = 3.4028234663852886e38;
-
 function checkerFor(type: ElementType): (value: number) => string | undefined {
   switch (type) {
     case 'float32':
-      return (value) => (Number.isFinite(value) && Math.abs(value) > FLOAT32_MAX ? 'out of float32 range' : undefined);
+      return (value) => (Number.isFinite(value) && !Number.isFinite(Math.fround(value)) ? 'out of float32 range' : undefined);
     case 'int32':
       return (value) => (Number.isNaN(value) ? 'a missing value where an integer is needed' : Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31 ? undefined : 'expected a 32-bit integer');
     case 'bool':

@@ -1,0 +1,264 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { buildScoreJob, type ScoreFlags } from './load.js';
+
+let root = '';
+
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'onnx-batch-load-test-'));
+  const data = join(root, 'data');
+  await mkdir(data);
+  await mkdir(join(root, 'nested'));
+  await mkdir(join(root, 'nested', 'archive.csv'));
+  await writeFile(join(root, 'nested', 'a.csv'), 'x\n1\n');
+  for (const name of ['b.csv', 'a.csv', 'c.arrow', 'd.tsv', 'e.arrows', 'notes.txt', 'README', '.hidden.csv', 'f.CSV']) {
+    await writeFile(join(data, name), 'x\n1\n');
+  }
+  await mkdir(join(root, 'plain'));
+  for (const name of ['b.csv', 'a.csv', 'c.arrow', 'ab.csv', 'x.txt']) await writeFile(join(root, 'plain', name), 'x\n1\n');
+  await mkdir(join(root, 'empty'));
+  await mkdir(join(root, 'textonly'));
+  await writeFile(join(root, 'textonly', 'notes.txt'), 'hi');
+});
+
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+function flags(overrides: Partial<ScoreFlags> = {}): ScoreFlags {
+  return {
+    model: 'model.onnx',
+    input: ['in.csv'],
+    output: 'out.csv',
+    delimiter: ',',
+    keep: 'all',
+    batchSize: '4096',
+    ep: 'cpu',
+    ...overrides,
+  };
+}
+
+function usageError(...patterns: RegExp[]): (error: unknown) => boolean {
+  return (error: unknown) => {
+    assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`);
+    assert.equal(error.exitCode, 2);
+    for (const pattern of patterns) assert.match(error.message, pattern);
+    return true;
+  };
+}
+
+describe('buildScoreJob defaults', () => {
+  it('builds a job from the default flags', async () => {
+    const job = await buildScoreJob(flags());
+    assert.deepEqual(job, {
+      model: 'model.onnx',
+      inputs: [{ path: 'in.csv', format: 'csv' }],
+      output: { path: 'out.csv', format: 'csv' },
+      report: 'out.csv.report.json',
+      features: undefined,
+      keep: 'all',
+      batchSize: 4096,
+      threads: undefined,
+      executionProviders: [{ name: 'cpu', deviceId: undefined }],
+      delimiter: ',',
+    });
+  });
+
+  it('writes no report by default when the output is stdout', async () => {
+    const job = await buildScoreJob(flags({ output: '-' }));
+    assert.equal(job.report, undefined);
+    assert.deepEqual(job.output, { path: '-', format: 'csv' });
+  });
+
+  it('uses an explicit --report, also for stdout output', async () => {
+    assert.equal((await buildScoreJob(flags({ report: 'r.json' }))).report, 'r.json');
+    assert.equal((await buildScoreJob(flags({ output: '-', report: 'r.json' }))).report, 'r.json');
+  });
+
+  it('tells input and output formats from extensions, or takes them from the flags', async () => {
+    const job = await buildScoreJob(flags({ input: ['a.tsv', 'b.feather', 'c.arrows'], output: 'out.arrow' }));
+    assert.deepEqual(job.inputs.map((input) => input.format), ['tsv', 'arrow', 'arrows']);
+    assert.equal(job.output.format, 'arrow');
+    const explicit = await buildScoreJob(flags({ input: ['data.txt'], inputFormat: 'csv', output: 'out.bin', outputFormat: 'arrows' }));
+    assert.deepEqual(explicit.inputs, [{ path: 'data.txt', format: 'csv' }]);
+    assert.equal(explicit.output.format, 'arrows');
+  });
+
+  it('reads stdin (-) as CSV', async () => {
+    const job = await buildScoreJob(flags({ input: ['-'] }));
+    assert.deepEqual(job.inputs, [{ path: '-', format: 'csv' }]);
+  });
+});
+
+describe('buildScoreJob option checks', () => {
+  it('accepts a whole --batch-size of at least 1', async () => {
+    assert.equal((await buildScoreJob(flags({ batchSize: '1' }))).batchSize, 1);
+    assert.equal((await buildScoreJob(flags({ batchSize: '250' }))).batchSize, 250);
+  });
+
+  for (const bad of ['0', 'abc', '1.5', '-3', '', '1e3', '0x10']) {
+    it(`refuses --batch-size ${JSON.stringify(bad)} with a UsageError`, async () => {
+      await assert.rejects(buildScoreJob(flags({ batchSize: bad })), usageError(/--batch-size/));
+    });
+  }
+
+  it('checks --threads like --batch-size', async () => {
+    assert.equal((await buildScoreJob(flags({ threads: '4' }))).threads, 4);
+    await assert.rejects(buildScoreJob(flags({ threads: '0' })), usageError(/--threads/));
+  });
+
+  it('lists every problem in one UsageError', async () => {
+    await assert.rejects(buildScoreJob(flags({ batchSize: '0', ep: 'gpu', threads: 'x' })), usageError(/--batch-size/, /--ep/, /--threads/));
+  });
+
+  it("parses --ep 'cuda,cpu' into CUDA then CPU", async () => {
+    const job = await buildScoreJob(flags({ ep: 'cuda,cpu' }));
+    assert.deepEqual(job.executionProviders, [
+      { name: 'cuda', deviceId: undefined },
+      { name: 'cpu', deviceId: undefined },
+    ]);
+  });
+
+  it("parses --ep 'cuda:1' into CUDA on device 1", async () => {
+    const job = await buildScoreJob(flags({ ep: 'cuda:1' }));
+    assert.deepEqual(job.executionProviders, [{ name: 'cuda', deviceId: 1 }]);
+  });
+
+  it('accepts --ep in any case and with spaces around the names', async () => {
+    const job = await buildScoreJob(flags({ ep: 'CUDA:0, cpu' }));
+    assert.deepEqual(job.executionProviders, [
+      { name: 'cuda', deviceId: 0 },
+      { name: 'cpu', deviceId: undefined },
+    ]);
+  });
+
+  for (const bad of ['gpu', 'cpu:0', 'cuda:', 'cuda:x', '', 'cuda,,cpu']) {
+    it(`refuses --ep ${JSON.stringify(bad)} with a UsageError`, async () => {
+      await assert.rejects(buildScoreJob(flags({ ep: bad })), usageError(/--ep/));
+    });
+  }
+
+  it('splits --features on commas and joins repeated flags, keeping the order', async () => {
+    const job = await buildScoreJob(flags({ features: ['b,a', 'd', 'c'] }));
+    assert.deepEqual(job.features, ['b', 'a', 'd', 'c']);
+  });
+
+  it('keeps spaces around --features names (column names may have them)', async () => {
+    const job = await buildScoreJob(flags({ features: ['a, b'] }));
+    assert.deepEqual(job.features, ['a', ' b']);
+  });
+
+  it('refuses --features naming a column twice with a UsageError naming it', async () => {
+    await assert.rejects(buildScoreJob(flags({ features: ['a,b', 'a'] })), usageError(/'a'/, /twice/));
+  });
+
+  it('refuses --features without any column name', async () => {
+    await assert.rejects(buildScoreJob(flags({ features: [','] })), usageError(/--features/));
+  });
+
+  it('reads --keep all, none or a comma-separated list', async () => {
+    assert.equal((await buildScoreJob(flags({ keep: 'all' }))).keep, 'all');
+    assert.equal((await buildScoreJob(flags({ keep: 'none' }))).keep, 'none');
+    assert.deepEqual((await buildScoreJob(flags({ keep: 'id,name' }))).keep, ['id', 'name']);
+    assert.deepEqual((await buildScoreJob(flags({ keep: 'id' }))).keep, ['id']);
+  });
+
+  it("turns --delimiter '\\t' (backslash t) into a tab", async () => {
+    assert.equal((await buildScoreJob(flags({ delimiter: '\\t' }))).delimiter, '\t');
+    assert.equal((await buildScoreJob(flags({ delimiter: '\t' }))).delimiter, '\t');
+    assert.equal((await buildScoreJob(flags({ delimiter: ';' }))).delimiter, ';');
+  });
+
+  for (const bad of ['', ';;', '"', '\n']) {
+    it(`refuses --delimiter ${JSON.stringify(bad)} with a UsageError`, async () => {
+      await assert.rejects(buildScoreJob(flags({ delimiter: bad })), usageError(/--delimiter/));
+    });
+  }
+});
+
+describe('buildScoreJob inputs', () => {
+  it('expands a directory into its CSV and Arrow files, sorted, skipping other and hidden files', async () => {
+    const data = join(root, 'data');
+    const job = await buildScoreJob(flags({ input: [data] }));
+    assert.deepEqual(job.inputs, [
+      { path: join(data, 'a.csv'), format: 'csv' },
+      { path: join(data, 'b.csv'), format: 'csv' },
+      { path: join(data, 'c.arrow'), format: 'arrow' },
+      { path: join(data, 'd.tsv'), format: 'tsv' },
+      { path: join(data, 'e.arrows'), format: 'arrows' },
+      { path: join(data, 'f.CSV'), format: 'csv' },
+    ]);
+  });
+
+  it('leaves subdirectories out of a directory expansion, even one named like a CSV file', async () => {
+    // Regression: a subdirectory named like a data file is not an input.
+    const nested = join(root, 'nested');
+    const job = await buildScoreJob(flags({ input: [nested] }));
+    assert.deepEqual(job.inputs.map((input) => input.path), [join(nested, 'a.csv')]);
+  });
+
+  it('expands a wildcard in the file name into the matching files, sorted', async () => {
+    const plain = join(root, 'plain');
+    const job = await buildScoreJob(flags({ input: [join(plain, '*.csv')] }));
+    assert.deepEqual(job.inputs, [
+      { path: join(plain, 'a.csv'), format: 'csv' },
+      { path: join(plain, 'ab.csv'), format: 'csv' },
+      { path: join(plain, 'b.csv'), format: 'csv' },
+    ]);
+  });
+
+  it('expands a ? wildcard to exactly one character', async () => {
+    const plain = join(root, 'plain');
+    const job = await buildScoreJob(flags({ input: [join(plain, '?.csv')] }));
+    assert.deepEqual(job.inputs.map((input) => input.path), [join(plain, 'a.csv'), join(plain, 'b.csv')]);
+  });
+
+  it('treats regex characters in a wildcard pattern literally', async () => {
+    const plain = join(root, 'plain');
+    await assert.rejects(buildScoreJob(flags({ input: [join(plain, 'a.csv+*')] })), usageError(/No file matches/));
+    const job = await buildScoreJob(flags({ input: [join(plain, 'a?csv*')] }));
+    assert.deepEqual(job.inputs.map((input) => input.path), [join(plain, 'a.csv')]);
+  });
+
+  it('leaves hidden files out of a wildcard expansion, as the shell and directory expansion do', async () => {
+    // Regression: as in the shell, a wildcard does not match hidden files.
+    const data = join(root, 'data');
+    const job = await buildScoreJob(flags({ input: [join(data, '*.csv')] }));
+    assert.deepEqual(job.inputs.map((input) => input.path), [join(data, 'a.csv'), join(data, 'b.csv')]);
+  });
+
+  it('keeps the order of several inputs, expanding each in place', async () => {
+    const plain = join(root, 'plain');
+    const job = await buildScoreJob(flags({ input: ['z.csv', join(plain, 'b*.csv'), 'y.arrow'] }));
+    assert.deepEqual(job.inputs.map((input) => input.path), ['z.csv', join(plain, 'b.csv'), 'y.arrow']);
+  });
+
+  it('refuses a wildcard that matches nothing with a UsageError', async () => {
+    await assert.rejects(buildScoreJob(flags({ input: [join(root, 'data', '*.parquet')] })), usageError(/No file matches/));
+    await assert.rejects(buildScoreJob(flags({ input: [join(root, 'missing-dir', '*.csv')] })), usageError(/No file matches/));
+  });
+
+  it('refuses a directory without CSV or Arrow files with a UsageError', async () => {
+    await assert.rejects(buildScoreJob(flags({ input: [join(root, 'empty')] })), usageError(/no CSV or Arrow files/));
+    await assert.rejects(buildScoreJob(flags({ input: [join(root, 'textonly')] })), usageError(/no CSV or Arrow files/));
+  });
+
+  it('refuses an input with an unknown extension with a UsageError', async () => {
+    await assert.rejects(buildScoreJob(flags({ input: ['data.parquet'] })), usageError(/data\.parquet/));
+    await assert.rejects(buildScoreJob(flags({ input: ['data'] })), usageError(/format/));
+  });
+
+  it('refuses an output with an unknown extension with a UsageError', async () => {
+    await assert.rejects(buildScoreJob(flags({ output: 'out.json' })), usageError(/out\.json/));
+  });
+
+  it('refuses stdin (-) combined with other inputs with a UsageError', async () => {
+    await assert.rejects(buildScoreJob(flags({ input: ['-', 'a.csv'] })), usageError(/stdin/));
+    await assert.rejects(buildScoreJob(flags({ input: ['a.csv', '-'] })), usageError(/stdin/));
+    await assert.rejects(buildScoreJob(flags({ input: ['-', '-'] })), usageError(/stdin/));
+  });
+});

@@ -1,0 +1,422 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { InputError, ModelError } from '../errors.js';
+import type { Column, ColumnChunk } from '../sources/chunk.js';
+import { buildFeeds, planFeeds, type FeedPlan, type InputFeed } from './feeds.js';
+import type { ElementType, TensorSignature } from './session.js';
+
+function input(name: string, type: ElementType, shape: readonly (number | string)[]): TensorSignature {
+  return { name, isTensor: true, type, shape };
+}
+
+function chunk(columns: Record<string, Column>, rowCount: number, extra: { lines?: number[]; firstRowInSource?: number; rowOffset?: number } = {}): ColumnChunk {
+  return {
+    rowOffset: extra.rowOffset ?? 0,
+    rowCount,
+    columns: new Map(Object.entries(columns)),
+    origin: {
+      source: 'in.csv',
+      firstRowInSource: extra.firstRowInSource ?? 0,
+      ...(extra.lines === undefined ? {} : { lines: Uint32Array.from(extra.lines) }),
+    },
+  };
+}
+
+function f64(values: number[], nulls?: number[]): Column {
+  return { type: 'float64', values: Float64Array.from(values), ...(nulls === undefined ? {} : { nulls: Uint8Array.from(nulls) }) };
+}
+
+function i64(values: bigint[], nulls?: number[]): Column {
+  return { type: 'int64', values: BigInt64Array.from(values), ...(nulls === undefined ? {} : { nulls: Uint8Array.from(nulls) }) };
+}
+
+function str(values: (string | null)[]): Column {
+  return { type: 'string', values };
+}
+
+/** A plan feeding one input from the given columns. */
+function plan(type: ElementType, columns: string[], rank: 1 | 2 = 2, name = 'x'): FeedPlan {
+  const feed: InputFeed = { input: name, type, columns, rank };
+  return { feeds: [feed], fixedBatch: undefined, numericColumns: new Set(columns), mapping: 'features' };
+}
+
+function modelError(code: string, ...patterns: RegExp[]): (error: unknown) => boolean {
+  return (error: unknown) => {
+    assert.ok(error instanceof ModelError, `expected a ModelError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    for (const pattern of patterns) assert.match(error.message, pattern);
+    return true;
+  };
+}
+
+function inputError(code: string, ...patterns: RegExp[]): (error: unknown) => boolean {
+  return (error: unknown) => {
+    assert.ok(error instanceof InputError, `expected an InputError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    for (const pattern of patterns) assert.match(`${error.message}\n${error.hint ?? ''}`, pattern);
+    return true;
+  };
+}
+
+describe('planFeeds', () => {
+  it('feeds inputs named like columns by name, [N,1] as rank 2 and [N] as rank 1', () => {
+    const result = planFeeds({
+      inputs: [input('age', 'float32', ['N', 1]), input('city', 'string', ['N']), input('count', 'int64', ['batch', 1])],
+      columnNames: ['id', 'city', 'age', 'count'],
+      features: undefined,
+    });
+    assert.equal(result.mapping, 'by-name');
+    assert.deepEqual(result.feeds, [
+      { input: 'age', type: 'float32', columns: ['age'], rank: 2 },
+      { input: 'city', type: 'string', columns: ['city'], rank: 1 },
+      { input: 'count', type: 'int64', columns: ['count'], rank: 2 },
+    ]);
+    assert.equal(result.fixedBatch, undefined);
+  });
+
+  it('marks only the columns of numeric inputs as numeric', () => {
+    const result = planFeeds({
+      inputs: [input('age', 'float32', ['N', 1]), input('city', 'string', ['N', 1]), input('flag', 'bool', ['N'])],
+      columnNames: ['age', 'city', 'flag'],
+      features: undefined,
+    });
+    assert.deepEqual([...result.numericColumns].sort(), ['age', 'flag']);
+  });
+
+  it('refuses an input named like a column whose second dimension is not 1', () => {
+    assert.throws(
+      () => planFeeds({ inputs: [input('a', 'float32', ['N', 3]), input('b', 'float32', ['N', 1])], columnNames: ['a', 'b'], features: undefined }),
+      modelError('MODEL_SIGNATURE', /'a'/),
+    );
+  });
+
+  it('feeds a single [N,K] input from --features, keeping their order', () => {
+    const result = planFeeds({
+      inputs: [input('X', 'float32', ['N', 3])],
+      columnNames: ['a', 'b', 'c', 'd'],
+      features: ['c', 'a', 'd'],
+    });
+    assert.equal(result.mapping, 'features');
+    assert.deepEqual(result.feeds, [{ input: 'X', type: 'float32', columns: ['c', 'a', 'd'], rank: 2 }]);
+    assert.deepEqual([...result.numericColumns], ['c', 'a', 'd']);
+  });
+
+  it('accepts --features for an input with a symbolic second dimension', () => {
+    const result = planFeeds({ inputs: [input('X', 'float64', ['N', 'K'])], columnNames: ['a', 'b'], features: ['b'] });
+    assert.deepEqual(result.feeds[0]?.columns, ['b']);
+  });
+
+  it('refuses --features naming a different number of columns than K with MODEL_SIGNATURE', () => {
+    assert.throws(
+      () => planFeeds({ inputs: [input('X', 'float32', ['N', 3])], columnNames: ['a', 'b', 'c', 'd'], features: ['a', 'b'] }),
+      modelError('MODEL_SIGNATURE', /'X'/, /\[N,3\]/, /2 columns/),
+    );
+  });
+
+  it('refuses --features naming a column the input lacks with SCHEMA_MISMATCH', () => {
+    assert.throws(
+      () => planFeeds({ inputs: [input('X', 'float32', ['N', 2])], columnNames: ['a', 'b'], features: ['a', 'zz'] }),
+      inputError('SCHEMA_MISMATCH', /'zz'/),
+    );
+  });
+
+  it('refuses --features for a model with several inputs with MODEL_SIGNATURE', () => {
+    assert.throws(
+      () => planFeeds({ inputs: [input('a', 'float32', ['N', 1]), input('b', 'float32', ['N', 1])], columnNames: ['a', 'b'], features: ['a', 'b'] }),
+      modelError('MODEL_SIGNATURE', /2 inputs/),
+    );
+  });
+
+  it('refuses --features for a rank-1 input with MODEL_SIGNATURE', () => {
+    assert.throws(
+      () => planFeeds({ inputs: [input('X', 'float32', ['N'])], columnNames: ['a'], features: ['a'] }),
+      modelError('MODEL_SIGNATURE'),
+    );
+  });
+
+  it('feeds every column, in file order, to a single [N,K] input when the file has exactly K columns', () => {
+    const result = planFeeds({ inputs: [input('float_input', 'float32', ['N', 3])], columnNames: ['c', 'a', 'b'], features: undefined });
+    assert.equal(result.mapping, 'all-columns');
+    assert.deepEqual(result.feeds, [{ input: 'float_input', type: 'float32', columns: ['c', 'a', 'b'], rank: 2 }]);
+  });
+
+  it('treats an empty --features list as no --features', () => {
+    const result = planFeeds({ inputs: [input('X', 'float32', ['N', 2])], columnNames: ['a', 'b'], features: [] });
+    assert.equal(result.mapping, 'all-columns');
+  });
+
+  it('refuses an ambiguous mapping with SCHEMA_MISMATCH listing the model inputs and the input columns', () => {
+    assert.throws(
+      () => planFeeds({ inputs: [input('float_input', 'float32', ['N', 4])], columnNames: ['id', 'a', 'b'], features: undefined }),
+      inputError('SCHEMA_MISMATCH', /'float_input'/, /float32/, /\[N,4\]/, /'id'/, /'a'/, /'b'/, /--features/),
+    );
+  });
+
+  it('refuses several inputs when one is not named like a column with SCHEMA_MISMATCH naming it', () => {
+    assert.throws(
+      () => planFeeds({ inputs: [input('a', 'float32', ['N', 1]), input('q', 'float32', ['N', 1])], columnNames: ['a', 'b'], features: undefined }),
+      inputError('SCHEMA_MISMATCH', /'q'/, /'b'/),
+    );
+  });
+
+  it('detects a fixed batch size from the first dimension', () => {
+    const result = planFeeds({ inputs: [input('X', 'float32', [8, 2])], columnNames: ['a', 'b'], features: undefined });
+    assert.equal(result.fixedBatch, 8);
+  });
+
+  it('detects a fixed batch size shared by several inputs, ignoring symbolic ones', () => {
+    const result = planFeeds({
+      inputs: [input('a', 'float32', [16, 1]), input('b', 'float32', ['N', 1]), input('c', 'int64', [16])],
+      columnNames: ['a', 'b', 'c'],
+      features: undefined,
+    });
+    assert.equal(result.fixedBatch, 16);
+  });
+
+  it('refuses inputs that disagree on a fixed batch size', () => {
+    assert.throws(
+      () => planFeeds({ inputs: [input('a', 'float32', [4, 1]), input('b', 'float32', [8, 1])], columnNames: ['a', 'b'], features: undefined }),
+      modelError('MODEL_SIGNATURE', /batch size/),
+    );
+  });
+
+  it('refuses a rank-4 input with MODEL_SIGNATURE', () => {
+    assert.throws(
+      () => planFeeds({ inputs: [input('image', 'float32', ['N', 3, 224, 224])], columnNames: ['image'], features: undefined }),
+      (error: unknown) => {
+        modelError('MODEL_SIGNATURE', /'image'/, /\[N,3,224,224\]/)(error);
+        assert.equal((error as ModelError).context.modelInput, 'image');
+        return true;
+      },
+    );
+  });
+
+  it('refuses a rank-0 input with MODEL_SIGNATURE', () => {
+    assert.throws(() => planFeeds({ inputs: [input('s', 'float32', [])], columnNames: ['s'], features: undefined }), modelError('MODEL_SIGNATURE'));
+  });
+
+  it('refuses an input of an unsupported element type or a non-tensor input', () => {
+    assert.throws(() => planFeeds({ inputs: [input('h', 'float16', ['N', 1])], columnNames: ['h'], features: undefined }), modelError('MODEL_SIGNATURE', /float16/));
+    assert.throws(
+      () => planFeeds({ inputs: [{ name: 'm', isTensor: false, type: undefined, shape: [] }], columnNames: ['m'], features: undefined }),
+      modelError('MODEL_SIGNATURE', /non-tensor/),
+    );
+  });
+});
+
+describe('buildFeeds conversions', () => {
+  it('converts a float64 column to a float32 [N,1] tensor', () => {
+    const feeds = buildFeeds(plan('float32', ['a']), chunk({ a: f64([1.5, -2, 0.1]) }, 3), 3);
+    const x = feeds['x'];
+    assert.equal(x?.type, 'float32');
+    assert.deepEqual(x?.dims, [3, 1]);
+    assert.ok(x?.data instanceof Float32Array);
+    assert.deepEqual([...x.data], [1.5, -2, Math.fround(0.1)]);
+  });
+
+  it('interleaves several columns row by row into an [N,K] tensor', () => {
+    const feeds = buildFeeds(plan('float64', ['b', 'a']), chunk({ a: f64([1, 2]), b: f64([10, 20]) }, 2), 2);
+    assert.deepEqual(feeds['x']?.dims, [2, 2]);
+    assert.ok(feeds['x']?.data instanceof Float64Array);
+    assert.deepEqual([...feeds['x'].data], [10, 1, 20, 2]);
+  });
+
+  it('builds an [N] tensor for a rank-1 feed', () => {
+    const feeds = buildFeeds(plan('float64', ['a'], 1), chunk({ a: f64([1, 2, 3]) }, 3), 3);
+    assert.deepEqual(feeds['x']?.dims, [3]);
+  });
+
+  it('turns missing values into NaN for float32 and float64 inputs', () => {
+    const column = f64([1, 0, 3], [0, 1, 0]);
+    for (const type of ['float32', 'float64'] as const) {
+      const data = buildFeeds(plan(type, ['a']), chunk({ a: column }, 3), 3)['x']?.data as Float32Array | Float64Array;
+      assert.equal(data[0], 1);
+      assert.ok(Number.isNaN(data[1]), `${type} null -> NaN`);
+      assert.equal(data[2], 3);
+    }
+    const fromText = buildFeeds(plan('float32', ['s']), chunk({ s: str(['2', null]) }, 2), 2)['x']?.data as Float32Array;
+    assert.equal(fromText[0], 2);
+    assert.ok(Number.isNaN(fromText[1]));
+  });
+
+  it('converts float64, int64 and string columns to float64', () => {
+    const feeds = buildFeeds(
+      plan('float64', ['f', 'i', 's']),
+      chunk({ f: f64([0.25]), i: i64([-7n]), s: str([' 1e3 ']) }, 1),
+      1,
+    );
+    assert.deepEqual([...(feeds['x']?.data as Float64Array)], [0.25, -7, 1000]);
+  });
+
+  it('converts float64, int64 and string columns to int64', () => {
+    const feeds = buildFeeds(
+      plan('int64', ['f', 'i', 's']),
+      chunk({ f: f64([3, -4]), i: i64([2n ** 60n, -1n]), s: str(['12', '-5']) }, 2),
+      2,
+    );
+    assert.ok(feeds['x']?.data instanceof BigInt64Array);
+    assert.deepEqual([...feeds['x'].data], [3n, 2n ** 60n, 12n, -4n, -1n, -5n]);
+  });
+
+  it('converts float64, int64 and string columns to int32', () => {
+    const feeds = buildFeeds(
+      plan('int32', ['f', 'i', 's']),
+      chunk({ f: f64([3, -(2 ** 31)]), i: i64([7n, 2n ** 31n - 1n]), s: str(['12', '-5']) }, 2),
+      2,
+    );
+    assert.ok(feeds['x']?.data instanceof Int32Array);
+    assert.deepEqual([...feeds['x'].data], [3, 7, 12, -(2 ** 31), 2 ** 31 - 1, -5]);
+  });
+
+  it('refuses int32 values that are out of range or not whole with BAD_VALUE', () => {
+    assert.throws(() => buildFeeds(plan('int32', ['a']), chunk({ a: f64([2 ** 31]) }, 1), 1), inputError('BAD_VALUE', /32-bit integer/));
+    assert.throws(() => buildFeeds(plan('int32', ['a']), chunk({ a: f64([1.5]) }, 1), 1), inputError('BAD_VALUE', /32-bit integer/));
+  });
+
+  it('converts 0/1 numbers and true/false text to bool', () => {
+    const feeds = buildFeeds(
+      plan('bool', ['f', 'i', 's']),
+      chunk({ f: f64([1, 0]), i: i64([0n, 1n]), s: str(['true', ' FALSE ']) }, 2),
+      2,
+    );
+    assert.ok(feeds['x']?.data instanceof Uint8Array);
+    assert.deepEqual([...feeds['x'].data], [1, 0, 1, 0, 1, 0]);
+  });
+
+  it('refuses a bool value other than 0/1 with BAD_VALUE', () => {
+    assert.throws(() => buildFeeds(plan('bool', ['a']), chunk({ a: f64([2]) }, 1), 1), inputError('BAD_VALUE', /0\/1/));
+  });
+
+  it('converts float64, int64 and string columns to string, missing values becoming empty strings', () => {
+    const feeds = buildFeeds(
+      plan('string', ['f', 'i', 's']),
+      chunk({ f: f64([0.1, 0], [0, 1]), i: i64([42n, 0n], [0, 1]), s: str(['red', null]) }, 2),
+      2,
+    );
+    assert.equal(feeds['x']?.type, 'string');
+    assert.deepEqual(feeds['x']?.data, ['0.1', '42', 'red', '', '', '']);
+  });
+
+  it('converts a bool column to true/false text for a string input', () => {
+    const feeds = buildFeeds(plan('string', ['b']), chunk({ b: { type: 'bool', values: Uint8Array.from([1, 0]) } }, 2), 2);
+    assert.deepEqual(feeds['x']?.data, ['true', 'false']);
+  });
+
+  it('parses text to numbers for a float input and refuses text that is not a number with BAD_VALUE', () => {
+    const feeds = buildFeeds(plan('float32', ['s']), chunk({ s: str(['1.5', 'NaN', '-inf']) }, 3), 3);
+    const data = feeds['x']?.data as Float32Array;
+    assert.equal(data[0], 1.5);
+    assert.ok(Number.isNaN(data[1]));
+    assert.equal(data[2], Number.NEGATIVE_INFINITY);
+    assert.throws(
+      () => buildFeeds(plan('float32', ['s']), chunk({ s: str(['1', 'abc']) }, 2, { lines: [2, 3] }), 2),
+      inputError('BAD_VALUE', /line 3\b/, /'s'/, /"abc"/),
+    );
+  });
+});
+
+describe('buildFeeds errors', () => {
+  it('refuses a missing value for an int64 input with BAD_VALUE, from float64, int64 and string columns', () => {
+    for (const column of [f64([1, 0], [0, 1]), i64([1n, 0n], [0, 1]), str(['1', null])]) {
+      assert.throws(
+        () => buildFeeds(plan('int64', ['a']), chunk({ a: column }, 2, { lines: [5, 6] }), 2),
+        inputError('BAD_VALUE', /missing value/, /line 6\b/, /'a'/),
+        column.type,
+      );
+    }
+  });
+
+  it('refuses a missing value for an int32 input with BAD_VALUE', () => {
+    assert.throws(
+      () => buildFeeds(plan('int32', ['a']), chunk({ a: f64([0], [1]) }, 1, { lines: [9] }), 1),
+      inputError('BAD_VALUE', /missing value/, /line 9\b/),
+    );
+  });
+
+  it('refuses a non-integral value for an int64 input with BAD_VALUE naming the line and the column', () => {
+    assert.throws(
+      () => buildFeeds(plan('int64', ['a', 'count']), chunk({ a: f64([1, 2]), count: f64([3, 2.5]) }, 2, { lines: [2, 7], rowOffset: 100 }), 2),
+      (error: unknown) => {
+        inputError('BAD_VALUE', /line 7\b/, /'count'/, /2\.5/, /int64/)(error);
+        const { context } = error as InputError;
+        assert.equal(context.line, 7);
+        assert.equal(context.column, 'count');
+        assert.equal(context.row, 101);
+        assert.equal(context.modelInput, 'x');
+        assert.equal(context.file, 'in.csv');
+        return true;
+      },
+    );
+  });
+
+  it('names the row within the file when the chunk has no line numbers', () => {
+    assert.throws(
+      () => buildFeeds(plan('int64', ['a']), chunk({ a: f64([1, 2, 0.5]) }, 3, { firstRowInSource: 10 }), 3),
+      inputError('BAD_VALUE', /row 12\b/, /'a'/),
+    );
+  });
+
+  it('refuses a value beyond the float32 range (1e39) for a float32 input with BAD_VALUE', () => {
+    assert.throws(
+      () => buildFeeds(plan('float32', ['a']), chunk({ a: f64([1, 1e39]) }, 2, { lines: [2, 3] }), 2),
+      inputError('BAD_VALUE', /float32 range/, /line 3\b/, /'a'/),
+    );
+    assert.throws(() => buildFeeds(plan('float32', ['a']), chunk({ a: f64([-1e39]) }, 1), 1), inputError('BAD_VALUE'));
+  });
+
+  it('accepts a value that rounds to the largest float32 (3.4028235e38, its shortest text) for a float32 input', () => {
+    // Regression: 3.4028235e38 is how float32's maximum is printed; it must read back as that maximum.
+    const feeds = buildFeeds(plan('float32', ['a']), chunk({ a: f64([3.4028235e38, -3.4028235e38]) }, 2), 2);
+    assert.deepEqual([...(feeds['x']?.data as Float32Array)], [Math.fround(3.4028235e38), -Math.fround(3.4028235e38)]);
+  });
+
+  it('accepts the largest float32 itself and infinities for a float32 input', () => {
+    const max = 3.4028234663852886e38;
+    const feeds = buildFeeds(plan('float32', ['a']), chunk({ a: f64([max, Number.POSITIVE_INFINITY]) }, 2), 2);
+    assert.deepEqual([...(feeds['x']?.data as Float32Array)], [max, Number.POSITIVE_INFINITY]);
+  });
+
+  it('refuses a chunk that lacks a planned column with SCHEMA_MISMATCH', () => {
+    assert.throws(() => buildFeeds(plan('float32', ['a', 'b']), chunk({ a: f64([1]) }, 1), 1), inputError('SCHEMA_MISMATCH', /'b'/));
+  });
+});
+
+describe('buildFeeds padding', () => {
+  it('pads a float32 [N,K] feed to the fixed batch size with zeros', () => {
+    const feeds = buildFeeds(plan('float32', ['a', 'b']), chunk({ a: f64([1, 2]), b: f64([3, 4]) }, 2), 4);
+    assert.deepEqual(feeds['x']?.dims, [4, 2]);
+    assert.deepEqual([...(feeds['x']?.data as Float32Array)], [1, 3, 2, 4, 0, 0, 0, 0]);
+  });
+
+  it('pads int64, int32, bool and float64 feeds with zeros', () => {
+    const numeric = chunk({ a: f64([1]) }, 1);
+    assert.deepEqual([...(buildFeeds(plan('int64', ['a'], 1), numeric, 3)['x']?.data as BigInt64Array)], [1n, 0n, 0n]);
+    assert.deepEqual([...(buildFeeds(plan('int32', ['a'], 1), numeric, 3)['x']?.data as Int32Array)], [1, 0, 0]);
+    assert.deepEqual([...(buildFeeds(plan('bool', ['a'], 1), numeric, 3)['x']?.data as Uint8Array)], [1, 0, 0]);
+    assert.deepEqual([...(buildFeeds(plan('float64', ['a'], 1), numeric, 3)['x']?.data as Float64Array)], [1, 0, 0]);
+    assert.deepEqual(buildFeeds(plan('int64', ['a'], 1), numeric, 3)['x']?.dims, [3]);
+  });
+
+  it('pads a string feed with empty strings', () => {
+    const feeds = buildFeeds(plan('string', ['s']), chunk({ s: str(['a', 'b']) }, 2), 5);
+    assert.deepEqual(feeds['x']?.dims, [5, 1]);
+    assert.deepEqual(feeds['x']?.data, ['a', 'b', '', '', '']);
+  });
+
+  it('builds one tensor per planned input', () => {
+    const twoInputs: FeedPlan = {
+      feeds: [
+        { input: 'age', type: 'float32', columns: ['age'], rank: 2 },
+        { input: 'city', type: 'string', columns: ['city'], rank: 1 },
+      ],
+      fixedBatch: undefined,
+      numericColumns: new Set(['age']),
+      mapping: 'by-name',
+    };
+    const feeds = buildFeeds(twoInputs, chunk({ age: f64([30]), city: str(['oslo']) }, 1), 1);
+    assert.deepEqual(Object.keys(feeds).sort(), ['age', 'city']);
+    assert.deepEqual(feeds['age']?.dims, [1, 1]);
+    assert.deepEqual(feeds['city']?.dims, [1]);
+    assert.deepEqual(feeds['city']?.data, ['oslo']);
+  });
+});

@@ -1,0 +1,187 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { concatColumns, isNull, lineOf, sliceChunk, sliceColumn, type Column, type ColumnChunk } from './chunk.js';
+
+function sampleChunk(): ColumnChunk {
+  const columns = new Map<string, Column>([
+    ['x', { type: 'float64', values: Float64Array.from([1, 2, 3, 4, 5]), nulls: Uint8Array.from([0, 1, 0, 0, 1]) }],
+    ['n', { type: 'int64', values: BigInt64Array.from([10n, 20n, 30n, 40n, 50n]) }],
+    ['s', { type: 'string', values: ['a', null, 'c', 'd', null] }],
+  ]);
+  return {
+    rowOffset: 100,
+    rowCount: 5,
+    columns,
+    origin: { source: 'in.csv', lines: Uint32Array.from([2, 3, 5, 6, 7]), firstRowInSource: 20 },
+  };
+}
+
+describe('sliceChunk', () => {
+  it('keeps rows [1, 4) of every column', () => {
+    const slice = sliceChunk(sampleChunk(), 1, 4);
+    assert.equal(slice.rowCount, 3);
+    const x = slice.columns.get('x');
+    const n = slice.columns.get('n');
+    const s = slice.columns.get('s');
+    assert.equal(x?.type, 'float64');
+    assert.deepEqual([...(x?.values as Float64Array)], [2, 3, 4]);
+    assert.deepEqual([...(n?.values as BigInt64Array)], [20n, 30n, 40n]);
+    assert.deepEqual(s?.values, [null, 'c', 'd']);
+  });
+
+  it('keeps the column order of the chunk', () => {
+    assert.deepEqual([...sliceChunk(sampleChunk(), 0, 2).columns.keys()], ['x', 'n', 's']);
+  });
+
+  it('moves rowOffset and firstRowInSource forward by the start of the slice', () => {
+    const slice = sliceChunk(sampleChunk(), 2, 5);
+    assert.equal(slice.rowOffset, 102);
+    assert.equal(slice.origin.firstRowInSource, 22);
+    assert.equal(slice.origin.source, 'in.csv');
+  });
+
+  it('slices the physical line numbers with the rows', () => {
+    const slice = sliceChunk(sampleChunk(), 2, 5);
+    assert.deepEqual([...(slice.origin.lines ?? [])], [5, 6, 7]);
+    assert.equal(lineOf(slice, 0), 5);
+    assert.equal(lineOf(slice, 2), 7);
+  });
+
+  it('leaves lines undefined when the source has none', () => {
+    const { lines: _lines, ...origin } = sampleChunk().origin;
+    const chunk: ColumnChunk = { ...sampleChunk(), origin };
+    const slice = sliceChunk(chunk, 1, 3);
+    assert.equal(slice.origin.lines, undefined);
+    assert.ok(!('lines' in slice.origin));
+    assert.equal(lineOf(slice, 0), undefined);
+  });
+
+  it('slices null markers with the values', () => {
+    const slice = sliceChunk(sampleChunk(), 1, 5);
+    const x = slice.columns.get('x') as Column;
+    const s = slice.columns.get('s') as Column;
+    assert.deepEqual([0, 1, 2, 3].map((i) => isNull(x, i)), [true, false, false, true]);
+    assert.deepEqual([0, 1, 2, 3].map((i) => isNull(s, i)), [true, false, false, true]);
+  });
+
+  it('leaves nulls undefined for a column without them', () => {
+    const n = sliceChunk(sampleChunk(), 1, 3).columns.get('n');
+    assert.ok(n !== undefined && n.type !== 'string');
+    assert.equal(n.nulls, undefined);
+  });
+
+  it('gives an empty chunk for an empty range', () => {
+    const slice = sliceChunk(sampleChunk(), 3, 3);
+    assert.equal(slice.rowCount, 0);
+    assert.equal(slice.columns.get('x')?.values.length, 0);
+    assert.equal(slice.origin.lines?.length, 0);
+  });
+});
+
+describe('sliceColumn', () => {
+  it('slices every typed column type', () => {
+    const columns: Column[] = [
+      { type: 'float32', values: Float32Array.from([1, 2, 3]) },
+      { type: 'int32', values: Int32Array.from([1, 2, 3]) },
+      { type: 'bool', values: Uint8Array.from([1, 0, 1]), nulls: Uint8Array.from([0, 0, 1]) },
+    ];
+    for (const column of columns) {
+      const slice = sliceColumn(column, 1, 3);
+      assert.equal(slice.type, column.type);
+      assert.deepEqual([...slice.values].map(Number), [...column.values].slice(1, 3).map(Number));
+    }
+    const bool = sliceColumn(columns[2] as Column, 1, 3);
+    assert.equal(isNull(bool, 1), true);
+    assert.equal(isNull(bool, 0), false);
+  });
+});
+
+describe('concatColumns', () => {
+  it('joins float64 columns end to end', () => {
+    const joined = concatColumns([
+      { type: 'float64', values: Float64Array.from([1, 2]) },
+      { type: 'float64', values: Float64Array.from([3]) },
+      { type: 'float64', values: Float64Array.from([4, 5]) },
+    ]);
+    assert.equal(joined.type, 'float64');
+    assert.ok(joined.values instanceof Float64Array);
+    assert.deepEqual([...joined.values], [1, 2, 3, 4, 5]);
+    assert.equal(joined.nulls, undefined);
+  });
+
+  it('keeps the typed array type of float32, int32, int64 and bool columns', () => {
+    const f32 = concatColumns([
+      { type: 'float32', values: Float32Array.from([0.5]) },
+      { type: 'float32', values: Float32Array.from([1.5]) },
+    ]);
+    assert.ok(f32.values instanceof Float32Array);
+    assert.deepEqual([...f32.values], [0.5, 1.5]);
+    const i32 = concatColumns([
+      { type: 'int32', values: Int32Array.from([-1]) },
+      { type: 'int32', values: Int32Array.from([2, 3]) },
+    ]);
+    assert.ok(i32.values instanceof Int32Array);
+    assert.deepEqual([...i32.values], [-1, 2, 3]);
+    const i64 = concatColumns([
+      { type: 'int64', values: BigInt64Array.from([2n ** 62n]) },
+      { type: 'int64', values: BigInt64Array.from([-5n]) },
+    ]);
+    assert.ok(i64.values instanceof BigInt64Array);
+    assert.deepEqual([...i64.values], [2n ** 62n, -5n]);
+    const bool = concatColumns([
+      { type: 'bool', values: Uint8Array.from([1]) },
+      { type: 'bool', values: Uint8Array.from([0]) },
+    ]);
+    assert.equal(bool.type, 'bool');
+    assert.deepEqual([...bool.values], [1, 0]);
+  });
+
+  it('joins string columns, keeping nulls', () => {
+    const joined = concatColumns([
+      { type: 'string', values: ['a', null] },
+      { type: 'string', values: [] },
+      { type: 'string', values: ['c'] },
+    ]);
+    assert.deepEqual(joined, { type: 'string', values: ['a', null, 'c'] });
+  });
+
+  it('merges null markers, marking rows of parts without nulls as present', () => {
+    const joined = concatColumns([
+      { type: 'float64', values: Float64Array.from([1, 2]) },
+      { type: 'float64', values: Float64Array.from([Number.NaN, 4]), nulls: Uint8Array.from([1, 0]) },
+      { type: 'float64', values: Float64Array.from([5]) },
+      { type: 'float64', values: Float64Array.from([Number.NaN]), nulls: Uint8Array.from([1]) },
+    ]);
+    assert.ok(joined.type === 'float64');
+    assert.deepEqual([...(joined.nulls ?? [])], [0, 0, 1, 0, 0, 1]);
+    assert.deepEqual([0, 1, 2, 3, 4, 5].map((i) => isNull(joined, i)), [false, false, true, false, false, true]);
+  });
+
+  it('gives back a single column as it is', () => {
+    const column: Column = { type: 'int32', values: Int32Array.from([1]) };
+    assert.equal(concatColumns([column]), column);
+  });
+
+  it('throws a TypeError when the columns have different types', () => {
+    assert.throws(
+      () =>
+        concatColumns([
+          { type: 'float64', values: Float64Array.from([1]) },
+          { type: 'float32', values: Float32Array.from([1]) },
+        ]),
+      (error: unknown) => error instanceof TypeError && /float32/.test(error.message) && /float64/.test(error.message),
+    );
+    assert.throws(
+      () =>
+        concatColumns([
+          { type: 'string', values: ['a'] },
+          { type: 'float64', values: Float64Array.from([1]) },
+        ]),
+      TypeError,
+    );
+  });
+
+  it('throws a RangeError when given no columns', () => {
+    assert.throws(() => concatColumns([]), RangeError);
+  });
+});
