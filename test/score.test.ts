@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
-import { assertPredictionsMatch, readCsvTable } from './helpers/golden.js';
+import { assertPredictionsMatch, readArrowTable, readCsvTable } from './helpers/golden.js';
 import { logModel, sequenceOutputModel } from './helpers/models.js';
 
 const IRIS = join(FIXTURES, 'iris-csv');
@@ -141,6 +141,21 @@ describe('score', () => {
     assert.deepEqual(Object.keys(report.timings).sort(), ['inferMs', 'loadModelMs', 'preprocessMs', 'readMs', 'writeMs']);
     assert.equal(report.outputs[0]?.format, 'arrow');
     assert.equal(report.outputs[0]?.rows, 150);
+  });
+
+  it('writes Arrow outputs of many batches with text columns completely', async () => {
+    // Regression: apache-arrow's toNodeStream() stopped delivering bytes after the first batches.
+    const dir = await tempDir();
+    const body = (await readFile(join(IRIS, 'input.csv'), 'utf8')).split('\n').slice(1).filter((line) => line !== '');
+    const rows = Array.from({ length: 20_000 }, (_, i) => `row-${i},${body[i % body.length]}`);
+    await writeFile(join(dir, 'big.csv'), `id,a,b,c,d\n${rows.join('\n')}\n`);
+    for (const output of ['big.arrow', 'big.arrows']) {
+      const result = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', 'big.csv', '-o', output, '--features', 'a,b,c,d', '-b', '1000'], { cwd: dir });
+      assert.equal(result.code, 0, result.stderr);
+      const ids = readArrowTable(join(dir, output)).get('id') ?? [];
+      assert.equal(ids.length, 20_000);
+      assert.equal(ids[19_999], 'row-19999');
+    }
   });
 
   it('does not leave temporary files next to the output', async () => {

@@ -1,5 +1,6 @@
 // Sink: Arrow IPC file or stream, one record batch per output batch.
 import {
+  AsyncByteQueue,
   Bool,
   Field,
   Float32,
@@ -28,10 +29,12 @@ type Layout = 'file' | 'stream';
 export async function openArrowSink(request: SinkRequest, layout: Layout): Promise<Sink> {
   const file = await openAtomicFile(request.path);
   const writer = layout === 'file' ? new RecordBatchFileWriter() : new RecordBatchStreamWriter();
-  const bytes = writer.toNodeStream();
-  const piped = (async () => {
-    for await (const chunk of bytes as AsyncIterable<Uint8Array>) await file.write(chunk);
-  })();
+  const bytes = new CollectedBytes();
+  writer.reset(bytes);
+  // Each batch's bytes go to the file before the next batch is taken: backpressure from the disk.
+  const flush = async (): Promise<void> => {
+    for (const chunk of bytes.take()) await file.write(chunk);
+  };
   let schema: Schema | undefined;
   let rows = 0;
   const write = (batch: OutputBatch, rowCount: number): void => {
@@ -51,20 +54,37 @@ export async function openArrowSink(request: SinkRequest, layout: Layout): Promi
     rows += rowCount;
   };
   return {
-    write: async (batch, rowCount) => write(batch, rowCount),
+    write: async (batch, rowCount) => {
+      write(batch, rowCount);
+      await flush();
+    },
     commit: async () => {
       if (schema === undefined) write(new Map(request.columnNames.map((name) => [name, { type: 'string', values: [] }])), 0);
       writer.finish();
-      await piped;
+      await flush();
       const written = await file.commit();
       return { path: request.path, format: layout === 'file' ? 'arrow' : 'arrows', rows, bytes: written };
     },
     abort: async () => {
-      writer.abort();
-      await piped.catch(() => undefined);
+      bytes.take();
       await file.abort();
     },
   };
+}
+
+/** The writer's byte sink: keeps what the writer emits until the sink takes it to the file. */
+class CollectedBytes extends AsyncByteQueue {
+  private chunks: Uint8Array[] = [];
+
+  override write(value: Uint8Array): void {
+    if (value.byteLength > 0) this.chunks.push(value);
+  }
+
+  take(): Uint8Array[] {
+    const taken = this.chunks;
+    this.chunks = [];
+    return taken;
+  }
 }
 
 function validity(nulls: Uint8Array | undefined): { nullBitmap?: Uint8Array; nullCount: number } {
