@@ -1,10 +1,11 @@
 // The runner: wires source -> pipeline -> model -> sink for a ScoreJob, with the report beside them.
 import { performance } from 'node:perf_hooks';
 import type { ScoreJob } from './config/job.js';
-import { InputError, InternalError, InterruptedError, OnnxBatchError, OutputError, UsageError } from './errors.js';
-import { loadModel, planFeeds, describeModel, predictionColumnNames, providerLabel, runtimeVersion, scoreChunk, type FeedPlan, type LoadedModel } from './model/index.js';
+import { InternalError, InterruptedError, OnnxBatchError, OutputError, UsageError } from './errors.js';
+import { describeModel, loadModel, providerLabel, runtimeVersion, scoreChunk, type LoadedModel } from './model/index.js';
 import { rebatch } from './pipeline/index.js';
-import { countNaNs, createRunStats, writeReport, type RunReport, type RunStats } from './report/index.js';
+import { buildReport, countNaNs, createRunStats, writeReport, type RunReport, type RunStats } from './report/index.js';
+import { checkInputColumns, planScoring, type ScoringPlan } from './scoring-plan.js';
 import { openSink, type OutputBatch, type Sink, type SinkSummary } from './sinks/index.js';
 import type { Column, ColumnChunk } from './sources/chunk.js';
 import { inputSize, openSource, type OpenedSource } from './sources/index.js';
@@ -36,8 +37,7 @@ interface RunState {
   readonly stats: RunStats;
   readonly inputs: { path: string; format: string; bytes: number | null; rows: number }[];
   model?: LoadedModel;
-  plan?: FeedPlan;
-  outputColumns?: string[];
+  plan?: ScoringPlan;
   summary?: SinkSummary;
 }
 
@@ -52,13 +52,12 @@ export async function runScore(job: ScoreJob, hooks: RunHooks = {}): Promise<Run
   } catch (caught) {
     error = caught instanceof OnnxBatchError ? caught : new InternalError(String((caught as Error)?.stack ?? caught), { cause: caught });
   }
-  const report = buildReport(state, startedAt, performance.now() - started, error);
+  const report = reportOf(state, startedAt, performance.now() - started, error);
   if (job.report !== undefined) {
     try {
       await writeReport(job.report, report);
     } catch (reportError) {
-      const message = `Cannot write report ${job.report}: ${(reportError as Error).message}`;
-      error ??= new OutputError('OUTPUT_FAILED', message, { hint: 'choose another --report path' });
+      error ??= new OutputError('OUTPUT_FAILED', `Cannot write report ${job.report}: ${(reportError as Error).message}`, { hint: 'choose another --report path' });
     }
   }
   return { report, error };
@@ -68,22 +67,17 @@ async function score(state: RunState): Promise<void> {
   const { job, stats } = state;
   const totalBytes = await totalInputBytes(job);
   const loadStarted = performance.now();
-  const model = await loadModel(job.model, { threads: job.threads, executionProviders: job.executionProviders, onFallback: (message) => warn(state, message) });
-  state.model = model;
+  state.model = await loadModel(job.model, { threads: job.threads, executionProviders: job.executionProviders, onFallback: (message) => warn(state, message) });
   stats.loadModelMs = performance.now() - loadStarted;
-  for (const skipped of model.outputs.skipped) warn(state, `${skipped.reason}; it is not written`);
+  for (const skipped of state.model.outputs.skipped) warn(state, `${skipped.reason}; it is not written`);
 
   const firstInput = job.inputs[0];
   if (firstInput === undefined) throw new UsageError('USAGE', 'No input given', { hint: 'pass --input FILE (or - for stdin)' });
   let source = await openSource(firstInput.format, { path: firstInput.path, delimiter: job.delimiter });
-  const plan = planFeeds({ inputs: model.session.inputs, columnNames: source.columnNames, features: job.features });
+  const plan = await planScoring(job, state.model, source.columnNames);
   state.plan = plan;
-  const kept = keptColumns(job, source.columnNames);
-  const outputColumns = [...kept, ...predictionColumnNames(model)];
-  checkNoClash(kept, predictionColumnNames(model));
-  state.outputColumns = outputColumns;
 
-  const sink = await openSink(job.output.format, { path: job.output.path, columnNames: outputColumns });
+  const sink = await openSink(job.output.format, { path: job.output.path, columnNames: plan.outputColumns });
   let bytesDone = 0;
   try {
     for (let index = 0; index < job.inputs.length; index++) {
@@ -92,8 +86,8 @@ async function score(state: RunState): Promise<void> {
       const entry = { path: input.path, format: source.format, bytes: null as number | null, rows: 0 };
       state.inputs.push(entry);
       try {
-        checkColumns(source, plan, kept);
-        await scoreSource(state, source, kept, sink, entry, (read) => ({ rows: stats.rowsRead, bytesRead: bytesDone + read, bytesTotal: totalBytes }));
+        checkInputColumns(plan, source.path, source.columnNames);
+        await scoreSource(state, plan, source, sink, entry, (read) => ({ rows: stats.rowsRead, bytesRead: bytesDone + read, bytesTotal: totalBytes }));
         entry.bytes = source.bytesRead();
         bytesDone += entry.bytes;
       } finally {
@@ -112,16 +106,15 @@ async function score(state: RunState): Promise<void> {
 
 async function scoreSource(
   state: RunState,
+  plan: ScoringPlan,
   source: OpenedSource,
-  kept: readonly string[],
   sink: Sink,
   entry: { rows: number },
   progress: (bytesRead: number) => RunProgress,
 ): Promise<void> {
   const { job, stats, hooks } = state;
-  const model = state.model as LoadedModel;
-  const plan = state.plan as FeedPlan;
-  const chunkRows = plan.fixedBatch === undefined ? job.batchSize : Math.max(plan.fixedBatch, Math.floor(job.batchSize / plan.fixedBatch) * plan.fixedBatch);
+  const fixed = plan.feeds.fixedBatch;
+  const chunkRows = fixed === undefined ? job.batchSize : Math.max(fixed, Math.floor(job.batchSize / fixed) * fixed);
   const chunks = rebatch(source.chunks({ chunkRows, rowOffset: stats.rowsRead, numericColumns: plan.numericColumns }), chunkRows);
   const iterator = chunks[Symbol.asyncIterator]();
   for (;;) {
@@ -133,10 +126,14 @@ async function scoreSource(
     const chunk = next.value;
     stats.rowsRead += chunk.rowCount;
     entry.rows += chunk.rowCount;
-    const predictions = await scoreChunk(model, plan, chunk, stats);
+    const transformStarted = performance.now();
+    const features = plan.pipeline?.transform(chunk) ?? chunk;
+    stats.preprocessMs += performance.now() - transformStarted;
+    const predictions = await scoreChunk(plan.model, plan.feeds, features, stats);
+    plan.postProcess?.apply(predictions, chunk.rowCount);
     countNaNs(stats, predictions);
     const writeStarted = performance.now();
-    await sink.write(outputBatch(chunk, kept, predictions), chunk.rowCount);
+    await sink.write(outputBatch(chunk, plan.kept, predictions), chunk.rowCount);
     stats.writeMs += performance.now() - writeStarted;
     stats.rowsScored += chunk.rowCount;
     stats.batches++;
@@ -144,6 +141,7 @@ async function scoreSource(
   }
 }
 
+/** Kept columns come from the chunk as read, not as preprocessed. */
 function outputBatch(chunk: ColumnChunk, kept: readonly string[], predictions: ReadonlyMap<string, Column>): OutputBatch {
   const batch = new Map<string, Column>();
   for (const name of kept) batch.set(name, chunk.columns.get(name) as Column);
@@ -161,93 +159,34 @@ async function totalInputBytes(job: ScoreJob): Promise<number | undefined> {
   return total;
 }
 
-function keptColumns(job: ScoreJob, columnNames: readonly string[]): string[] {
-  if (job.keep === 'all') return [...columnNames];
-  if (job.keep === 'none') return [];
-  const missing = job.keep.filter((name) => !columnNames.includes(name));
-  if (missing.length > 0) {
-    throw new UsageError('USAGE', `--keep names columns the input lacks: ${missing.map((name) => `'${name}'`).join(', ')}`, {
-      hint: `the input's columns are: ${columnNames.map((name) => `'${name}'`).join(', ')}`,
-    });
-  }
-  return [...job.keep];
-}
-
-function checkNoClash(kept: readonly string[], predictions: readonly string[]): void {
-  const clash = predictions.find((name) => kept.includes(name));
-  if (clash !== undefined) {
-    throw new UsageError('USAGE', `Output column '${clash}' would be written twice: the input has a column of that name and the model has an output of that name`, {
-      hint: `keep only other input columns, e.g. --keep none or --keep with a list that leaves out '${clash}'`,
-    });
-  }
-}
-
-function checkColumns(source: OpenedSource, plan: FeedPlan, kept: readonly string[]): void {
-  const needed = [...new Set([...plan.feeds.flatMap((feed) => feed.columns), ...kept])];
-  const missing = needed.filter((name) => !source.columnNames.includes(name));
-  if (missing.length > 0) {
-    throw new InputError('SCHEMA_MISMATCH', `Input ${source.path} lacks columns ${missing.map((name) => `'${name}'`).join(', ')} that the first input has`, {
-      context: { file: source.path, ...(missing[0] === undefined ? {} : { column: missing[0] }) },
-      hint: 'inputs scored into one output need the same columns; score them separately or use --keep to keep fewer columns',
-    });
-  }
-}
-
 function warn(state: RunState, message: string): void {
   state.stats.warnings.push(message);
   state.hooks.onWarning?.(message);
 }
 
-function buildReport(state: RunState, startedAt: Date, durationMs: number, error: OnnxBatchError | undefined): RunReport {
+function reportOf(state: RunState, startedAt: Date, durationMs: number, error: OnnxBatchError | undefined): RunReport {
   const { job, stats, model, plan, summary } = state;
   const description = model === undefined ? undefined : describeModel(model);
-  const status = error === undefined ? 'succeeded' : error instanceof InterruptedError ? 'interrupted' : 'failed';
-  const seconds = durationMs / 1000;
-  return {
-    schemaVersion: 1,
-    status,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date(startedAt.getTime() + durationMs).toISOString(),
-    durationMs: Math.round(durationMs),
+  const spec = plan?.pipeline?.loaded;
+  return buildReport({
+    startedAt,
+    durationMs,
     tool: { name: TOOL_NAME, version: TOOL_VERSION, node: process.version, onnxruntime: runtimeVersion },
-    model: {
-      path: job.model,
-      sha256: description?.sha256 ?? null,
-      bytes: description?.bytes ?? null,
-      producer: description?.producer ?? null,
-      irVersion: description?.irVersion ?? null,
-      opsets: description?.opsets ?? {},
-      inputs: description?.inputs ?? [],
-      outputs: description?.outputs.map(({ name, type, shape }) => ({ name, type, shape })) ?? [],
-      skippedOutputs: model?.outputs.skipped ?? [],
-    },
-    pipeline: null,
+    modelPath: job.model,
+    model:
+      description === undefined || model === undefined
+        ? undefined
+        : { ...description, outputs: description.outputs.map(({ name, type, shape }) => ({ name, type, shape })), skippedOutputs: model.outputs.skipped },
+    pipeline: spec === undefined ? null : { source: spec.source.kind, path: spec.source.path, sha256: spec.source.sha256, steps: spec.spec.steps.length },
     executionProvider: { requested: job.executionProviders.map(providerLabel).join(','), used: model?.session.executionProvider ?? null },
     feeds: {
-      mapping: plan?.mapping ?? null,
-      inputs: plan?.feeds.map((feed) => ({ input: feed.input, type: feed.type, columns: feed.columns })) ?? [],
+      mapping: plan?.feeds.mapping ?? null,
+      inputs: plan?.feeds.feeds.map((feed) => ({ input: feed.input, type: feed.type, columns: feed.columns })) ?? [],
     },
     inputs: state.inputs,
-    rows: { read: stats.rowsRead, scored: stats.rowsScored, rejected: 0 },
-    batches: stats.batches,
-    timings: {
-      loadModelMs: round(stats.loadModelMs),
-      readMs: round(stats.readMs),
-      preprocessMs: round(stats.preprocessMs),
-      inferMs: round(stats.inferMs),
-      writeMs: round(stats.writeMs),
-    },
-    throughput: { rowsPerSec: seconds > 0 ? Math.round(stats.rowsScored / seconds) : 0 },
-    outputs: summary === undefined ? [] : [{ ...summary, columns: state.outputColumns ?? [] }],
-    predictions: { nanCounts: Object.fromEntries(stats.nanCounts) },
-    warnings: stats.warnings,
-    error:
-      error === undefined
-        ? null
-        : { code: error.code, exitCode: error.exitCode, message: error.message, hint: error.hint ?? null, context: { ...error.context } },
-  };
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
+    outputs: summary === undefined ? [] : [{ ...summary, columns: plan?.outputColumns ?? [] }],
+    stats,
+    error,
+    interrupted: error instanceof InterruptedError,
+  });
 }

@@ -28,6 +28,11 @@ export const SCORE_FLAGS: readonly FlagSpec[] = [
     required: true,
   },
   { flags: '-o, --output <path>', description: 'output file (.csv, .arrow, .arrows); - writes CSV to stdout', required: true },
+  {
+    flags: '-p, --pipeline <spec>',
+    description: 'preprocessing spec (YAML or JSON); default: <model>.pipeline.yaml|.yml|.json beside the model, else one embedded in the model',
+    env: 'ONNX_BATCH_PIPELINE',
+  },
   { flags: '--input-format <format>', description: 'input format, instead of guessing from the extension', choices: INPUT_FORMATS },
   { flags: '--output-format <format>', description: 'output format, instead of guessing from the extension', choices: OUTPUT_FORMATS },
   { flags: '--delimiter <char>', description: 'CSV field delimiter (one character; \\t for tab)', defaultValue: DEFAULTS.delimiter },

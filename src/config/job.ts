@@ -15,6 +15,8 @@ export interface ScoreJob {
   readonly output: { readonly path: string; readonly format: OutputFormat };
   /** Undefined: no report (stdout output without --report). */
   readonly report: string | undefined;
+  /** Preprocessing spec given with --pipeline (else one beside the model or in its metadata is looked for). */
+  readonly pipeline: string | undefined;
   /** Columns of a single [N,K] model input, in order. */
   readonly features: readonly string[] | undefined;
   /** Input columns copied to the output: all, none, or these. */

@@ -16,6 +16,7 @@ export interface ScoreFlags {
   readonly outputFormat?: OutputFormat;
   readonly delimiter: string;
   readonly features?: readonly string[];
+  readonly pipeline?: string;
   readonly keep: string;
   readonly batchSize: string;
   readonly threads?: string;
@@ -58,6 +59,7 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
     inputs,
     output: { path: flags.output, format: outputFormat },
     report: flags.report ?? (flags.output === '-' ? undefined : `${flags.output}.report.json`),
+    pipeline: flags.pipeline,
     features,
     keep,
     batchSize: batchSize ?? 1,

@@ -1,6 +1,6 @@
 // Model stage: which columns feed which model input (direct mapping), and chunk -> input tensors.
 import { InputError, ModelError } from '../errors.js';
-import { lineOf, type Column, type ColumnChunk } from '../sources/chunk.js';
+import { badValueError, type Column, type ColumnChunk } from '../sources/chunk.js';
 import { formatFloat64, parseNumber } from '../values.js';
 import type { ElementType, TensorData, TensorSignature } from './session.js';
 
@@ -23,7 +23,7 @@ export interface FeedPlan {
   readonly fixedBatch: number | undefined;
   /** Columns the model reads as numbers (text sources parse them into typed arrays). */
   readonly numericColumns: ReadonlySet<string>;
-  readonly mapping: 'by-name' | 'features' | 'all-columns';
+  readonly mapping: 'by-name' | 'features' | 'all-columns' | 'pipeline';
 }
 
 export interface FeedRequest {
@@ -61,6 +61,50 @@ export function planFeeds(request: FeedRequest): FeedPlan {
   const numericColumns = new Set<string>();
   for (const feed of feeds) if (NUMERIC_TARGETS.has(feed.type)) for (const column of feed.columns) numericColumns.add(column);
   return { feeds, fixedBatch, numericColumns, mapping };
+}
+
+/** A model input as a preprocessing spec declares it. */
+export interface DeclaredFeed {
+  readonly columns: readonly string[];
+  readonly dtype: ElementType | undefined;
+  readonly shape: 'matrix' | 'column' | 'vector' | undefined;
+}
+
+/**
+ * Checks declared feeds against the model's signature (names, element types, ranks, widths) and
+ * plans them; any mismatch shows the model's signature next to the declaration.
+ */
+export function planDeclaredFeeds(inputs: readonly TensorSignature[], declared: Readonly<Record<string, DeclaredFeed>>): FeedPlan {
+  const problems: string[] = [];
+  for (const name of Object.keys(declared)) {
+    if (!inputs.some((input) => input.name === name)) problems.push(`the spec declares input '${name}', which the model does not have`);
+  }
+  const feeds: InputFeed[] = [];
+  for (const input of inputs) {
+    checkFeedable(input);
+    const feed = declared[input.name];
+    if (feed === undefined) {
+      problems.push(`model input '${input.name}' is not declared in the spec's inputs`);
+      continue;
+    }
+    const type = input.type ?? 'float32';
+    const width = input.shape[1];
+    const shape = feed.shape ?? (input.shape.length === 1 ? 'vector' : width === 1 && feed.columns.length === 1 ? 'column' : 'matrix');
+    const declaredShape = shape === 'vector' ? '[N]' : shape === 'column' ? '[N,1]' : `[N,${feed.columns.length}]`;
+    if (feed.dtype !== undefined && feed.dtype !== type) problems.push(`input '${input.name}': the spec says ${feed.dtype}, the model takes ${type}`);
+    const rankFits = shape === 'vector' ? input.shape.length === 1 : input.shape.length === 2;
+    const widthFits = typeof width !== 'number' || width === (shape === 'matrix' ? feed.columns.length : 1);
+    if (!rankFits || !widthFits) problems.push(`input '${input.name}': the spec gives ${declaredShape} (${feed.columns.length} columns), the model takes [${input.shape.map((dim) => (dim === '' ? 'N' : dim)).join(',')}]`);
+    feeds.push({ input: input.name, type, columns: feed.columns, rank: shape === 'vector' ? 1 : 2 });
+  }
+  if (problems.length > 0) {
+    throw new ModelError('MODEL_SIGNATURE', `The pipeline spec's inputs do not fit the model:\n  - ${problems.join('\n  - ')}`, {
+      hint: `the model's inputs: ${describeInputs(inputs)}`,
+    });
+  }
+  const numericColumns = new Set<string>();
+  for (const feed of feeds) if (NUMERIC_TARGETS.has(feed.type)) for (const column of feed.columns) numericColumns.add(column);
+  return { feeds, fixedBatch: fixedBatchOf(inputs), numericColumns, mapping: 'pipeline' };
 }
 
 function checkFeedable(input: TensorSignature): void {
@@ -205,12 +249,7 @@ function checkerFor(type: ElementType): (value: number) => string | undefined {
 
 function badValue(where: Where, i: number, expected: string, got: string): InputError {
   const { chunk, name, feed } = where;
-  const line = lineOf(chunk, i);
-  const at = line === undefined ? `row ${chunk.origin.firstRowInSource + i}` : `line ${line}`;
-  return new InputError('BAD_VALUE', `Bad value in ${chunk.origin.source} at ${at}, column '${name}' (model input '${feed.input}', ${feed.type}): ${expected}, got ${JSON.stringify(got)}`, {
-    context: { file: chunk.origin.source, ...(line === undefined ? {} : { line }), column: name, row: chunk.rowOffset + i, modelInput: feed.input },
-    hint: 'fix the value in the input, or leave the field empty to mark it as missing',
-  });
+  return badValueError(chunk, i, name, expected, got, { modelInput: feed.input, label: `model input '${feed.input}', ${feed.type}` });
 }
 
 /** A cell as a number; NaN for missing. */

@@ -8,7 +8,7 @@ import { declaredColumnNames, planOutputs, toPredictionColumns, type OutputPlan 
 import { createSession, type ModelSession, type SessionOptions } from './session.js';
 
 export { describeModel, type ModelDescription } from './describe.js';
-export { planFeeds, type FeedPlan, type InputFeed } from './feeds.js';
+export { planDeclaredFeeds, planFeeds, type DeclaredFeed, type FeedPlan, type InputFeed } from './feeds.js';
 export type { ModelFile, SkippedOutput } from './model-file.js';
 export { EXECUTION_PROVIDERS, providerLabel, runtimeVersion, type ExecutionProvider, type TensorSignature } from './session.js';
 
@@ -32,9 +32,29 @@ export async function loadModel(path: string, options: SessionOptions): Promise<
   return { file, session, outputs: planOutputs(session.outputs, file) };
 }
 
-/** Names of the prediction columns, as far as the model's declared shapes tell before scoring. */
+/** A model with its outputs' columns named by these class labels (from a pipeline spec). */
+export function withOutputLabels(model: LoadedModel, labels: Readonly<Record<string, readonly string[]>>): LoadedModel {
+  return { ...model, outputs: planOutputs(model.session.outputs, model.file, labels) };
+}
+
+/** The columns each model output becomes, as far as the declared shapes tell before scoring. */
+export interface OutputColumns {
+  readonly output: string;
+  readonly columns: readonly string[];
+  readonly labels: readonly string[] | undefined;
+}
+
+export function outputColumns(model: LoadedModel): OutputColumns[] {
+  return model.outputs.entries.map((entry) => ({
+    output: entry.column,
+    columns: declaredColumnNames(entry, model.session.outputs.find((output) => output.name === entry.fetch)),
+    labels: entry.labels,
+  }));
+}
+
+/** Names of the prediction columns, in output order. */
 export function predictionColumnNames(model: LoadedModel): string[] {
-  return model.outputs.entries.flatMap((entry) => declaredColumnNames(entry, model.session.outputs.find((output) => output.name === entry.fetch)));
+  return outputColumns(model).flatMap((group) => group.columns);
 }
 
 /** Scores one chunk; a model with a fixed batch size is run in padded slices of that size. */

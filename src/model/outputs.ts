@@ -19,16 +19,25 @@ export interface OutputPlan {
   readonly skipped: readonly SkippedOutput[];
 }
 
-/** Decides what to fetch: every tensor output, and the probability tensor behind each ZipMap. */
-export function planOutputs(outputs: readonly TensorSignature[], file: ModelFile): OutputPlan {
+/**
+ * Decides what to fetch: every tensor output, and the probability tensor behind each ZipMap.
+ * `labels` (from a pipeline spec) name the columns of an output, over a ZipMap's own labels.
+ */
+export function planOutputs(outputs: readonly TensorSignature[], file: ModelFile, labels: Readonly<Record<string, readonly string[]>> = {}): OutputPlan {
   const entries: OutputEntry[] = [];
   for (const output of declaredSignatures(outputs, file)) {
     const zipMap = file.zipMaps.find((candidate) => candidate.output === output.name);
     if (zipMap !== undefined) {
-      entries.push({ fetch: zipMap.tensor, column: zipMap.output, labels: zipMap.labels });
+      entries.push({ fetch: zipMap.tensor, column: zipMap.output, labels: labels[output.name] ?? zipMap.labels });
     } else if (output.isTensor) {
-      entries.push({ fetch: output.name, column: output.name, labels: undefined });
+      entries.push({ fetch: output.name, column: output.name, labels: labels[output.name] });
     }
+  }
+  const unknown = Object.keys(labels).filter((name) => !entries.some((entry) => entry.column === name));
+  if (unknown.length > 0) {
+    throw new ModelError('MODEL_SIGNATURE', `The pipeline spec declares outputs the model does not have: ${unknown.map((name) => `'${name}'`).join(', ')}`, {
+      hint: `the model's outputs: ${entries.map((entry) => `'${entry.column}'`).join(', ')}`,
+    });
   }
   if (entries.length === 0) {
     throw new ModelError('MODEL_SIGNATURE', `Model ${file.path} has no output that can be fetched: ${file.skippedOutputs.map((skip) => skip.reason).join('; ')}`);

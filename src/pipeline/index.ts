@@ -1,3 +1,8 @@
-// Pipeline stage, public surface. Declared preprocessing steps arrive with the pipeline issue;
-// today the stage regroups chunks into model batches.
+// Pipeline stage, public surface: the declared preprocessing spec (load, check, compile), the
+// post-processing of predictions, and the regrouping of chunks into model batches.
+export { compilePipeline, type Pipeline } from './compile.js';
+export { loadSpec, type LoadedSpec, type SpecRequest } from './load-spec.js';
+export { compilePostProcess, type OutputGroup, type PostProcess } from './postprocess.js';
+export { STEP_NAMES } from './read-spec.js';
 export { rebatch } from './rebatch.js';
+export { METADATA_KEY, type InputSpec, type OutputSpec, type PipelineSpec, type SpecSource } from './spec.js';

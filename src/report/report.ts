@@ -27,7 +27,12 @@ export interface RunReport {
     readonly outputs: readonly TensorDescription[];
     readonly skippedOutputs: readonly { readonly name: string; readonly reason: string }[];
   };
-  readonly pipeline: null;
+  readonly pipeline: {
+    readonly source: 'file' | 'beside-model' | 'model-metadata';
+    readonly path: string;
+    readonly sha256: string;
+    readonly steps: number;
+  } | null;
   readonly executionProvider: { readonly requested: string; readonly used: string | null };
   readonly feeds: {
     readonly mapping: string | null;

@@ -1,4 +1,5 @@
 // The currency between stages: a batch of rows held column by column, with where it came from.
+import { InputError } from '../errors.js';
 
 /** A typed column. `nulls[i] === 1` marks row i as missing; strings use `null` instead. */
 export type Column =
@@ -42,6 +43,26 @@ export function isNull(column: Column, i: number): boolean {
 /** The physical line of row `i` of a chunk, when the source is line-oriented. */
 export function lineOf(chunk: ColumnChunk, i: number): number | undefined {
   return chunk.origin.lines?.[i];
+}
+
+/**
+ * The error for a cell that cannot be used: names the input, line (or row), column, and, where
+ * given, the model input or step that needed it.
+ */
+export function badValueError(chunk: ColumnChunk, i: number, column: string, problem: string, got: string, neededBy?: { modelInput?: string; label: string }): InputError {
+  const line = lineOf(chunk, i);
+  const at = line === undefined ? `row ${chunk.origin.firstRowInSource + i}` : `line ${line}`;
+  const by = neededBy === undefined ? '' : ` (${neededBy.label})`;
+  return new InputError('BAD_VALUE', `Bad value in ${chunk.origin.source} at ${at}, column '${column}'${by}: ${problem}, got ${JSON.stringify(got)}`, {
+    context: {
+      file: chunk.origin.source,
+      ...(line === undefined ? {} : { line }),
+      column,
+      row: chunk.rowOffset + i,
+      ...(neededBy?.modelInput === undefined ? {} : { modelInput: neededBy.modelInput }),
+    },
+    hint: 'fix the value in the input, or leave the field empty to mark it as missing',
+  });
 }
 
 /** Rows [start, end) of a column, sharing memory where the representation allows. */

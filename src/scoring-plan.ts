@@ -1,0 +1,85 @@
+// The runner's plan for a job, decided once from the model, the spec and the first input's columns:
+// how rows become model feeds, which columns are kept, and what the output's columns are.
+import type { ScoreJob } from './config/job.js';
+import { InputError, UsageError } from './errors.js';
+import { outputColumns, planDeclaredFeeds, planFeeds, predictionColumnNames, withOutputLabels, type FeedPlan, type LoadedModel } from './model/index.js';
+import { compilePipeline, compilePostProcess, loadSpec, type Pipeline, type PostProcess } from './pipeline/index.js';
+
+export interface ScoringPlan {
+  readonly model: LoadedModel;
+  readonly pipeline: Pipeline | undefined;
+  readonly feeds: FeedPlan;
+  readonly postProcess: PostProcess | undefined;
+  /** Input columns copied to the output. */
+  readonly kept: readonly string[];
+  /** Every output column, in order. */
+  readonly outputColumns: readonly string[];
+  /** Raw columns a text source should parse into numbers. */
+  readonly numericColumns: ReadonlySet<string>;
+  /** Raw columns every input must have. */
+  readonly requiredColumns: readonly string[];
+}
+
+/** Plans a job against the first input's columns. */
+export async function planScoring(job: ScoreJob, loaded: LoadedModel, columnNames: readonly string[]): Promise<ScoringPlan> {
+  const spec = await loadSpec({ path: job.pipeline, modelPath: job.model, modelMetadata: loaded.file.metadata });
+  if (spec !== undefined && job.features !== undefined) {
+    throw new UsageError('USAGE', `--features cannot be combined with a pipeline spec (${spec.source.path})`, {
+      hint: "the spec's inputs section says which columns feed the model",
+    });
+  }
+  const pipeline = spec === undefined ? undefined : compilePipeline(spec, columnNames);
+  const labels = Object.fromEntries(Object.entries(spec?.spec.outputs ?? {}).flatMap(([name, output]) => (output.labels === undefined ? [] : [[name, output.labels]])));
+  const model = withOutputLabels(loaded, labels);
+  const feeds =
+    pipeline === undefined ? planFeeds({ inputs: model.session.inputs, columnNames, features: job.features }) : planDeclaredFeeds(model.session.inputs, pipeline.inputs);
+  const postProcess = spec === undefined ? undefined : compilePostProcess(spec.spec.outputs, outputColumns(model));
+  const kept = keptColumns(job, columnNames);
+  const predictions = [...predictionColumnNames(model), ...(postProcess?.columnNames ?? [])];
+  checkNoClash(kept, predictions);
+  const raw = new Set(columnNames);
+  const fed = feeds.feeds.flatMap((feed) => feed.columns).filter((name) => raw.has(name) && (pipeline === undefined || !pipeline.writes.has(name)));
+  const numericColumns = new Set([...(pipeline?.numericColumns ?? []), ...[...feeds.numericColumns].filter((name) => raw.has(name) && (pipeline === undefined || !pipeline.writes.has(name)))]);
+  return {
+    model,
+    pipeline,
+    feeds,
+    postProcess,
+    kept,
+    outputColumns: [...kept, ...predictions],
+    numericColumns,
+    requiredColumns: [...new Set([...(pipeline?.inputColumns ?? []), ...fed, ...kept])],
+  };
+}
+
+function keptColumns(job: ScoreJob, columnNames: readonly string[]): string[] {
+  if (job.keep === 'all') return [...columnNames];
+  if (job.keep === 'none') return [];
+  const missing = job.keep.filter((name) => !columnNames.includes(name));
+  if (missing.length > 0) {
+    throw new UsageError('USAGE', `--keep names columns the input lacks: ${missing.map((name) => `'${name}'`).join(', ')}`, {
+      hint: `the input's columns are: ${columnNames.map((name) => `'${name}'`).join(', ')}`,
+    });
+  }
+  return [...job.keep];
+}
+
+function checkNoClash(kept: readonly string[], predictions: readonly string[]): void {
+  const clash = predictions.find((name) => kept.includes(name));
+  if (clash !== undefined) {
+    throw new UsageError('USAGE', `Output column '${clash}' would be written twice: the input has a column of that name and the model (or the spec's outputs) writes one too`, {
+      hint: `keep only other input columns, e.g. --keep none or --keep with a list that leaves out '${clash}'`,
+    });
+  }
+}
+
+/** Fails when a later input lacks columns that the plan, made on the first input, needs. */
+export function checkInputColumns(plan: ScoringPlan, path: string, columnNames: readonly string[]): void {
+  const missing = plan.requiredColumns.filter((name) => !columnNames.includes(name));
+  if (missing.length > 0) {
+    throw new InputError('SCHEMA_MISMATCH', `Input ${path} lacks columns ${missing.map((name) => `'${name}'`).join(', ')} that the first input has`, {
+      context: { file: path, ...(missing[0] === undefined ? {} : { column: missing[0] }) },
+      hint: 'inputs scored into one output need the same columns; score them separately or use --keep to keep fewer columns',
+    });
+  }
+}
