@@ -15,7 +15,10 @@ const ADAPTERS: Readonly<Record<string, readonly string[]>> = {
   'onnx-proto': ['model/model-file.ts'],
   'csv-parse': ['sources/csv.ts'],
   'apache-arrow': ['sources/arrow.ts', 'sinks/arrow.ts'],
+  fzstd: ['sources/arrow-codecs.ts'],
+  lz4js: ['sources/arrow-codecs.ts'],
   'cli-progress': ['cli/progress.ts'],
+  yaml: ['pipeline/load-spec.ts'],
   commander: ['cli/'],
 };
 

@@ -59,6 +59,7 @@ describe('buildScoreJob defaults', () => {
       inputs: [{ path: 'in.csv', format: 'csv' }],
       output: { path: 'out.csv', format: 'csv' },
       report: 'out.csv.report.json',
+      pipeline: undefined,
       features: undefined,
       keep: 'all',
       batchSize: 4096,
