@@ -20,15 +20,27 @@ export interface ScoringPlan {
   readonly requiredColumns: readonly string[];
 }
 
+export interface PlanOptions {
+  /** Fail when no spec is found (for `pipeline check`). */
+  readonly requireSpec?: boolean;
+  /** Take every column the spec reads as present (checking a spec without a sample). */
+  readonly assumeColumns?: boolean;
+}
+
 /** Plans a job against the first input's columns. */
-export async function planScoring(job: ScoreJob, loaded: LoadedModel, columnNames: readonly string[]): Promise<ScoringPlan> {
+export async function planScoring(job: ScoreJob, loaded: LoadedModel, columnNames: readonly string[], options: PlanOptions = {}): Promise<ScoringPlan> {
   const spec = await loadSpec({ path: job.pipeline, modelPath: job.model, modelMetadata: loaded.file.metadata });
+  if (spec === undefined && options.requireSpec === true) {
+    throw new UsageError('CONFIG_INVALID', `No pipeline spec found for ${job.model}`, {
+      hint: 'pass -p spec.yaml, put <model>.pipeline.yaml beside the model, or embed one in its metadata',
+    });
+  }
   if (spec !== undefined && job.features !== undefined) {
     throw new UsageError('USAGE', `--features cannot be combined with a pipeline spec (${spec.source.path})`, {
       hint: "the spec's inputs section says which columns feed the model",
     });
   }
-  const pipeline = spec === undefined ? undefined : compilePipeline(spec, columnNames);
+  const pipeline = spec === undefined ? undefined : compilePipeline(spec, columnNames, { assumeColumns: options.assumeColumns === true });
   const labels = Object.fromEntries(Object.entries(spec?.spec.outputs ?? {}).flatMap(([name, output]) => (output.labels === undefined ? [] : [[name, output.labels]])));
   const model = withOutputLabels(loaded, labels);
   const feeds =

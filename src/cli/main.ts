@@ -4,6 +4,7 @@ import { describeLocation, OnnxBatchError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import type { CommandContext } from './commands/context.js';
 import { addInspectCommand } from './commands/inspect.js';
+import { addPipelineCommand } from './commands/pipeline.js';
 import { addScoreCommand } from './commands/score.js';
 
 const controller = new AbortController();
@@ -24,7 +25,11 @@ const program = new Command('onnx-batch')
   .exitOverride();
 addScoreCommand(program, context);
 addInspectCommand(program);
-for (const command of program.commands) command.exitOverride();
+addPipelineCommand(program);
+for (const command of program.commands) {
+  command.exitOverride();
+  for (const sub of command.commands) sub.exitOverride();
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -8,7 +8,7 @@ import { declaredColumnNames, planOutputs, toPredictionColumns, type OutputPlan 
 import { createSession, type ModelSession, type SessionOptions } from './session.js';
 
 export { describeModel, type ModelDescription } from './describe.js';
-export { planDeclaredFeeds, planFeeds, type DeclaredFeed, type FeedPlan, type InputFeed } from './feeds.js';
+export { buildFeeds, planDeclaredFeeds, planFeeds, type DeclaredFeed, type FeedPlan, type InputFeed } from './feeds.js';
 export type { ModelFile, SkippedOutput } from './model-file.js';
 export { EXECUTION_PROVIDERS, providerLabel, runtimeVersion, type ExecutionProvider, type TensorSignature } from './session.js';
 

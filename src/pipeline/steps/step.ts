@@ -23,12 +23,17 @@ export class StepContext {
   readonly written = new Set<string>();
   path = '';
 
-  constructor(inputColumns: readonly string[]) {
+  /** With `assumeColumns`, a column that no step wrote is taken to be an input column (no sample to check against). */
+  constructor(
+    inputColumns: readonly string[],
+    private readonly assumeColumns = false,
+  ) {
     this.available = new Set(inputColumns);
   }
 
   /** Fails (exit 2, with the spec path) when `name` does not exist at this step. */
   need(name: string, key: string, numeric = false): string {
+    if (this.assumeColumns && !this.available.has(name) && !this.written.has(name)) this.available.add(name);
     if (!this.available.has(name)) {
       throw new UsageError('CONFIG_INVALID', `${this.path}.${key}: column '${name}' does not exist at this step`, {
         hint: `available columns: ${[...this.available].map((column) => `'${column}'`).join(', ')}`,
