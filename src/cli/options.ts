@@ -46,7 +46,7 @@ export const SCORE_FLAGS: readonly FlagSpec[] = [
     defaultValue: DEFAULTS.executionProvider,
     env: 'ONNX_BATCH_EP',
   },
-  { flags: '--report <path>', description: 'run report (JSON); default <output>.report.json, none for stdout output', env: 'ONNX_BATCH_REPORT' },
+  { flags: '--report <path>', description: 'run report (JSON); default <output>.report.json (no report by default when the output is stdout)', env: 'ONNX_BATCH_REPORT' },
   { flags: '--no-progress', description: 'no progress bar (it is shown only when stderr is a terminal anyway)' },
   { flags: '-q, --quiet', description: 'print nothing but errors' },
   { flags: '--verbose', description: 'print stack traces with errors' },

@@ -37,7 +37,7 @@ function str(values: (string | null)[]): Column {
 /** A plan feeding one input from the given columns. */
 function plan(type: ElementType, columns: string[], rank: 1 | 2 = 2, name = 'x'): FeedPlan {
   const feed: InputFeed = { input: name, type, columns, rank };
-  return { feeds: [feed], fixedBatch: undefined, numericColumns: new Set(columns), mapping: 'features' };
+  return { feeds: [feed], fixedBatch: undefined, numericColumns: new Set(columns), mapping: 'features', rejectNaN: false };
 }
 
 function modelError(code: string, ...patterns: RegExp[]): (error: unknown) => boolean {
@@ -412,6 +412,7 @@ describe('buildFeeds padding', () => {
       fixedBatch: undefined,
       numericColumns: new Set(['age']),
       mapping: 'by-name',
+      rejectNaN: false,
     };
     const feeds = buildFeeds(twoInputs, chunk({ age: f64([30]), city: str(['oslo']) }, 1), 1);
     assert.deepEqual(Object.keys(feeds).sort(), ['age', 'city']);

@@ -1,6 +1,6 @@
 // Model stage: which columns feed which model input (direct mapping), and chunk -> input tensors.
 import { InputError, ModelError } from '../errors.js';
-import { badValueError, type Column, type ColumnChunk } from '../sources/chunk.js';
+import { rejectValue, type Column, type ColumnChunk } from '../sources/chunk.js';
 import { formatFloat64, parseNumber } from '../values.js';
 import type { ElementType, TensorData, TensorSignature } from './session.js';
 
@@ -24,6 +24,8 @@ export interface FeedPlan {
   /** Columns the model reads as numbers (text sources parse them into typed arrays). */
   readonly numericColumns: ReadonlySet<string>;
   readonly mapping: 'by-name' | 'features' | 'all-columns' | 'pipeline';
+  /** A NaN or missing value in a float input makes its row bad (--reject-nan). */
+  readonly rejectNaN: boolean;
 }
 
 export interface FeedRequest {
@@ -60,7 +62,7 @@ export function planFeeds(request: FeedRequest): FeedPlan {
   }
   const numericColumns = new Set<string>();
   for (const feed of feeds) if (NUMERIC_TARGETS.has(feed.type)) for (const column of feed.columns) numericColumns.add(column);
-  return { feeds, fixedBatch, numericColumns, mapping };
+  return { feeds, fixedBatch, numericColumns, mapping, rejectNaN: false };
 }
 
 /** A model input as a preprocessing spec declares it. */
@@ -104,7 +106,7 @@ export function planDeclaredFeeds(inputs: readonly TensorSignature[], declared: 
   }
   const numericColumns = new Set<string>();
   for (const feed of feeds) if (NUMERIC_TARGETS.has(feed.type)) for (const column of feed.columns) numericColumns.add(column);
-  return { feeds, fixedBatch: fixedBatchOf(inputs), numericColumns, mapping: 'pipeline' };
+  return { feeds, fixedBatch: fixedBatchOf(inputs), numericColumns, mapping: 'pipeline', rejectNaN: false };
 }
 
 function checkFeedable(input: TensorSignature): void {
@@ -183,7 +185,7 @@ export function buildFeeds(plan: FeedPlan, chunk: ColumnChunk, paddedRows: numbe
     feed.columns.forEach((name, k) => {
       const column = chunk.columns.get(name);
       if (column === undefined) throw new InputError('SCHEMA_MISMATCH', `Input ${chunk.origin.source} lacks column '${name}' needed by model input '${feed.input}'`, { context: { file: chunk.origin.source, column: name, modelInput: feed.input } });
-      fill(data, k, width, column, { chunk, name, feed });
+      fill(data, k, width, column, { chunk, name, feed, rejectNaN: plan.rejectNaN });
     });
     feeds[feed.input] = { type: feed.type, data, dims };
   }
@@ -213,6 +215,7 @@ interface Where {
   readonly chunk: ColumnChunk;
   readonly name: string;
   readonly feed: InputFeed;
+  readonly rejectNaN: boolean;
 }
 
 function fill(data: FeedArray, k: number, width: number, column: Column, where: Where): void {
@@ -226,10 +229,14 @@ function fill(data: FeedArray, k: number, width: number, column: Column, where: 
     return;
   }
   const check = checkerFor(where.feed.type);
+  const refuseNaN = where.rejectNaN && (where.feed.type === 'float32' || where.feed.type === 'float64');
   for (let i = 0; i < rows; i++) {
     const value = numberAt(column, i, where);
-    const problem = check(value);
-    if (problem !== undefined) throw badValue(where, i, problem, String(value));
+    const problem = refuseNaN && Number.isNaN(value) ? 'a missing or NaN value, which --reject-nan refuses' : check(value);
+    if (problem !== undefined) {
+      reject(where, i, problem, String(value));
+      continue;
+    }
     data[i * width + k] = value;
   }
 }
@@ -247,9 +254,10 @@ function checkerFor(type: ElementType): (value: number) => string | undefined {
   }
 }
 
-function badValue(where: Where, i: number, expected: string, got: string): InputError {
+/** Stops the run, or marks the row as rejected (the caller then writes a placeholder). */
+function reject(where: Where, i: number, expected: string, got: string): void {
   const { chunk, name, feed } = where;
-  return badValueError(chunk, i, name, expected, got, { modelInput: feed.input, label: `model input '${feed.input}', ${feed.type}` });
+  rejectValue(chunk, i, name, expected, got, { modelInput: feed.input, label: `model input '${feed.input}', ${feed.type}` });
 }
 
 /** A cell as a number; NaN for missing. */
@@ -259,8 +267,8 @@ function numberAt(column: Column, i: number, where: Where): number {
       const text = column.values[i] ?? null;
       if (text === null) return Number.NaN;
       const value = parseBoolean(text) ?? parseNumber(text);
-      if (value === undefined) throw badValue(where, i, 'expected a number', text);
-      return value;
+      if (value === undefined) reject(where, i, 'expected a number', text);
+      return value ?? 0;
     }
     case 'int64':
       return column.nulls?.[i] === 1 ? Number.NaN : Number(column.values[i]);
@@ -276,13 +284,14 @@ function parseBoolean(text: string): number | undefined {
 
 function bigintAt(column: Column, i: number, where: Where): bigint {
   if (column.type === 'int64') {
-    if (column.nulls?.[i] === 1) throw badValue(where, i, 'a missing value where an integer is needed', '');
+    if (column.nulls?.[i] === 1) reject(where, i, 'a missing value where an integer is needed', '');
     return column.values[i] ?? 0n;
   }
   const value = numberAt(column, i, where);
-  if (Number.isNaN(value)) throw badValue(where, i, 'a missing value where an integer is needed', '');
-  if (!Number.isSafeInteger(value)) throw badValue(where, i, 'expected an integer', String(value));
-  return BigInt(value);
+  const problem = Number.isNaN(value) ? 'a missing value where an integer is needed' : Number.isSafeInteger(value) ? undefined : 'expected an integer';
+  if (problem === undefined) return BigInt(value);
+  reject(where, i, problem, Number.isNaN(value) ? '' : String(value));
+  return 0n;
 }
 
 /** A cell as text for string inputs; missing becomes '' (what scikit-learn exports treat as unknown). */

@@ -1,5 +1,5 @@
 // Pipeline: reading columns the way steps need them (numbers, category keys) and building step outputs.
-import { badValueError, type Column, type ColumnChunk } from '../sources/chunk.js';
+import { rejectValue, type Column, type ColumnChunk } from '../sources/chunk.js';
 import { formatFloat64, parseNumber } from '../values.js';
 
 /** The columns a step sees and changes; steps replace entries, never the arrays behind them. */
@@ -35,8 +35,8 @@ export function readNumbers(columns: Columns, name: string, chunk: ColumnChunk, 
         continue;
       }
       const value = parseNumber(text);
-      if (value === undefined) throw badValueError(chunk, i, name, 'expected a number', text, { label: step });
-      values[i] = value;
+      if (value === undefined) rejectValue(chunk, i, name, 'expected a number', text, { label: step });
+      values[i] = value ?? Number.NaN;
     }
     return { values, nulls };
   }

@@ -2,7 +2,7 @@
 // it. The only importer of the yaml package; YAML is parsed with the core schema: no custom tags, no code.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { UsageError } from '../errors.js';
 import { readSpec } from './read-spec.js';
 import { METADATA_KEY, type PipelineSpec, type SpecSource } from './spec.js';
@@ -44,7 +44,7 @@ async function readSpecFile(path: string, required: boolean): Promise<string | u
     if (!required && (error as { code?: unknown }).code === 'ENOENT') return undefined;
     throw new UsageError('CONFIG_INVALID', `Cannot read pipeline spec ${path}: ${(error as Error).message}`, {
       context: { file: path },
-      hint: 'check the path given to --pipeline',
+      hint: required ? 'check the path given to --pipeline' : 'a spec beside the model must be a readable file; pass -p to use another one',
       cause: error,
     });
   }
@@ -52,14 +52,23 @@ async function readSpecFile(path: string, required: boolean): Promise<string | u
 
 function parseSpec(text: string, where: Omit<SpecSource, 'sha256'>): LoadedSpec {
   let value: unknown;
-  try {
-    value = parse(text, { schema: 'core', merge: false, maxAliasCount: 50, prettyErrors: true });
-  } catch (error) {
-    throw new UsageError('CONFIG_INVALID', `Pipeline spec ${where.path} is not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`, {
+  const invalid = (reason: string, cause?: unknown): UsageError =>
+    new UsageError('CONFIG_INVALID', `Pipeline spec ${where.path} is not valid YAML or JSON: ${reason}`, {
       context: { file: where.path },
-      hint: 'check indentation and quoting; JSON is valid YAML too',
-      cause: error,
+      hint: 'check indentation and quoting; JSON is valid YAML too; tags (!name) are not supported',
+      cause,
     });
+  try {
+    const documents = parseAllDocuments(text, { schema: 'core', merge: false, prettyErrors: true, logLevel: 'silent' });
+    const list = Array.isArray(documents) ? documents : [];
+    if (list.length > 1) throw invalid(`expected one YAML document, found ${list.length}`);
+    const document = list[0];
+    const problem = document?.errors[0] ?? document?.warnings[0];
+    if (problem !== undefined) throw invalid(problem.message.split('\n')[0] ?? problem.message);
+    // An empty file is an empty document: the spec checks then say what is missing.
+    value = document === undefined ? null : document.toJS({ maxAliasCount: 50 });
+  } catch (error) {
+    throw error instanceof UsageError ? error : invalid((error as Error).message.split('\n')[0] ?? String(error), error);
   }
   const sha256 = createHash('sha256').update(text).digest('hex');
   return { spec: readSpec(value, where.path), source: { ...where, sha256 } };

@@ -238,25 +238,21 @@ describe('readSpec: malformed specs', () => {
     );
   });
 
-  // BUG: read-spec.ts readStep looks the step name up with STEP_READERS[name] on a plain object, so
-  // Object.prototype names pass as steps: 'toString' yields the step "[object Undefined]", 'constructor'
-  // yields the Reader itself; compilePipeline then fails with a TypeError (exit 1) instead of exit 2.
+  // Regression (found while writing these tests).
   for (const name of ['toString', 'constructor', 'hasOwnProperty']) {
     it(`rejects the step name '${name}' (inherited from Object.prototype) as unknown`, () => {
       assert.throws(() => readSpec(withStep({ [name]: { columns: ['a'] } }), 'spec.yaml'), configInvalid(`steps[0]: unknown step '${name}'`));
     });
   }
 
-  // BUG: read-spec.ts readInput looks the shape up with shapes[shapeText] on a plain object, so
-  // 'constructor' or 'toString' is accepted as a shape (InputSpec.shape becomes a function).
+  // Regression (found while writing these tests).
   for (const shape of ['constructor', 'toString']) {
     it(`rejects the input shape '${shape}'`, () => {
       assert.throws(() => readSpec(spec({ inputs: { x: { columns: ['a'], shape } } }), 'spec.yaml'), configInvalid('inputs.x.shape: expected [N,K], [N,1] or [N]'));
     });
   }
 
-  // BUG: the duplicate check compares JSON texts, so '1' and 1 differ; yet both name the column
-  // 'c=1' (oneHotName) and the same category key, so one silently overwrites the other.
+  // Regression (found while writing these tests).
   it("rejects one_hot categories '1' and 1, which name the same column c=1", () => {
     assert.throws(() => readSpec(withStep({ one_hot: { column: 'c', categories: ['1', 1] } }), 'spec.yaml'), configInvalid('steps[0].one_hot.categories'));
   });
@@ -335,6 +331,12 @@ describe('readSpec: valid specs', () => {
     const output = parsed.outputs['y'];
     assert.deepEqual(output?.threshold, { value: 0.5, column: 'decision', positive: 'yes', negative: 'no' });
     assert.deepEqual(output?.top_k, { k: 2, prefix: 'top' });
+  });
+
+  // Regression (found while writing these tests).
+  it('defaults the positive label of a threshold to the label of the last column, which it tests', () => {
+    const parsed = readSpec(withOutput({ labels: ['low', 'mid', 'high'], threshold: { value: 0.5, column: 'alert' } }), 's.yaml');
+    assert.equal(parsed.outputs['y']?.threshold?.positive, 'high');
   });
 
   it("defaults a threshold's labels to '1' and '0' without labels", () => {

@@ -1,6 +1,7 @@
 // Pipeline: checks a parsed YAML/JSON value against spec version 1 and returns the typed spec, or one
 // error listing every problem with its path ("steps[2].one_hot.categories: expected ..., got ...").
 import { UsageError } from '../errors.js';
+import { formatFloat64 } from '../values.js';
 import type { Category, DatePart, InputSpec, OutputSpec, PipelineSpec, Step } from './spec.js';
 
 const DATE_PARTS: readonly DatePart[] = ['year', 'month', 'day', 'weekday', 'hour', 'minute', 'second', 'epoch'];
@@ -14,8 +15,13 @@ class Reader {
     readonly value: unknown,
   ) {}
 
+  /** The path as printed: the root is 'the spec'. */
+  get where(): string {
+    return this.path === '' ? 'the spec' : this.path;
+  }
+
   private fail(expected: string): undefined {
-    this.problems.push(`${this.path}: expected ${expected}, got ${describe(this.value)}`);
+    this.problems.push(`${this.where}: expected ${expected}, got ${describe(this.value)}`);
     return undefined;
   }
 
@@ -29,7 +35,7 @@ class Reader {
     const record = this.value as Record<string, unknown>;
     if (known !== undefined) {
       for (const key of Object.keys(record)) {
-        if (!known.includes(key)) this.problems.push(`${this.path}: unknown key '${key}' (expected ${known.join(', ')})`);
+        if (!known.includes(key)) this.problems.push(`${this.where}: unknown key '${key}' (expected ${known.join(', ')})`);
       }
     }
     return record;
@@ -114,6 +120,19 @@ function columnsWithValues(reader: Reader, valueKeys: readonly string[]): { colu
   return columns === undefined ? undefined : { columns, lists };
 }
 
+/** One-hot columns are named by category text, so '1' and 1 would write the same column. */
+function distinctNames(reader: Reader, categories: readonly Category[] | undefined): void {
+  const seen = new Map<string, Category>();
+  for (const category of categories ?? []) {
+    const name = typeof category === 'number' ? formatFloat64(category) : category;
+    const previous = seen.get(name);
+    if (previous !== undefined && previous !== category) {
+      reader.problems.push(`${reader.path}.categories: ${JSON.stringify(previous)} and ${JSON.stringify(category)} would both write the column '${name}'`);
+    }
+    seen.set(name, category);
+  }
+}
+
 const STEP_READERS: Readonly<Record<string, (reader: Reader) => Step | undefined>> = {
   select: (r) => {
     r.object(['columns']);
@@ -183,6 +202,7 @@ const STEP_READERS: Readonly<Record<string, (reader: Reader) => Step | undefined
     r.object(['column', 'categories', 'unknown', 'nulls']);
     const column = r.key('column').required().string();
     const categories = r.key('categories').required().list(categoryItem, { nonEmpty: true, unique: true });
+    distinctNames(r, categories);
     const unknown = r.key('unknown').oneOf(['ignore', 'error', 'extra'] as const) ?? 'error';
     const nulls = r.key('nulls').oneOf(['ignore', 'error', 'category'] as const) ?? 'ignore';
     return column === undefined || categories === undefined ? undefined : { one_hot: { column, categories, unknown, nulls } };
@@ -227,7 +247,8 @@ function readStep(reader: Reader): Step | undefined {
     return undefined;
   }
   const name = names[0] as string;
-  const read = STEP_READERS[name];
+  // Own keys only: 'toString' or 'constructor' are not steps.
+  const read = Object.hasOwn(STEP_READERS, name) ? STEP_READERS[name] : undefined;
   if (read === undefined) {
     reader.problems.push(`${reader.path}: unknown step '${name}' (expected one of ${STEP_NAMES.join(', ')})`);
     return undefined;
@@ -241,8 +262,12 @@ function readInput(reader: Reader): InputSpec | undefined {
   const dtype = reader.key('dtype').oneOf(DTYPES);
   const shapeReader = reader.key('shape');
   const shapeText = shapeReader.value === undefined ? undefined : JSON.stringify(shapeReader.value).replaceAll('"', '').replaceAll(' ', '');
-  const shapes: Readonly<Record<string, InputSpec['shape']>> = { '[N,K]': 'matrix', '[N,1]': 'column', '[N]': 'vector' };
-  const shape = shapeText === undefined ? undefined : shapes[shapeText];
+  const shapes = new Map<string, InputSpec['shape']>([
+    ['[N,K]', 'matrix'],
+    ['[N,1]', 'column'],
+    ['[N]', 'vector'],
+  ]);
+  const shape = shapeText === undefined ? undefined : shapes.get(shapeText);
   if (shapeText !== undefined && shape === undefined) reader.problems.push(`${shapeReader.path}: expected [N,K], [N,1] or [N], got ${shapeText}`);
   if (columns !== undefined && columns.length > 1 && (shape === 'column' || shape === 'vector')) {
     reader.problems.push(`${shapeReader.path}: a ${shapeText} input takes one column, got ${columns.length}`);
@@ -260,7 +285,8 @@ function readOutput(reader: Reader): OutputSpec | undefined {
     thresholdReader.object(['value', 'column', 'positive', 'negative']);
     const value = thresholdReader.key('value').required().number();
     const column = thresholdReader.key('column').required().string();
-    const positive = thresholdReader.key('positive').string() ?? labels?.[1] ?? '1';
+    // The threshold tests the last column, so its label is the positive one.
+    const positive = thresholdReader.key('positive').string() ?? labels?.[labels.length - 1] ?? '1';
     const negative = thresholdReader.key('negative').string() ?? labels?.[0] ?? '0';
     if (value !== undefined && column !== undefined) threshold = { value, column, positive, negative };
   }

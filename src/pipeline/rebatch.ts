@@ -32,11 +32,19 @@ function joinChunks(parts: readonly ColumnChunk[]): ColumnChunk {
   }
   const lineParts = parts.map((part) => part.origin.lines);
   const lines = lineParts.every((part) => part !== undefined) ? joinLines(lineParts as Uint32Array[]) : undefined;
+  const recordParts = parts.map((part) => part.origin.records);
+  const records = recordParts.every((part) => part !== undefined) ? recordParts.flat() : undefined;
   return {
     rowOffset: first.rowOffset,
     rowCount: parts.reduce((sum, part) => sum + part.rowCount, 0),
     columns,
-    origin: { source: first.origin.source, firstRowInSource: first.origin.firstRowInSource, ...(lines === undefined ? {} : { lines }) },
+    origin: {
+      source: first.origin.source,
+      firstRowInSource: first.origin.firstRowInSource,
+      ...(lines === undefined ? {} : { lines }),
+      ...(records === undefined ? {} : { records }),
+    },
+    ...(first.rejects === undefined ? {} : { rejects: first.rejects }),
   };
 }
 

@@ -1,30 +1,67 @@
 // Source: Arrow IPC file (.arrow/.feather v2) or stream (.arrows, stdin) -> column chunks, batch by batch.
+// Hostile input: apache-arrow trusts what it reads, so its bytes first pass arrow-ipc.ts, which checks
+// every message (a file is re-read as a checked stream, following its footer ourselves), and every
+// decoded column is checked against its buffers below before it is handed on.
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { DataType, RecordBatchReader, type Vector } from 'apache-arrow';
+import { CompressionType, DataType, RecordBatchReader, compressionRegistry, type Data, type Vector } from 'apache-arrow';
 import { InputError } from '../errors.js';
+import { CodecError, decodeLz4Frame, decodeZstd } from './arrow-codecs.js';
+import { IpcFormatError, checkedFileAsStream, checkedStream, readFooter, type RandomAccess } from './arrow-ipc.js';
 import type { Column, ColumnChunk } from './chunk.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
 type ArrowLayout = 'file' | 'stream';
 
+/**
+ * The uncompressed length that an IPC body buffer declares in its 8-byte prefix. apache-arrow hands
+ * a decoder the bytes after the prefix as a view into the message body, so the prefix sits just
+ * before them; arrow-ipc.ts has already checked that it is sane.
+ */
+function declaredLength(data: Uint8Array): number {
+  if (data.byteOffset < 8) throw new CodecError('a compressed buffer has no length prefix');
+  const declared = new DataView(data.buffer, data.byteOffset - 8, 8).getBigInt64(0, true);
+  if (declared < 0n || declared > 2n ** 31n) throw new CodecError(`a compressed buffer declares ${declared} bytes uncompressed`);
+  return Number(declared);
+}
+
+compressionRegistry.set(CompressionType.ZSTD, { decode: (data) => decodeZstd(data, declaredLength(data)) });
+compressionRegistry.set(CompressionType.LZ4_FRAME, { decode: (data) => decodeLz4Frame(data, declaredLength(data)) });
+
 /** Opens an Arrow IPC input and reads its schema; record batches are read when `chunks()` is iterated. */
 export async function openArrow(request: SourceRequest, layout: ArrowLayout): Promise<OpenedSource> {
   const { path } = request;
   let bytesRead = 0;
-  const handle = layout === 'file' && path !== '-' ? await open(path, 'r') : undefined;
+  const handle = layout === 'file' && path !== '-' ? await wrapArrow(path, () => open(path, 'r')) : undefined;
   const stream = handle === undefined ? (path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 })) : undefined;
-  const reader = await wrapArrow(path, async () => {
-    const opened =
-      stream === undefined
-        ? await RecordBatchReader.from(handle as FileHandle)
-        : await RecordBatchReader.from(counted(stream, (bytes) => (bytesRead += bytes)));
-    return opened.open();
-  });
+  let reader: RecordBatchReader;
+  try {
+    reader = await wrapArrow(path, async () => {
+      let bytes: AsyncIterable<Uint8Array>;
+      if (handle === undefined) {
+        bytes = checkedStream(counted(stream as NodeJS.ReadableStream, (count) => (bytesRead += count)), 'the stream');
+      } else {
+        const file = await randomAccess(handle);
+        bytesRead = file.size;
+        try {
+          bytes = checkedFileAsStream(file, await readFooter(file), 'the file');
+        } catch (error) {
+          // Not an IPC file: many tools write IPC streams under .arrow, so read it as one.
+          if (!(error instanceof IpcFormatError && error.kind === 'not-a-file')) throw error;
+          bytes = checkedStream(region(file), 'the data (read as an IPC stream, since it lacks the IPC file magic)');
+        }
+      }
+      const opened = await RecordBatchReader.from(bytes);
+      return opened.open();
+    });
+  } catch (error) {
+    stream?.destroy();
+    await handle?.close().catch(() => undefined);
+    throw error;
+  }
   if (reader.schema === undefined || reader.schema === null) {
     throw malformed(path, 'no schema message found');
   }
-  if (handle !== undefined) bytesRead = (await handle.stat()).size;
   const columnNames = reader.schema.fields.map((field) => field.name);
   const duplicate = columnNames.find((name, index) => columnNames.indexOf(name) !== index);
   if (duplicate !== undefined) {
@@ -54,17 +91,66 @@ async function* counted(stream: NodeJS.ReadableStream, count: (bytes: number) =>
   }
 }
 
+/** Random access to an open file, for the footer and its blocks. */
+async function randomAccess(handle: FileHandle): Promise<RandomAccess> {
+  const { size } = await handle.stat();
+  return {
+    size,
+    read: async (position, length) => {
+      const want = Math.max(0, Math.min(length, size - position));
+      const buffer = Buffer.alloc(want);
+      let filled = 0;
+      while (filled < want) {
+        const { bytesRead } = await handle.read(buffer, filled, want - filled, position + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return buffer.subarray(0, filled);
+    },
+  };
+}
+
+/** The whole of a file, in pieces. */
+async function* region(file: RandomAccess): AsyncGenerator<Uint8Array> {
+  for (let position = 0; position < file.size; ) {
+    const bytes = await file.read(position, Math.min(1 << 20, file.size - position));
+    if (bytes.byteLength === 0) return;
+    yield bytes;
+    position += bytes.byteLength;
+  }
+}
+
 async function wrapArrow<T>(path: string, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {
-    if (error instanceof InputError) throw error;
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('E')) {
-      throw new InputError('INPUT_UNREADABLE', `Cannot read ${path}: ${(error as Error).message}`, { context: { file: path }, cause: error });
-    }
-    throw malformed(path, (error as Error).message ?? String(error), error);
+    throw asInputError(path, error);
   }
+}
+
+/** Any failure while reading Arrow data, as one clear InputError naming the file. */
+function asInputError(path: string, error: unknown): InputError {
+  if (error instanceof InputError) return error;
+  if (error instanceof IpcFormatError && error.kind === 'big-endian') {
+    return new InputError('ARROW_MALFORMED', `Cannot read Arrow IPC data from ${path}: ${error.message}`, {
+      context: { file: path },
+      hint:
+        'convert it to little-endian, e.g. with pyarrow, which swaps the byte order on reading: ' +
+        "t = pyarrow.ipc.open_stream('in.arrows').read_all() (or open_file for a file), then write t with " +
+        'pyarrow.ipc.new_file/new_stream',
+      cause: error,
+    });
+  }
+  if (error instanceof IpcFormatError || error instanceof CodecError) return malformed(path, error.message, error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^E[A-Z]/.test(code)) {
+    return new InputError('INPUT_UNREADABLE', `Cannot read ${path}: ${(error as Error).message}`, { context: { file: path }, cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (/^Unrecognized (type|[A-Za-z]+ type)/.test(message)) return malformed(path, `it uses a column type that onnx-batch cannot read (${message})`, error);
+  // apache-arrow's own failures on data it cannot make sense of (TypeError, RangeError, ...).
+  const reason = error instanceof Error && !(error.constructor === Error) ? `the data is corrupt (${message})` : message;
+  return malformed(path, reason, error);
 }
 
 function malformed(path: string, reason: string, cause?: unknown): InputError {
@@ -82,20 +168,30 @@ async function* readBatches(
   path: string,
 ): AsyncGenerator<ColumnChunk> {
   let firstRowInSource = 0;
+  let batchIndex = 0;
   for (;;) {
     const next = await wrapArrow(path, async () => reader.next());
     if (next.done === true) return;
+    batchIndex += 1;
     const batch = next.value;
     if (batch.numRows === 0) continue;
     const columns = new Map<string, Column>();
-    columnNames.forEach((name, index) => {
-      const vector = batch.getChildAt(index);
-      if (vector === null) throw malformed(path, `record batch lacks column '${name}'`);
-      if (vector.length !== batch.numRows) {
-        throw malformed(path, `column '${name}' has ${vector.length} values in a batch of ${batch.numRows} rows`);
-      }
-      columns.set(name, toColumn(vector));
-    });
+    try {
+      columnNames.forEach((name, index) => {
+        const vector = batch.getChildAt(index);
+        if (vector === null) throw malformed(path, `record batch ${batchIndex} lacks column '${name}'`);
+        if (vector.length !== batch.numRows) {
+          throw malformed(path, `column '${name}' has ${vector.length} values in record batch ${batchIndex} of ${batch.numRows} rows`);
+        }
+        for (const data of vector.data) {
+          const problem = checkData(data, 0);
+          if (problem !== undefined) throw malformed(path, `column '${name}' of record batch ${batchIndex} is corrupt: ${problem}`);
+        }
+        columns.set(name, toColumn(vector));
+      });
+    } catch (error) {
+      throw asInputError(path, error);
+    }
     yield {
       rowOffset: options.rowOffset + firstRowInSource,
       rowCount: batch.numRows,
@@ -104,6 +200,69 @@ async function* readBatches(
     };
     firstRowInSource += batch.numRows;
   }
+}
+
+/**
+ * Checks that a decoded column's buffers hold what its length needs (apache-arrow cuts a buffer
+ * region that runs past the body short instead of failing) and that offsets and dictionary indices
+ * stay inside what they index. Returns what is wrong, or undefined.
+ */
+function checkData(data: Data, depth: number): string | undefined {
+  if (depth > 64) return 'nested too deeply';
+  const type = data.type as DataType;
+  const end = data.offset + data.length;
+  const bitmap = data.nullBitmap as Uint8Array | undefined;
+  if (data.nullCount > 0 && bitmap !== undefined && bitmap.byteLength > 0 && bitmap.byteLength * 8 < end) {
+    return `its validity bitmap has ${bitmap.byteLength} bytes for ${end} values`;
+  }
+  if (DataType.isDictionary(type)) {
+    const indices = data.values as unknown as ArrayLike<number | bigint>;
+    if (indices.length < end) return `it has ${indices.length} dictionary indices for ${end} values`;
+    const size = data.dictionary?.length ?? 0;
+    for (let i = data.offset; i < end; i++) {
+      if (data.nullCount > 0 && !isValidAt(data, i)) continue;
+      const index = Number(indices[i]);
+      if (!(index >= 0 && index < size)) return `value ${i - data.offset} points at dictionary entry ${index}, but the dictionary has ${size}`;
+    }
+    return undefined;
+  }
+  if (DataType.isUtf8(type) || DataType.isBinary(type) || DataType.isLargeUtf8(type) || DataType.isLargeBinary(type) || DataType.isList(type) || DataType.isMap(type)) {
+    const offsets = data.valueOffsets as unknown as ArrayLike<number | bigint>;
+    if (data.length === 0) return undefined;
+    if (offsets.length < end + 1) return `it has ${offsets.length} offsets for ${end} values`;
+    const nested = DataType.isList(type) || DataType.isMap(type);
+    const limit = nested ? (data.children[0]?.length ?? 0) : (data.values as Uint8Array).byteLength;
+    let previous = Number(offsets[data.offset]);
+    if (!(previous >= 0)) return `its first offset is ${previous}`;
+    for (let i = data.offset + 1; i <= end; i++) {
+      const offset = Number(offsets[i]);
+      if (!(offset >= previous)) return `its offsets decrease at value ${i - data.offset} (${previous} then ${offset})`;
+      previous = offset;
+    }
+    if (previous > limit) return `its last offset is ${previous}, past the ${limit} ${nested ? 'child values' : 'bytes of data'}`;
+  } else if (DataType.isBool(type)) {
+    const values = data.values as Uint8Array;
+    if (values.byteLength * 8 < end) return `it has ${values.byteLength} bytes for ${end} booleans`;
+  } else if (DataType.isInt(type) || DataType.isFloat(type) || DataType.isDate(type) || DataType.isTimestamp(type) || DataType.isTime(type) || DataType.isDecimal(type) || DataType.isDuration(type) || DataType.isFixedSizeBinary(type)) {
+    const values = data.values as unknown as ArrayLike<unknown>;
+    if (values.length < end * data.stride) return `it has ${values.length} values for ${end} rows`;
+  } else if (DataType.isStruct(type) || DataType.isFixedSizeList(type)) {
+    const per = DataType.isFixedSizeList(type) ? (type as unknown as { listSize: number }).listSize : 1;
+    for (const child of data.children) {
+      if (child.length < end * per) return `a child has ${child.length} values for ${end} rows`;
+    }
+  }
+  for (const child of data.children) {
+    const problem = checkData(child, depth + 1);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+function isValidAt(data: Data, index: number): boolean {
+  const bitmap = data.nullBitmap as Uint8Array | undefined;
+  if (bitmap === undefined || bitmap.byteLength === 0) return true;
+  return ((bitmap[index >> 3] ?? 0) & (1 << (index & 7))) !== 0;
 }
 
 function nullMask(vector: Vector): Uint8Array | undefined {

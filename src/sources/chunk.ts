@@ -20,6 +20,49 @@ export interface ChunkOrigin {
   readonly lines?: Uint32Array;
   /** 0-based index of the chunk's first row within its own input file. */
   readonly firstRowInSource: number;
+  /** Each row's original text, kept only when bad rows are skipped (for the rejects file). */
+  readonly records?: readonly string[];
+}
+
+/** Why one input row cannot be scored. */
+export interface Reject {
+  /** Global 0-based data row. */
+  readonly row: number;
+  readonly source: string;
+  readonly line: number | undefined;
+  readonly column: string | undefined;
+  /** What is wrong, without the value (stable, for counting by reason). */
+  readonly reason: string;
+  readonly value: string;
+}
+
+/**
+ * Rows that cannot be scored (with --on-error skip). One list serves a whole run and every view of
+ * its chunks (slices, joined batches, preprocessed copies): it is keyed by global row, so any
+ * stage can add to it and the runner takes a batch's rejects once the batch is through.
+ */
+export class RejectList {
+  private readonly byRow = new Map<number, Reject>();
+
+  /** Keeps the first problem found for a row. */
+  add(reject: Reject): void {
+    if (!this.byRow.has(reject.row)) this.byRow.set(reject.row, reject);
+  }
+
+  has(row: number): boolean {
+    return this.byRow.has(row);
+  }
+
+  get size(): number {
+    return this.byRow.size;
+  }
+
+  /** Removes and returns the rejects of rows [start, end), in row order. */
+  take(start: number, end: number): Reject[] {
+    const taken = [...this.byRow.values()].filter((reject) => reject.row >= start && reject.row < end).sort((a, b) => a.row - b.row);
+    for (const reject of taken) this.byRow.delete(reject.row);
+    return taken;
+  }
 }
 
 /**
@@ -32,6 +75,8 @@ export interface ColumnChunk {
   /** Insertion order is the column order of the input. */
   readonly columns: ReadonlyMap<string, Column>;
   readonly origin: ChunkOrigin;
+  /** Present when bad rows are skipped rather than fatal: stages add the rows they cannot use (shared, run-wide). */
+  readonly rejects?: RejectList;
 }
 
 /** True when row `i` of `column` is missing. */
@@ -62,6 +107,22 @@ export function badValueError(chunk: ColumnChunk, i: number, column: string, pro
       ...(neededBy?.modelInput === undefined ? {} : { modelInput: neededBy.modelInput }),
     },
     hint: 'fix the value in the input, or leave the field empty to mark it as missing',
+  });
+}
+
+/**
+ * Reports a cell that cannot be used. Without a reject list the run stops with the error; with one,
+ * the row is marked as rejected and the caller goes on with a placeholder value.
+ */
+export function rejectValue(chunk: ColumnChunk, i: number, column: string, problem: string, got: string, neededBy?: { modelInput?: string; label: string }): void {
+  if (chunk.rejects === undefined) throw badValueError(chunk, i, column, problem, got, neededBy);
+  chunk.rejects.add({
+    row: chunk.rowOffset + i,
+    source: chunk.origin.source,
+    line: lineOf(chunk, i),
+    column,
+    reason: neededBy === undefined ? problem : `${problem} (${neededBy.label})`,
+    value: got,
   });
 }
 
@@ -97,6 +158,7 @@ export function sliceChunk(chunk: ColumnChunk, start: number, end: number): Colu
   const columns = new Map<string, Column>();
   for (const [name, column] of chunk.columns) columns.set(name, sliceColumn(column, start, end));
   const lines = chunk.origin.lines?.subarray(start, end);
+  const records = chunk.origin.records?.slice(start, end);
   return {
     rowOffset: chunk.rowOffset + start,
     rowCount: end - start,
@@ -105,7 +167,9 @@ export function sliceChunk(chunk: ColumnChunk, start: number, end: number): Colu
       source: chunk.origin.source,
       firstRowInSource: chunk.origin.firstRowInSource + start,
       ...(lines === undefined ? {} : { lines }),
+      ...(records === undefined ? {} : { records }),
     },
+    ...(chunk.rejects === undefined ? {} : { rejects: chunk.rejects }),
   };
 }
 

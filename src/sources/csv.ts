@@ -4,12 +4,14 @@ import { Readable } from 'node:stream';
 import { parse, CsvError, type Info } from 'csv-parse';
 import { InputError } from '../errors.js';
 import { parseNumber } from '../values.js';
-import type { Column, ColumnChunk } from './chunk.js';
+import type { Column, ColumnChunk, RejectList } from './chunk.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
 interface CsvRecord {
   readonly record: string[];
   readonly info: Info;
+  /** The record's text as read (only with keepRecords). */
+  readonly raw?: string;
 }
 
 /** Opens a CSV input and reads its header row; rows are read when `chunks()` is iterated. */
@@ -25,6 +27,7 @@ export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
       info: true,
       relax_column_count: true,
       skip_empty_lines: true,
+      raw: request.keepRecords === true,
     }),
   );
   checked.on('error', (error) => parser.destroy(error));
@@ -165,33 +168,44 @@ async function* readChunks(
 ): AsyncGenerator<ColumnChunk> {
   const width = columnNames.length;
   const numeric = columnNames.map((name) => options.numericColumns.has(name));
+  const { rejects } = options;
   let firstRowInSource = 0;
   for (;;) {
     const rows: string[][] = [];
     const rowLines: number[] = [];
+    const raws: string[] = [];
     while (rows.length < options.chunkRows) {
       const next = await nextRecord(records, path);
       if (next === undefined) break;
       const line = lines.next(next.info, next.record);
-      if (next.record.length !== width) {
-        throw new InputError('CSV_MALFORMED', `Malformed CSV in ${path} at line ${line}: expected ${width} fields as in the header, got ${next.record.length}`, {
-          context: { file: path, line },
-          hint: 'every row needs as many fields as the header; quote fields that contain the delimiter',
-        });
+      let record = next.record;
+      if (record.length !== width) {
+        const reason = `expected ${width} fields as in the header, got ${record.length}`;
+        if (rejects === undefined) {
+          throw new InputError('CSV_MALFORMED', `Malformed CSV in ${path} at line ${line}: ${reason}`, {
+            context: { file: path, line },
+            hint: 'every row needs as many fields as the header; quote fields that contain the delimiter',
+          });
+        }
+        rejects.add({ row: options.rowOffset + firstRowInSource + rows.length, source: path, line, column: undefined, reason, value: '' });
+        record = new Array<string>(width).fill('');
       }
-      rows.push(next.record);
+      rows.push(record);
       rowLines.push(line);
+      if (next.raw !== undefined) raws.push(next.raw.replace(/\r?\n?$|\r$/, ''));
     }
     if (rows.length === 0) return;
+    const chunkStart = options.rowOffset + firstRowInSource;
     const columns = new Map<string, Column>();
     columnNames.forEach((name, index) => {
-      columns.set(name, numeric[index] === true ? numberColumn(rows, index, name, path, rowLines) : textColumn(rows, index));
+      columns.set(name, numeric[index] === true ? numberColumn(rows, index, name, { path, lines: rowLines, rejects, chunkStart }) : textColumn(rows, index));
     });
     yield {
-      rowOffset: options.rowOffset + firstRowInSource,
+      rowOffset: chunkStart,
       rowCount: rows.length,
       columns,
-      origin: { source: path, lines: Uint32Array.from(rowLines), firstRowInSource },
+      origin: { source: path, lines: Uint32Array.from(rowLines), firstRowInSource, ...(raws.length === rows.length ? { records: raws } : {}) },
+      ...(rejects === undefined ? {} : { rejects }),
     };
     firstRowInSource += rows.length;
     if (rows.length < options.chunkRows) return;
@@ -202,7 +216,16 @@ function textColumn(rows: readonly string[][], index: number): Column {
   return { type: 'string', values: rows.map((row) => (row[index] === '' ? null : (row[index] ?? null))) };
 }
 
-function numberColumn(rows: readonly string[][], index: number, name: string, path: string, lines: readonly number[]): Column {
+interface NumberContext {
+  readonly path: string;
+  readonly lines: readonly number[];
+  readonly rejects: RejectList | undefined;
+  /** Global row of the chunk's first row. */
+  readonly chunkStart: number;
+}
+
+function numberColumn(rows: readonly string[][], index: number, name: string, where: NumberContext): Column {
+  const { path, lines, rejects } = where;
   const values = new Float64Array(rows.length);
   const nulls = new Uint8Array(rows.length);
   for (let r = 0; r < rows.length; r++) {
@@ -215,6 +238,11 @@ function numberColumn(rows: readonly string[][], index: number, name: string, pa
     const value = parseNumber(text);
     if (value === undefined) {
       const line = lines[r];
+      if (rejects !== undefined) {
+        rejects.add({ row: where.chunkStart + r, source: path, line, column: name, reason: 'expected a number', value: text });
+        values[r] = Number.NaN;
+        continue;
+      }
       throw new InputError('BAD_VALUE', `Bad value in ${path} at line ${line}, column '${name}': expected a number, got ${JSON.stringify(text)}`, {
         context: { file: path, ...(line === undefined ? {} : { line }), column: name },
         hint: 'fix the value, or leave the field empty to mark it as missing',

@@ -1,5 +1,5 @@
 // The contract every source implements: open (read the header or schema), then stream chunks.
-import type { ColumnChunk } from './chunk.js';
+import type { ColumnChunk, RejectList } from './chunk.js';
 
 /** What the runner asks a source to open. */
 export interface SourceRequest {
@@ -7,6 +7,8 @@ export interface SourceRequest {
   readonly path: string;
   /** Field delimiter for CSV/TSV. */
   readonly delimiter: string;
+  /** Keep each row's original text (for the rejects file when bad rows are skipped). */
+  readonly keepRecords?: boolean;
 }
 
 /** How the runner wants rows delivered. */
@@ -17,6 +19,8 @@ export interface ChunkOptions {
   readonly rowOffset: number;
   /** Columns the model reads as numbers: text sources parse these into typed arrays. */
   readonly numericColumns: ReadonlySet<string>;
+  /** Where bad rows go when they are skipped; without it a bad row stops the run. */
+  readonly rejects?: RejectList;
 }
 
 /** An input whose columns are known and whose rows can be streamed once. */

@@ -1,5 +1,5 @@
 // Pipeline steps on categorical columns: one_hot and ordinal, with declared categories.
-import { badValueError } from '../../sources/chunk.js';
+import { rejectValue } from '../../sources/chunk.js';
 import { formatFloat64 } from '../../values.js';
 import { categoryKeys, numbersColumn } from '../columns.js';
 import type { Category } from '../spec.js';
@@ -40,7 +40,7 @@ export function compileOneHot(step: Of<'one_hot'>, context: StepContext): Compil
       for (let i = 0; i < rows; i++) {
         const key = keys[i] ?? null;
         if (key === null) {
-          if (step.nulls === 'error') throw badValueError(chunk, i, source, `a missing value, which ${label} does not allow`, '', { label });
+          if (step.nulls === 'error') rejectValue(chunk, i, source, `a missing value, which ${label} does not allow`, '', { label });
           if (nulls !== undefined) nulls[i] = 1;
           continue;
         }
@@ -48,7 +48,7 @@ export function compileOneHot(step: Of<'one_hot'>, context: StepContext): Compil
         if (at !== undefined) {
           (outputs[at] as Float64Array)[i] = 1;
         } else if (step.unknown === 'error') {
-          throw badValueError(chunk, i, source, `an unknown category (known: ${describeCategories(step.categories)})`, String(key), { label });
+          rejectValue(chunk, i, source, `an unknown category (known: ${describeCategories(step.categories)})`, String(key), { label });
         } else if (unknown !== undefined) {
           unknown[i] = 1;
         }
@@ -80,7 +80,8 @@ export function compileOrdinal(step: Of<'ordinal'>, context: StepContext): Compi
           codes[i] = fallback;
         } else {
           const problem = key === null ? 'a missing value, and no unknown_value is set' : `an unknown category (known: ${describeCategories(step.categories)})`;
-          throw badValueError(chunk, i, source, problem, key === null ? '' : String(key), { label });
+          rejectValue(chunk, i, source, problem, key === null ? '' : String(key), { label });
+          codes[i] = Number.NaN;
         }
       }
       table.set(output, numbersColumn(codes, undefined));

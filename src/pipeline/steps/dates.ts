@@ -1,5 +1,5 @@
 // Pipeline step: date parts (year, month, day, weekday, hour, minute, second, epoch) from ISO 8601 timestamps.
-import { badValueError } from '../../sources/chunk.js';
+import { rejectValue } from '../../sources/chunk.js';
 import { numbersColumn } from '../columns.js';
 import type { DatePart } from '../spec.js';
 import type { CompiledStep, StepContext, StepOptions as Of } from './step.js';
@@ -12,10 +12,14 @@ export function parseTimestamp(text: string): number | undefined {
   const match = ISO.exec(text.trim());
   if (match === null) return undefined;
   const [, year, month, day, hour = '0', minute = '0', second = '0', fraction = '', zone = 'Z'] = match;
-  const ms = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second), fraction === '' ? 0 : Math.round(Number(fraction) * 1000));
-  const date = new Date(ms);
-  // Date.UTC rolls 2024-02-30 over to March: such a date does not exist.
-  if (date.getUTCMonth() !== Number(month) - 1 || date.getUTCDate() !== Number(day) || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 60) return undefined;
+  const [y, m, d, h, mi, s] = [year, month, day, hour, minute, second].map(Number) as [number, number, number, number, number, number];
+  // setUTCFullYear, unlike Date.UTC, keeps years below 100 as written.
+  const date = new Date(0);
+  date.setUTCFullYear(y, m - 1, d);
+  // A date that rolls over (2024-02-30 -> March 1) does not exist.
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;
+  // The fraction is added last, so 23:59:59.9996 stays on its day.
+  const ms = date.getTime() + ((h * 60 + mi) * 60 + s) * 1000 + (fraction === '' ? 0 : Number(fraction) * 1000);
   if (zone === 'Z') return ms;
   const sign = zone.startsWith('-') ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
@@ -52,7 +56,11 @@ export function compileDateParts(step: Of<'date_parts'>, context: StepContext): 
           continue;
         }
         const ms = parseTimestamp(cell);
-        if (ms === undefined) throw badValueError(chunk, i, source, 'expected an ISO 8601 date or timestamp (2024-05-01, 2024-05-01T13:45:00Z)', cell, { label });
+        if (ms === undefined) {
+          rejectValue(chunk, i, source, 'expected an ISO 8601 date or timestamp (2024-05-01, 2024-05-01T13:45:00Z)', cell, { label });
+          values.forEach((array) => (array[i] = Number.NaN));
+          continue;
+        }
         const date = new Date(ms);
         outputs.forEach(({ part }, k) => ((values[k] as Float64Array)[i] = PARTS[part](date, ms)));
       }

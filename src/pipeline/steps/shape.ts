@@ -15,6 +15,10 @@ export function compileSelect(step: Of<'select'>, context: StepContext): Compile
 
 export function compileRename(step: Of<'rename'>, context: StepContext): CompiledStep {
   const pairs = Object.entries(step.columns).map(([from, to]) => [context.need(from, `columns.${from}`), to] as const);
+  const leaving = new Set(pairs.map(([from]) => from));
+  for (const [from, to] of pairs) {
+    if (context.available.has(to) && !leaving.has(to)) context.refuse(`columns.${from}`, `renaming '${from}' to '${to}' would overwrite the existing column '${to}'`);
+  }
   for (const [from] of pairs) context.remove(from);
   for (const [, to] of pairs) context.write(to);
   return {

@@ -46,6 +46,11 @@ export class StepContext {
     return name;
   }
 
+  /** Fails (exit 2) with the spec path. */
+  refuse(key: string, problem: string): never {
+    throw new UsageError('CONFIG_INVALID', `${this.path}.${key}: ${problem}`, { hint: 'rename to a new name, or select away the other column first' });
+  }
+
   write(name: string): string {
     this.available.add(name);
     this.written.add(name);

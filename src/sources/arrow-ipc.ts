@@ -1,0 +1,603 @@
+// Arrow IPC framing and metadata checks, before apache-arrow sees a byte: a bounds-checked reader of
+// the Message and Footer flatbuffers, and a framer that turns an IPC stream or file into a stream of
+// validated messages. apache-arrow trusts its input (a footer block that points at a message of
+// type NONE makes its file reader loop forever; big-endian data is read as little-endian; buffer
+// regions past the body are silently cut short), so every message is checked here first.
+// No third-party imports: this module only reads bytes.
+import { constants as bufferConstants } from 'node:buffer';
+
+/** A reason why the bytes are not a valid Arrow IPC file or stream; arrow.ts adds the file name. */
+export class IpcFormatError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'malformed' | 'big-endian' | 'truncated' | 'not-a-file' = 'malformed',
+  ) {
+    super(message);
+    this.name = 'IpcFormatError';
+  }
+}
+
+/** Message header types (Message.fbs MessageHeader). */
+export const HeaderType = { NONE: 0, Schema: 1, DictionaryBatch: 2, RecordBatch: 3, Tensor: 4, SparseTensor: 5 } as const;
+const HEADER_NAMES = ['NONE', 'Schema', 'DictionaryBatch', 'RecordBatch', 'Tensor', 'SparseTensor'];
+/** Body compression codecs (Message.fbs CompressionType). */
+export const Codec = { LZ4_FRAME: 0, ZSTD: 1 } as const;
+
+/** Metadata versions apache-arrow reads: V4 (Arrow 0.8 to 0.17) and V5 (1.0 on). */
+const MIN_VERSION = 3;
+const MAX_VERSION = 4;
+/** Limits that no legitimate file reaches but that stop allocation bombs early. */
+const MAX_METADATA_BYTES = 64 * 1024 * 1024;
+const MAX_BODY_BYTES = Math.min(bufferConstants.MAX_LENGTH, 2 ** 32 - 1);
+const MAX_DECOMPRESSED_BUFFER = 2 ** 31 - 1;
+const MAX_SCHEMA_FIELDS = 100_000;
+const MAX_SCHEMA_DEPTH = 64;
+const MAX_ROWS = 2 ** 31 - 1;
+const CONTINUATION = 0xffffffff;
+const MAGIC = 'ARROW1';
+
+// ---------------------------------------------------------------------------------------------
+// A flatbuffer reader that checks every offset against the buffer it reads.
+
+class FlatBuffer {
+  private readonly view: DataView;
+  constructor(
+    readonly bytes: Uint8Array,
+    private readonly what: string,
+  ) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  private check(pos: number, size: number): void {
+    if (!Number.isInteger(pos) || pos < 0 || pos + size > this.bytes.byteLength) {
+      throw new IpcFormatError(`${this.what} is corrupt: an offset points outside it (${pos} + ${size} > ${this.bytes.byteLength} bytes)`);
+    }
+  }
+  u8(pos: number): number {
+    this.check(pos, 1);
+    return this.view.getUint8(pos);
+  }
+  i16(pos: number): number {
+    this.check(pos, 2);
+    return this.view.getInt16(pos, true);
+  }
+  u16(pos: number): number {
+    this.check(pos, 2);
+    return this.view.getUint16(pos, true);
+  }
+  i32(pos: number): number {
+    this.check(pos, 4);
+    return this.view.getInt32(pos, true);
+  }
+  u32(pos: number): number {
+    this.check(pos, 4);
+    return this.view.getUint32(pos, true);
+  }
+  /** A 64-bit signed integer; refused when it does not fit a JavaScript number exactly. */
+  i64(pos: number, name: string): number {
+    this.check(pos, 8);
+    const value = this.view.getBigInt64(pos, true);
+    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+      throw new IpcFormatError(`${this.what} is corrupt: ${name} is ${value}, beyond what any real file holds`);
+    }
+    return Number(value);
+  }
+
+  /** Position of the root table. */
+  root(): number {
+    return this.offsetAt(0);
+  }
+  private offsetAt(pos: number): number {
+    return pos + this.u32(pos);
+  }
+  /** Absolute position of field `index` of the table at `table`, or undefined when absent. */
+  field(table: number, index: number): number | undefined {
+    const vtable = table - this.i32(table);
+    const vtableSize = this.u16(vtable);
+    if (vtableSize < 4 || vtableSize % 2 !== 0) throw new IpcFormatError(`${this.what} is corrupt: a table has an invalid layout`);
+    this.check(vtable, vtableSize);
+    const entry = 4 + 2 * index;
+    if (entry >= vtableSize) return undefined;
+    const offset = this.u16(vtable + entry);
+    if (offset === 0) return undefined;
+    const tableSize = this.u16(vtable + 2);
+    if (offset >= tableSize) throw new IpcFormatError(`${this.what} is corrupt: a field lies outside its table`);
+    return table + offset;
+  }
+  /** A child table (an offset field), or undefined. */
+  table(table: number, index: number): number | undefined {
+    const pos = this.field(table, index);
+    return pos === undefined ? undefined : this.offsetAt(pos);
+  }
+  /** A vector field: position of its first element and its length (0 when absent). */
+  vector(table: number, index: number, elementSize: number): { start: number; length: number } {
+    const pos = this.field(table, index);
+    if (pos === undefined) return { start: 0, length: 0 };
+    const at = this.offsetAt(pos);
+    const length = this.u32(at);
+    const start = at + 4;
+    if (length > 0) this.check(start, length * elementSize);
+    return { start, length };
+  }
+  /** Element `i` of a vector of tables. */
+  tableAt(start: number, i: number): number {
+    return this.offsetAt(start + 4 * i);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsed metadata.
+
+export interface BufferRegion {
+  readonly offset: number;
+  readonly length: number;
+}
+
+export interface RecordBatchMeta {
+  readonly length: number;
+  readonly nodes: readonly { readonly length: number; readonly nullCount: number }[];
+  readonly buffers: readonly BufferRegion[];
+  /** Codec of the body buffers, when the body is compressed. */
+  readonly codec: number | undefined;
+}
+
+export interface SchemaMeta {
+  readonly bigEndian: boolean;
+  /** Fields in pre-order (top-level fields and all their children): one FieldNode each in a batch. */
+  readonly flatFieldCount: number;
+  readonly topLevelFieldCount: number;
+}
+
+export interface MessageMeta {
+  readonly version: number;
+  readonly headerType: number;
+  readonly bodyLength: number;
+  readonly schema?: SchemaMeta;
+  readonly batch?: RecordBatchMeta;
+}
+
+export function headerName(type: number): string {
+  return HEADER_NAMES[type] ?? `unknown (${type})`;
+}
+
+function parseSchema(fb: FlatBuffer, table: number): SchemaMeta {
+  const endiannessAt = fb.field(table, 0);
+  const endianness = endiannessAt === undefined ? 0 : fb.i16(endiannessAt);
+  if (endianness !== 0 && endianness !== 1) throw new IpcFormatError(`the schema is corrupt: unknown endianness ${endianness}`);
+  const fields = fb.vector(table, 1, 4);
+  let count = 0;
+  let nodes = 0;
+  // Walk the field tree with a budget: a hostile schema can share or nest children so that a naive
+  // decoder visits billions of fields. A record batch has one field node per field in pre-order,
+  // except below a dictionary-encoded field, whose children describe the dictionary's values.
+  const walk = (start: number, length: number, depth: number, inBatch: boolean): void => {
+    if (depth > MAX_SCHEMA_DEPTH) throw new IpcFormatError(`the schema nests fields more than ${MAX_SCHEMA_DEPTH} levels deep`);
+    for (let i = 0; i < length; i++) {
+      count += 1;
+      if (count > MAX_SCHEMA_FIELDS) throw new IpcFormatError(`the schema has more than ${MAX_SCHEMA_FIELDS} fields`);
+      if (inBatch) nodes += 1;
+      const field = fb.tableAt(start, i);
+      const children = fb.vector(field, 5, 4);
+      const dictionaryEncoded = fb.table(field, 4) !== undefined;
+      walk(children.start, children.length, depth + 1, inBatch && !dictionaryEncoded);
+    }
+  };
+  walk(fields.start, fields.length, 0, true);
+  return { bigEndian: endianness === 1, flatFieldCount: nodes, topLevelFieldCount: fields.length };
+}
+
+function parseRecordBatch(fb: FlatBuffer, table: number): RecordBatchMeta {
+  const lengthAt = fb.field(table, 0);
+  const length = lengthAt === undefined ? 0 : fb.i64(lengthAt, 'the row count');
+  const nodesVector = fb.vector(table, 1, 16);
+  const buffersVector = fb.vector(table, 2, 16);
+  const nodes: { length: number; nullCount: number }[] = [];
+  for (let i = 0; i < nodesVector.length; i++) {
+    const at = nodesVector.start + 16 * i;
+    nodes.push({ length: fb.i64(at, 'a column length'), nullCount: fb.i64(at + 8, 'a null count') });
+  }
+  const buffers: BufferRegion[] = [];
+  for (let i = 0; i < buffersVector.length; i++) {
+    const at = buffersVector.start + 16 * i;
+    buffers.push({ offset: fb.i64(at, 'a buffer offset'), length: fb.i64(at + 8, 'a buffer length') });
+  }
+  let codec: number | undefined;
+  const compression = fb.table(table, 3);
+  if (compression !== undefined) {
+    const codecAt = fb.field(compression, 0);
+    codec = codecAt === undefined ? 0 : fb.u8(codecAt);
+    const methodAt = fb.field(compression, 1);
+    const method = methodAt === undefined ? 0 : fb.u8(methodAt);
+    if (method !== 0) throw new IpcFormatError(`a record batch uses body compression method ${method}; only BUFFER (0) exists`);
+  }
+  return { length, nodes, buffers, codec };
+}
+
+/** Parses the Message flatbuffer of one IPC message (its metadata bytes, without the length prefix). */
+export function parseMessage(metadata: Uint8Array): MessageMeta {
+  const fb = new FlatBuffer(metadata, 'the message metadata');
+  const root = fb.root();
+  const versionAt = fb.field(root, 0);
+  const version = versionAt === undefined ? 0 : fb.i16(versionAt);
+  const typeAt = fb.field(root, 1);
+  const headerType = typeAt === undefined ? HeaderType.NONE : fb.u8(typeAt);
+  const bodyAt = fb.field(root, 3);
+  const bodyLength = bodyAt === undefined ? 0 : fb.i64(bodyAt, 'the body length');
+  if (version < MIN_VERSION || version > MAX_VERSION) {
+    throw new IpcFormatError(`a message has metadata version ${version + 1}; only V4 and V5 (Arrow 0.8 and later) are supported`);
+  }
+  if (bodyLength < 0 || bodyLength > MAX_BODY_BYTES) throw new IpcFormatError(`a message declares a body of ${bodyLength} bytes`);
+  const header = fb.table(root, 2);
+  if (headerType === HeaderType.Schema) {
+    if (header === undefined) throw new IpcFormatError('the schema message has no schema');
+    return { version, headerType, bodyLength, schema: parseSchema(fb, header) };
+  }
+  if (headerType === HeaderType.RecordBatch) {
+    if (header === undefined) throw new IpcFormatError('a record batch message has no header');
+    return { version, headerType, bodyLength, batch: parseRecordBatch(fb, header) };
+  }
+  if (headerType === HeaderType.DictionaryBatch) {
+    if (header === undefined) throw new IpcFormatError('a dictionary batch message has no header');
+    const data = fb.table(header, 1);
+    if (data === undefined) throw new IpcFormatError('a dictionary batch message has no data');
+    return { version, headerType, bodyLength, batch: parseRecordBatch(fb, data) };
+  }
+  return { version, headerType, bodyLength };
+}
+
+/** Checks a record or dictionary batch against its body: regions inside it, counts sane, compression prefixes sane. */
+export function checkBatch(batch: RecordBatchMeta, body: Uint8Array, what: string, flatFieldCount: number | undefined): void {
+  if (batch.length < 0 || batch.length > MAX_ROWS) throw new IpcFormatError(`${what} declares ${batch.length} rows`);
+  if (flatFieldCount !== undefined && batch.nodes.length !== flatFieldCount) {
+    throw new IpcFormatError(`${what} describes ${batch.nodes.length} columns (field nodes), but the schema has ${flatFieldCount}`);
+  }
+  for (const node of batch.nodes) {
+    if (node.length < 0 || node.length > MAX_ROWS || node.nullCount < 0 || node.nullCount > node.length) {
+      throw new IpcFormatError(`${what} has a column of ${node.length} values with ${node.nullCount} nulls`);
+    }
+  }
+  for (const region of batch.buffers) {
+    if (region.offset < 0 || region.length < 0 || region.offset + region.length > body.byteLength) {
+      throw new IpcFormatError(
+        `${what} has a buffer at bytes ${region.offset}..${region.offset + region.length} of a body of ${body.byteLength} bytes`,
+      );
+    }
+  }
+  if (batch.codec === undefined) return;
+  if (batch.codec !== Codec.LZ4_FRAME && batch.codec !== Codec.ZSTD) {
+    throw new IpcFormatError(`${what} is compressed with unknown codec ${batch.codec} (known: LZ4_FRAME, ZSTD)`);
+  }
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  let total = 0;
+  for (const region of batch.buffers) {
+    if (region.length === 0) continue;
+    if (region.length < 8) throw new IpcFormatError(`${what} has a compressed buffer of ${region.length} bytes, too short for its length prefix`);
+    const declared = view.getBigInt64(region.offset, true);
+    if (declared === -1n) continue;
+    if (declared < 0n || declared > BigInt(MAX_DECOMPRESSED_BUFFER)) {
+      throw new IpcFormatError(`${what} has a compressed buffer that claims ${declared} bytes uncompressed`);
+    }
+    total += Number(declared);
+    if (total > MAX_BODY_BYTES) throw new IpcFormatError(`${what} would decompress to more than ${MAX_BODY_BYTES} bytes`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Framing: one message at a time, from a stream of bytes or from the blocks of a file.
+
+/** Exact reads from an async byte source. */
+class ByteQueue {
+  private readonly chunks: Uint8Array[] = [];
+  private buffered = 0;
+  private done = false;
+  /** Bytes handed out so far. */
+  position = 0;
+  constructor(private readonly source: AsyncIterator<Uint8Array>) {}
+
+  private async fill(n: number): Promise<void> {
+    while (this.buffered < n && !this.done) {
+      const next = await this.source.next();
+      if (next.done === true) {
+        this.done = true;
+        break;
+      }
+      const chunk = next.value;
+      if (chunk.byteLength === 0) continue;
+      this.chunks.push(chunk);
+      this.buffered += chunk.byteLength;
+    }
+  }
+  /** Exactly n bytes, or fewer only at the end of the input. */
+  async read(n: number): Promise<Uint8Array> {
+    await this.fill(n);
+    const take = Math.min(n, this.buffered);
+    const first = this.chunks[0];
+    let out: Uint8Array;
+    if (first !== undefined && first.byteLength >= take) {
+      out = first.subarray(0, take);
+      if (first.byteLength === take) this.chunks.shift();
+      else this.chunks[0] = first.subarray(take);
+    } else {
+      out = new Uint8Array(take);
+      let filled = 0;
+      while (filled < take) {
+        const chunk = this.chunks[0] as Uint8Array;
+        const part = Math.min(chunk.byteLength, take - filled);
+        out.set(chunk.subarray(0, part), filled);
+        filled += part;
+        if (part === chunk.byteLength) this.chunks.shift();
+        else this.chunks[0] = chunk.subarray(part);
+      }
+    }
+    this.buffered -= take;
+    this.position += take;
+    return out;
+  }
+}
+
+/** One validated message: its bytes as apache-arrow reads them (prefix and metadata, then body). */
+export interface FramedMessage {
+  readonly meta: MessageMeta;
+  readonly head: Uint8Array;
+  readonly body: Uint8Array;
+}
+
+const littleEndian = (bytes: Uint8Array, at: number): number =>
+  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(at, true);
+
+/**
+ * Reads the next message from `queue`: 'eos' at an end-of-stream marker, 'end' when the input
+ * ends before any byte of a message.
+ */
+async function readMessage(queue: ByteQueue, where: string): Promise<FramedMessage | 'eos' | 'end'> {
+  const start = queue.position;
+  const first = await queue.read(4);
+  if (first.byteLength === 0) return 'end';
+  if (first.byteLength < 4) throw new IpcFormatError(`${where} is truncated: it ends inside a message length at byte ${start}`, 'truncated');
+  let prefix = first;
+  let length = littleEndian(first, 0);
+  if (length === CONTINUATION) {
+    const second = await queue.read(4);
+    if (second.byteLength < 4) throw new IpcFormatError(`${where} is truncated: it ends inside a message length at byte ${start}`, 'truncated');
+    prefix = new Uint8Array(8);
+    prefix.set(first, 0);
+    prefix.set(second, 4);
+    length = littleEndian(second, 0);
+  }
+  if (length === 0) return 'eos';
+  if (length > MAX_METADATA_BYTES) {
+    throw new IpcFormatError(`${where} is corrupt: the message at byte ${start} declares ${length} bytes of metadata`);
+  }
+  const metadata = await queue.read(length);
+  if (metadata.byteLength < length) {
+    throw new IpcFormatError(`${where} is truncated: the message at byte ${start} needs ${length} bytes of metadata, only ${metadata.byteLength} follow`, 'truncated');
+  }
+  const meta = parseMessage(metadata);
+  const body = await queue.read(meta.bodyLength);
+  if (body.byteLength < meta.bodyLength) {
+    throw new IpcFormatError(
+      `${where} is truncated: the ${headerName(meta.headerType)} message at byte ${start} needs a body of ${meta.bodyLength} bytes, only ${body.byteLength} follow`,
+      'truncated',
+    );
+  }
+  const head = new Uint8Array(prefix.byteLength + metadata.byteLength);
+  head.set(prefix, 0);
+  head.set(metadata, prefix.byteLength);
+  return { meta, head, body };
+}
+
+const BIG_ENDIAN_MESSAGE = 'its schema says the data is big-endian, and big-endian Arrow data is not supported';
+
+/** Tracks the schema across messages and checks each message against it. */
+class MessageChecker {
+  schema: SchemaMeta | undefined;
+  batches = 0;
+  constructor(private readonly where: string) {}
+
+  check(message: FramedMessage, expected?: number): void {
+    const { meta } = message;
+    if (expected !== undefined && meta.headerType !== expected) {
+      throw new IpcFormatError(`the footer points at a ${headerName(meta.headerType)} message where a ${headerName(expected)} belongs`);
+    }
+    if (meta.headerType === HeaderType.Schema) {
+      if (this.schema !== undefined) throw new IpcFormatError(`${this.where} holds a second schema message`);
+      this.schema = checkSchema(meta.schema as SchemaMeta);
+      return;
+    }
+    if (this.schema === undefined) {
+      throw new IpcFormatError(`${this.where} does not start with a schema message (found ${headerName(meta.headerType)})`);
+    }
+    if (meta.headerType === HeaderType.RecordBatch) {
+      this.batches += 1;
+      checkBatch(meta.batch as RecordBatchMeta, message.body, `record batch ${this.batches}`, this.schema.flatFieldCount);
+      return;
+    }
+    if (meta.headerType === HeaderType.DictionaryBatch) {
+      checkBatch(meta.batch as RecordBatchMeta, message.body, 'a dictionary batch', undefined);
+      return;
+    }
+    throw new IpcFormatError(`${this.where} holds a message of type ${headerName(meta.headerType)}; only Schema, DictionaryBatch and RecordBatch can be read`);
+  }
+}
+
+function checkSchema(schema: SchemaMeta): SchemaMeta {
+  if (schema.bigEndian) throw new IpcFormatError(BIG_ENDIAN_MESSAGE, 'big-endian');
+  return schema;
+}
+
+const EOS = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0);
+
+/**
+ * An Arrow IPC stream, checked message by message and re-emitted as the same bytes. Fails with
+ * IpcFormatError on the first bad message; stops at the end-of-stream marker.
+ */
+export async function* checkedStream(source: AsyncIterable<Uint8Array>, where = 'the stream'): AsyncGenerator<Uint8Array> {
+  const iterator = source[Symbol.asyncIterator]();
+  const queue = new ByteQueue(iterator);
+  const checker = new MessageChecker(where);
+  try {
+    for (;;) {
+      const message = await readMessage(queue, where);
+      if (message === 'eos') break;
+      if (message === 'end') {
+        if (checker.schema === undefined) break;
+        // Writers end a stream with an end-of-stream marker; without it, the rest was cut off.
+        throw new IpcFormatError(`${where} is truncated: it ends after ${checker.batches} record batches without the end-of-stream marker`, 'truncated');
+      }
+      checker.check(message);
+      yield message.head;
+      if (message.body.byteLength > 0) yield message.body;
+    }
+    if (checker.schema === undefined) throw new IpcFormatError(`${where} holds no schema message`, 'truncated');
+    yield EOS;
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+/** Random access to a file's bytes. */
+export interface RandomAccess {
+  readonly size: number;
+  read(position: number, length: number): Promise<Uint8Array>;
+}
+
+interface Block {
+  readonly offset: number;
+  readonly metaDataLength: number;
+  readonly bodyLength: number;
+}
+
+/** The footer of an Arrow IPC file, checked against the file's size. */
+export interface FileFooter {
+  readonly schema: SchemaMeta;
+  /** The schema as an IPC Schema message (prefix and metadata), built around the footer's schema table. */
+  readonly schemaMessage: Uint8Array;
+  readonly dictionaries: readonly Block[];
+  readonly recordBatches: readonly Block[];
+}
+
+const FILE_TAIL = 10; // int32 footer length + "ARROW1"
+
+async function readExactly(file: RandomAccess, position: number, length: number, what: string): Promise<Uint8Array> {
+  const bytes = await file.read(position, length);
+  if (bytes.byteLength < length) throw new IpcFormatError(`the file is truncated: ${what} at byte ${position} is cut short`, 'truncated');
+  return bytes;
+}
+
+/** Reads and checks the footer: magic at both ends, blocks inside the file and in order. */
+export async function readFooter(file: RandomAccess): Promise<FileFooter> {
+  const { size } = file;
+  const minimum = 8 + FILE_TAIL;
+  const head = await readExactly(file, 0, Math.min(size, 8), 'the header');
+  if (new TextDecoder().decode(head.subarray(0, 6)) !== MAGIC) {
+    throw new IpcFormatError('it does not start with the Arrow file magic "ARROW1"', 'not-a-file');
+  }
+  if (size < minimum) throw new IpcFormatError(`the file is truncated: ${size} bytes is too short for an Arrow IPC file`, 'truncated');
+  const tail = await readExactly(file, size - FILE_TAIL, FILE_TAIL, 'the footer length');
+  if (new TextDecoder().decode(tail.subarray(4)) !== MAGIC) {
+    throw new IpcFormatError('the file is truncated or corrupt: it does not end with the Arrow file magic "ARROW1"', 'truncated');
+  }
+  const footerLength = new DataView(tail.buffer, tail.byteOffset, 4).getInt32(0, true);
+  const footerStart = size - FILE_TAIL - footerLength;
+  if (footerLength <= 0 || footerStart < 8) {
+    throw new IpcFormatError(`the file is corrupt: its footer length (${footerLength} bytes) does not fit in the file (${size} bytes)`);
+  }
+  const footerBytes = await readExactly(file, footerStart, footerLength, 'the footer');
+  const fb = new FlatBuffer(footerBytes, 'the file footer');
+  const root = fb.root();
+  const versionAt = fb.field(root, 0);
+  const version = versionAt === undefined ? 0 : fb.i16(versionAt);
+  if (version < MIN_VERSION || version > MAX_VERSION) {
+    throw new IpcFormatError(`the file footer has metadata version ${version + 1}; only V4 and V5 are supported`);
+  }
+  const schemaTable = fb.table(root, 1);
+  if (schemaTable === undefined) throw new IpcFormatError('the file footer has no schema');
+  const schema = checkSchema(parseSchema(fb, schemaTable));
+  const blocks = (index: number, what: string): Block[] => {
+    const vector = fb.vector(root, index, 24);
+    const out: Block[] = [];
+    for (let i = 0; i < vector.length; i++) {
+      const at = vector.start + 24 * i;
+      const block = { offset: fb.i64(at, 'a block offset'), metaDataLength: fb.i32(at + 8), bodyLength: fb.i64(at + 16, 'a block body length') };
+      if (block.offset < 8 || block.metaDataLength <= 0 || block.bodyLength < 0 || block.offset + block.metaDataLength + block.bodyLength > footerStart) {
+        throw new IpcFormatError(
+          `the file footer is corrupt: ${what} ${i + 1} lies at bytes ${block.offset}..${block.offset + block.metaDataLength + block.bodyLength}, outside the data part of the file (8..${footerStart})`,
+        );
+      }
+      out.push(block);
+    }
+    return out;
+  };
+  return {
+    schema,
+    schemaMessage: schemaMessageFrom(footerBytes, schemaTable, version),
+    dictionaries: blocks(2, 'dictionary block'),
+    recordBatches: blocks(3, 'record batch block'),
+  };
+}
+
+/**
+ * An IPC Schema message whose schema is the footer's: a Message table followed by a copy of the
+ * footer, whose schema table it points at (flatbuffer offsets are relative, so the copy stays valid).
+ * Not every writer puts a schema message after the file magic (apache-arrow's JavaScript writer
+ * does not), and readers take the schema from the footer anyway.
+ */
+function schemaMessageFrom(footer: Uint8Array, schemaTable: number, version: number): Uint8Array {
+  const FOOTER_AT = 40;
+  const metadataLength = FOOTER_AT + footer.byteLength + ((8 - (footer.byteLength % 8)) % 8);
+  const out = new Uint8Array(8 + metadataLength);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, CONTINUATION, true);
+  view.setInt32(4, metadataLength, true);
+  const m = 8; // the metadata starts here; flatbuffer positions below are relative to it
+  view.setUint32(m + 0, 16, true); // root table at 16
+  // vtable at 4: its size, the table's size, then the positions of version, header_type, header, bodyLength
+  [12, 24, 4, 6, 8, 16].forEach((value, i) => view.setUint16(m + 4 + 2 * i, value, true));
+  view.setInt32(m + 16, 16 - 4, true); // table -> vtable
+  view.setInt16(m + 20, version, true);
+  view.setUint8(m + 22, HeaderType.Schema);
+  view.setUint32(m + 24, FOOTER_AT + schemaTable - 24, true);
+  view.setBigInt64(m + 32, 0n, true);
+  out.set(footer, m + FOOTER_AT);
+  return out;
+}
+
+/** A byte source over one region of a file, read in pieces. */
+async function* region(file: RandomAccess, start: number, end: number): AsyncGenerator<Uint8Array> {
+  const piece = 1 << 20;
+  for (let position = start; position < end; ) {
+    const bytes = await file.read(position, Math.min(piece, end - position));
+    if (bytes.byteLength === 0) return;
+    yield bytes;
+    position += bytes.byteLength;
+  }
+}
+
+/**
+ * An Arrow IPC file as a checked IPC stream: the schema message after the magic, then the footer's
+ * dictionary blocks and record batch blocks in order, each checked to be the message it should be.
+ * apache-arrow then reads a stream and never follows the footer itself.
+ */
+export async function* checkedFileAsStream(file: RandomAccess, footer: FileFooter, where = 'the file'): AsyncGenerator<Uint8Array> {
+  const checker = new MessageChecker(where);
+  const schemaMessage = footer.schemaMessage;
+  checker.check({ meta: parseMessage(schemaMessage.subarray(8)), head: schemaMessage, body: new Uint8Array(0) }, HeaderType.Schema);
+  yield schemaMessage;
+  const blocks: [Block, number][] = [
+    ...footer.dictionaries.map((block): [Block, number] => [block, HeaderType.DictionaryBatch]),
+    ...footer.recordBatches.map((block): [Block, number] => [block, HeaderType.RecordBatch]),
+  ];
+  for (const [block, expected] of blocks) {
+    const end = block.offset + block.metaDataLength + block.bodyLength;
+    const queue = new ByteQueue(region(file, block.offset, end)[Symbol.asyncIterator]());
+    const message = await readMessage(queue, `${where} (block at byte ${block.offset})`);
+    if (typeof message === 'string') throw new IpcFormatError(`${where}: the footer points at byte ${block.offset}, where no message starts`);
+    if (message.head.byteLength > block.metaDataLength || message.meta.bodyLength !== block.bodyLength) {
+      throw new IpcFormatError(`${where}: the message at byte ${block.offset} does not match the size its footer block gives`);
+    }
+    checker.check(message, expected);
+    yield message.head;
+    if (message.body.byteLength > 0) yield message.body;
+  }
+  yield EOS;
+}
