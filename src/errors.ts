@@ -12,6 +12,7 @@ export const ERRORS = {
   ARROW_MALFORMED: { exitCode: 3, title: 'malformed Arrow IPC data' },
   BAD_VALUE: { exitCode: 3, title: 'value cannot be converted' },
   SCHEMA_MISMATCH: { exitCode: 3, title: 'input columns do not fit the model' },
+  TOO_MANY_BAD_ROWS: { exitCode: 3, title: 'more bad rows than --max-errors allows' },
   MODEL_NOT_FOUND: { exitCode: 4, title: 'model file not found' },
   MODEL_LOAD_FAILED: { exitCode: 4, title: 'model cannot be loaded' },
   MODEL_SIGNATURE: { exitCode: 4, title: 'model inputs or outputs are not supported' },

@@ -20,6 +20,9 @@ export interface ScoringPlan {
   readonly requiredColumns: readonly string[];
 }
 
+/** The part of a job that planning reads. */
+export type PlanRequest = Pick<ScoreJob, 'model' | 'pipeline' | 'features' | 'keep' | 'rejectNaN'>;
+
 export interface PlanOptions {
   /** Fail when no spec is found (for `pipeline check`). */
   readonly requireSpec?: boolean;
@@ -28,7 +31,7 @@ export interface PlanOptions {
 }
 
 /** Plans a job against the first input's columns. */
-export async function planScoring(job: ScoreJob, loaded: LoadedModel, columnNames: readonly string[], options: PlanOptions = {}): Promise<ScoringPlan> {
+export async function planScoring(job: PlanRequest, loaded: LoadedModel, columnNames: readonly string[], options: PlanOptions = {}): Promise<ScoringPlan> {
   const spec = await loadSpec({ path: job.pipeline, modelPath: job.model, modelMetadata: loaded.file.metadata });
   if (spec === undefined && options.requireSpec === true) {
     throw new UsageError('CONFIG_INVALID', `No pipeline spec found for ${job.model}`, {
@@ -43,8 +46,9 @@ export async function planScoring(job: ScoreJob, loaded: LoadedModel, columnName
   const pipeline = spec === undefined ? undefined : compilePipeline(spec, columnNames, { assumeColumns: options.assumeColumns === true });
   const labels = Object.fromEntries(Object.entries(spec?.spec.outputs ?? {}).flatMap(([name, output]) => (output.labels === undefined ? [] : [[name, output.labels]])));
   const model = withOutputLabels(loaded, labels);
-  const feeds =
+  const planned =
     pipeline === undefined ? planFeeds({ inputs: model.session.inputs, columnNames, features: job.features }) : planDeclaredFeeds(model.session.inputs, pipeline.inputs);
+  const feeds = { ...planned, rejectNaN: job.rejectNaN };
   const postProcess = spec === undefined ? undefined : compilePostProcess(spec.spec.outputs, outputColumns(model));
   const kept = keptColumns(job, columnNames);
   const predictions = [...predictionColumnNames(model), ...(postProcess?.columnNames ?? [])];
@@ -64,7 +68,7 @@ export async function planScoring(job: ScoreJob, loaded: LoadedModel, columnName
   };
 }
 
-function keptColumns(job: ScoreJob, columnNames: readonly string[]): string[] {
+function keptColumns(job: PlanRequest, columnNames: readonly string[]): string[] {
   if (job.keep === 'all') return [...columnNames];
   if (job.keep === 'none') return [];
   const missing = job.keep.filter((name) => !columnNames.includes(name));

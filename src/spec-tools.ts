@@ -1,7 +1,6 @@
 // Help for spec authors, beside the runner: check a spec against a model (and a sample), or draft one.
-import type { ScoreJob } from './config/job.js';
 import { buildFeeds, loadModel, type InputFeed, type LoadedModel, type TensorSignature } from './model/index.js';
-import { planScoring } from './scoring-plan.js';
+import { planScoring, type PlanRequest } from './scoring-plan.js';
 import { isNull, type ColumnChunk } from './sources/chunk.js';
 import { openSource, type InputFormat } from './sources/index.js';
 import { parseNumber } from './values.js';
@@ -53,19 +52,7 @@ async function readSample(request: SpecToolRequest): Promise<{ columnNames: read
 export async function checkSpec(request: SpecToolRequest): Promise<SpecCheck> {
   return withModel(request.model, async (model) => {
     const sample = await readSample(request);
-    const job: ScoreJob = {
-      model: request.model,
-      inputs: [],
-      output: { path: '-', format: 'csv' },
-      report: undefined,
-      pipeline: request.pipeline,
-      features: undefined,
-      keep: 'none',
-      batchSize: SAMPLE_ROWS,
-      threads: 1,
-      executionProviders: [{ name: 'cpu', deviceId: undefined }],
-      delimiter: request.delimiter,
-    };
+    const job: PlanRequest = { model: request.model, pipeline: request.pipeline, features: undefined, keep: 'none', rejectNaN: false };
     const plan = await planScoring(job, model, sample.columnNames, { requireSpec: true, assumeColumns: request.sample === undefined });
     const pipeline = plan.pipeline as NonNullable<typeof plan.pipeline>;
     if (sample.chunk !== undefined) buildFeeds(plan.feeds, pipeline.transform(sample.chunk), sample.chunk.rowCount);

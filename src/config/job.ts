@@ -26,6 +26,16 @@ export interface ScoreJob {
   /** In order of preference. */
   readonly executionProviders: readonly ExecutionProvider[];
   readonly delimiter: string;
+  /** What a bad row does: stop the run, or go to the rejects file. */
+  readonly onError: 'fail' | 'skip';
+  /** With skip: the most rows that may be rejected, as a count or a share of rows read. */
+  readonly maxErrors: { readonly count: number } | { readonly percent: number };
+  /** With skip: the rejects file. */
+  readonly rejects: string | undefined;
+  /** A NaN or missing value in a float model input makes the row bad. */
+  readonly rejectNaN: boolean;
+  /** Neutralise kept text cells that a spreadsheet would read as a formula (CSV output). */
+  readonly csvSafe: boolean;
 }
 
 /** Defaults that the README documents. */
@@ -33,4 +43,6 @@ export const DEFAULTS = {
   batchSize: 4096,
   delimiter: ',',
   executionProvider: 'cpu',
+  onError: 'fail',
+  maxErrors: '1%',
 } as const;

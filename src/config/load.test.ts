@@ -38,6 +38,8 @@ function flags(overrides: Partial<ScoreFlags> = {}): ScoreFlags {
     keep: 'all',
     batchSize: '4096',
     ep: 'cpu',
+    onError: 'fail',
+    maxErrors: '1%',
     ...overrides,
   };
 }
@@ -66,6 +68,11 @@ describe('buildScoreJob defaults', () => {
       threads: undefined,
       executionProviders: [{ name: 'cpu', deviceId: undefined }],
       delimiter: ',',
+      onError: 'fail',
+      maxErrors: { percent: 1 },
+      rejects: undefined,
+      rejectNaN: false,
+      csvSafe: false,
     });
   });
 

@@ -22,6 +22,11 @@ export interface ScoreFlags {
   readonly threads?: string;
   readonly ep: string;
   readonly report?: string;
+  readonly onError: 'fail' | 'skip';
+  readonly maxErrors: string;
+  readonly rejects?: string;
+  readonly rejectNan?: boolean;
+  readonly csvSafe?: boolean;
 }
 
 const READABLE_EXTENSIONS = new Set(['.csv', '.tsv', '.tab', '.arrow', '.feather', '.ipc', '.arrows']);
@@ -43,6 +48,10 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
     if (features.length === 0) problems.push('--features needs at least one column name');
   }
   const keep = flags.keep === 'all' || flags.keep === 'none' ? flags.keep : splitList([flags.keep]);
+  const maxErrors = parseMaxErrors(flags.maxErrors, problems);
+  if (flags.onError === 'skip' && flags.output === '-' && flags.rejects === undefined) {
+    problems.push('--on-error skip with output to stdout needs --rejects <path> for the rejected rows');
+  }
   if (problems.length > 0) {
     throw new UsageError('USAGE', problems.length === 1 ? (problems[0] as string) : `Invalid options:\n  - ${problems.join('\n  - ')}`, {
       hint: 'see `onnx-batch score --help`',
@@ -66,7 +75,22 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
     threads,
     executionProviders,
     delimiter,
+    onError: flags.onError,
+    maxErrors: maxErrors ?? { percent: 1 },
+    rejects: flags.onError === 'skip' ? (flags.rejects ?? `${flags.output}.rejects.csv`) : undefined,
+    rejectNaN: flags.rejectNan === true,
+    csvSafe: flags.csvSafe === true,
   };
+}
+
+function parseMaxErrors(text: string, problems: string[]): { count: number } | { percent: number } | undefined {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  const value = Number(match?.[1]);
+  if (match === null || (match[2] === '' && !Number.isSafeInteger(value)) || (match[2] === '%' && value > 100)) {
+    problems.push(`--max-errors must be a number of rows (e.g. 100) or a percentage of rows read (e.g. 0.5%), got ${JSON.stringify(text)}`);
+    return undefined;
+  }
+  return match[2] === '%' ? { percent: value } : { count: value };
 }
 
 function positiveInteger(text: string, flag: string, problems: string[]): number | undefined {

@@ -25,6 +25,8 @@ export interface RunFacts {
   readonly feeds: RunReport['feeds'];
   readonly inputs: RunReport['inputs'];
   readonly outputs: RunReport['outputs'];
+  /** The rejects file, when bad rows are skipped. */
+  readonly rejectsPath: string | undefined;
   readonly stats: RunStats;
   readonly error: { readonly code: string; readonly exitCode: number; readonly message: string; readonly hint: string | undefined; readonly context: object } | undefined;
   readonly interrupted: boolean;
@@ -56,7 +58,7 @@ export function buildReport(facts: RunFacts): RunReport {
     executionProvider: facts.executionProvider,
     feeds: facts.feeds,
     inputs: facts.inputs,
-    rows: { read: stats.rowsRead, scored: stats.rowsScored, rejected: 0 },
+    rows: { read: stats.rowsRead, scored: stats.rowsScored, rejected: stats.rowsRejected },
     batches: stats.batches,
     timings: {
       loadModelMs: round(stats.loadModelMs),
@@ -66,6 +68,10 @@ export function buildReport(facts: RunFacts): RunReport {
       writeMs: round(stats.writeMs),
     },
     throughput: { rowsPerSec: seconds > 0 ? Math.round(stats.rowsScored / seconds) : 0 },
+    rejects:
+      facts.rejectsPath === undefined
+        ? null
+        : { path: facts.rejectsPath, count: stats.rowsRejected, byReason: Object.fromEntries(stats.rejectReasons), first: stats.firstRejects },
     outputs: facts.outputs,
     predictions: { nanCounts: Object.fromEntries(stats.nanCounts) },
     warnings: stats.warnings,

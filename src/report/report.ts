@@ -49,6 +49,12 @@ export interface RunReport {
     readonly writeMs: number;
   };
   readonly throughput: { readonly rowsPerSec: number };
+  readonly rejects: {
+    readonly path: string;
+    readonly count: number;
+    readonly byReason: Readonly<Record<string, number>>;
+    readonly first: readonly { row: number; source: string; line: number | null; column: string | null; reason: string; value: string }[];
+  } | null;
   readonly outputs: readonly { readonly path: string; readonly format: string; readonly rows: number; readonly bytes: number; readonly columns: readonly string[] }[];
   readonly predictions: { readonly nanCounts: Readonly<Record<string, number>> };
   readonly warnings: readonly string[];

@@ -5,6 +5,11 @@ import type { Column } from '../sources/chunk.js';
 export interface RunStats {
   rowsRead: number;
   rowsScored: number;
+  rowsRejected: number;
+  /** Rejected rows by reason. */
+  readonly rejectReasons: Map<string, number>;
+  /** The first rejects, for the report. */
+  readonly firstRejects: { row: number; source: string; line: number | null; column: string | null; reason: string; value: string }[];
   batches: number;
   loadModelMs: number;
   readMs: number;
@@ -16,7 +21,7 @@ export interface RunStats {
 }
 
 export function createRunStats(): RunStats {
-  return { rowsRead: 0, rowsScored: 0, batches: 0, loadModelMs: 0, readMs: 0, preprocessMs: 0, inferMs: 0, writeMs: 0, nanCounts: new Map(), warnings: [] };
+  return { rowsRead: 0, rowsScored: 0, rowsRejected: 0, rejectReasons: new Map(), firstRejects: [], batches: 0, loadModelMs: 0, readMs: 0, preprocessMs: 0, inferMs: 0, writeMs: 0, nanCounts: new Map(), warnings: [] };
 }
 
 /** Counts NaN values in floating-point prediction columns (a model can emit them without failing). */

@@ -24,6 +24,8 @@ export async function openAtomicFile(path: string): Promise<AtomicFile> {
     stream = createWriteStream('', { fd: handle.fd, autoClose: false, highWaterMark: 1 << 20 });
     let bytes = 0;
     let failure: Error | undefined;
+    // Once committed, the file is the user's: commit again is a no-op and abort must not remove it.
+    let state: 'open' | 'committed' | 'aborted' = 'open';
     stream.on('error', (error) => (failure = error));
     const fail = (error: unknown): never => {
       throw outputError(path, error);
@@ -35,6 +37,8 @@ export async function openAtomicFile(path: string): Promise<AtomicFile> {
         if (!stream.write(data)) await waitForDrain(stream).catch(fail);
       },
       commit: async () => {
+        if (state === 'committed') return bytes;
+        state = 'committed';
         try {
           await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
           if (failure !== undefined) throw failure;
@@ -49,6 +53,8 @@ export async function openAtomicFile(path: string): Promise<AtomicFile> {
         return bytes;
       },
       abort: async () => {
+        if (state !== 'open') return;
+        state = 'aborted';
         stream.destroy();
         await handle.close().catch(() => undefined);
         await rm(temporary, { force: true });

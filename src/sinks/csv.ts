@@ -5,6 +5,8 @@ import { openAtomicFile } from './atomic-file.js';
 import type { Sink, SinkRequest } from './sink.js';
 
 const NEEDS_QUOTES = /[",\r\n]/;
+// Cells that Excel, LibreOffice and Google Sheets start to evaluate as formulas (OWASP "CSV injection").
+const FORMULA_START = /^[=+\-@\t\r]/;
 
 /** Quotes a field when it holds a comma, a quote or a line break (RFC 4180). */
 export function quoteField(text: string): string {
@@ -19,7 +21,7 @@ export async function openCsvSink(request: SinkRequest): Promise<Sink> {
   const header = (names: Iterable<string>): string => `${[...names].map(quoteField).join(',')}\n`;
   return {
     write: async (batch, rowCount) => {
-      const formatters = [...batch.values()].map(cellFormatter);
+      const formatters = [...batch.values()].map((column) => cellFormatter(column, request.csvSafe === true));
       let text = headerWritten ? '' : header(batch.keys());
       headerWritten = true;
       for (let i = 0; i < rowCount; i++) {
@@ -39,12 +41,13 @@ export async function openCsvSink(request: SinkRequest): Promise<Sink> {
   };
 }
 
-function cellFormatter(column: Column): (i: number) => string {
+function cellFormatter(column: Column, csvSafe: boolean): (i: number) => string {
   switch (column.type) {
     case 'string':
       return (i) => {
         const text = column.values[i];
-        return text === null || text === undefined ? '' : quoteField(text);
+        if (text === null || text === undefined) return '';
+        return quoteField(csvSafe && FORMULA_START.test(text) ? `'${text}` : text);
       };
     case 'float32':
       return withNulls(column.nulls, (i) => formatFloat32(column.values[i] ?? Number.NaN));

@@ -6,6 +6,7 @@ import { openCsvSink } from './csv.js';
 import type { Sink, SinkRequest } from './sink.js';
 
 export type { OutputBatch, Sink, SinkSummary } from './sink.js';
+export { openRejectsSink, type RejectRow, type RejectsSink } from './rejects.js';
 
 /** Output formats by name (the values of --output-format). */
 export const sinks = {

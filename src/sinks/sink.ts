@@ -16,6 +16,8 @@ export interface SinkRequest {
   readonly path: string;
   /** Column names expected, used for the header when no batch arrives. */
   readonly columnNames: readonly string[];
+  /** CSV only: neutralise text cells that spreadsheets would run as formulas. */
+  readonly csvSafe?: boolean;
 }
 
 export interface Sink {

@@ -75,6 +75,7 @@ export async function openArrow(request: SourceRequest, layout: ArrowLayout): Pr
     format: layout === 'file' ? 'arrow' : 'arrows',
     columnNames,
     bytesRead: () => bytesRead,
+    warnings: () => [],
     chunks: (options) => readBatches(reader, columnNames, options, path),
     close: async () => {
       await Promise.resolve(reader.cancel()).catch(() => undefined);
@@ -197,6 +198,7 @@ async function* readBatches(
       rowCount: batch.numRows,
       columns,
       origin: { source: path, firstRowInSource },
+      ...(options.rejects === undefined ? {} : { rejects: options.rejects }),
     };
     firstRowInSource += batch.numRows;
   }

@@ -173,6 +173,19 @@ export function sliceChunk(chunk: ColumnChunk, start: number, end: number): Colu
   };
 }
 
+/** The rows at `indices` (ascending) of a column. */
+export function takeRows(column: Column, indices: Int32Array): Column {
+  if (column.type === 'string') return { type: 'string', values: Array.from(indices, (i) => column.values[i] ?? null) };
+  const Values = column.values.constructor as new (length: number) => { [i: number]: number | bigint };
+  const values = new Values(indices.length);
+  const nulls = column.nulls === undefined ? undefined : new Uint8Array(indices.length);
+  indices.forEach((row, i) => {
+    values[i] = column.values[row] as number | bigint;
+    if (nulls !== undefined) nulls[i] = column.nulls?.[row] ?? 0;
+  });
+  return { type: column.type, values, ...(nulls === undefined ? {} : { nulls }) } as Column;
+}
+
 /** Joins columns of the same type end to end (used to merge small batches). */
 export function concatColumns(parts: readonly Column[]): Column {
   const first = parts[0];

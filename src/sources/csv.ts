@@ -1,5 +1,6 @@
 // Source: CSV/TSV text (file or stdin) -> column chunks. The only importer of csv-parse.
 import { createReadStream } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import { parse, CsvError, type Info } from 'csv-parse';
 import { InputError } from '../errors.js';
@@ -19,7 +20,8 @@ export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
   const { path } = request;
   let bytesRead = 0;
   const raw = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
-  const checked = Readable.from(checkEncoding(raw, path, (n) => (bytesRead += n)));
+  const utf8 = new Utf8Check();
+  const checked = Readable.from(checkEncoding(raw, path, (n) => (bytesRead += n), utf8));
   const parser = checked.pipe(
     parse({
       delimiter: request.delimiter,
@@ -49,7 +51,8 @@ export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
     format: 'csv',
     columnNames,
     bytesRead: () => bytesRead,
-    chunks: (options) => readChunks(records, columnNames, options, path, lines),
+    warnings: () => (utf8.replacedCells > 0 ? [`${path}: ${utf8.replacedCells} text cells held invalid UTF-8, read with U+FFFD in its place`] : []),
+    chunks: (options) => readChunks(records, columnNames, options, { path, lines, utf8 }),
     close: async () => {
       parser.destroy();
       raw.destroy();
@@ -57,13 +60,44 @@ export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
   };
 }
 
+/** Tracks whether the bytes were valid UTF-8, and how many text cells got U+FFFD in their place. */
+class Utf8Check {
+  invalid = false;
+  replacedCells = 0;
+  private carry = Buffer.alloc(0);
+
+  /** Checks a chunk; up to 3 bytes of a character split across chunks wait for the next one. */
+  see(chunk: Buffer): void {
+    if (this.invalid) return;
+    const bytes = this.carry.length === 0 ? chunk : Buffer.concat([this.carry, chunk]);
+    let end = bytes.length;
+    // Back up over a trailing incomplete sequence: continuation bytes, then its lead byte.
+    for (let back = 1; back <= 3 && end - back >= 0; back++) {
+      const byte = bytes[end - back] as number;
+      if ((byte & 0xc0) === 0xc0) {
+        end -= back;
+        break;
+      }
+      if ((byte & 0xc0) !== 0x80) break;
+    }
+    this.invalid = !isUtf8(bytes.subarray(0, end));
+    this.carry = Buffer.from(bytes.subarray(end));
+  }
+
+  finish(): void {
+    if (this.carry.length > 0) this.invalid = true;
+  }
+}
+
 async function* checkEncoding(
   stream: NodeJS.ReadableStream,
   path: string,
   count: (bytes: number) => void,
+  utf8: Utf8Check,
 ): AsyncGenerator<Buffer> {
   let first = true;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
+    utf8.see(chunk);
     if (first && chunk.length >= 2) {
       first = false;
       const utf16 = (chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff);
@@ -77,6 +111,7 @@ async function* checkEncoding(
     count(chunk.length);
     yield chunk;
   }
+  utf8.finish();
 }
 
 function headerNames(record: readonly string[], path: string): string[] {
@@ -163,14 +198,17 @@ async function* readChunks(
   records: AsyncIterator<CsvRecord>,
   columnNames: readonly string[],
   options: ChunkOptions,
-  path: string,
-  lines: LineTracker,
+  reading: { readonly path: string; readonly lines: LineTracker; readonly utf8: Utf8Check },
 ): AsyncGenerator<ColumnChunk> {
+  const { path, lines, utf8 } = reading;
   const width = columnNames.length;
   const numeric = columnNames.map((name) => options.numericColumns.has(name));
   const { rejects } = options;
   let firstRowInSource = 0;
+  // A malformed record stops the run only after the rows before it, so an earlier bad value is reported first.
+  let pending: InputError | undefined;
   for (;;) {
+    if (pending !== undefined) throw pending;
     const rows: string[][] = [];
     const rowLines: number[] = [];
     const raws: string[] = [];
@@ -182,10 +220,11 @@ async function* readChunks(
       if (record.length !== width) {
         const reason = `expected ${width} fields as in the header, got ${record.length}`;
         if (rejects === undefined) {
-          throw new InputError('CSV_MALFORMED', `Malformed CSV in ${path} at line ${line}: ${reason}`, {
+          pending = new InputError('CSV_MALFORMED', `Malformed CSV in ${path} at line ${line}: ${reason}`, {
             context: { file: path, line },
             hint: 'every row needs as many fields as the header; quote fields that contain the delimiter',
           });
+          break;
         }
         rejects.add({ row: options.rowOffset + firstRowInSource + rows.length, source: path, line, column: undefined, reason, value: '' });
         record = new Array<string>(width).fill('');
@@ -194,11 +233,17 @@ async function* readChunks(
       rowLines.push(line);
       if (next.raw !== undefined) raws.push(next.raw.replace(/\r?\n?$|\r$/, ''));
     }
-    if (rows.length === 0) return;
+    if (rows.length === 0) {
+      if (pending !== undefined) throw pending;
+      return;
+    }
     const chunkStart = options.rowOffset + firstRowInSource;
     const columns = new Map<string, Column>();
     columnNames.forEach((name, index) => {
-      columns.set(name, numeric[index] === true ? numberColumn(rows, index, name, { path, lines: rowLines, rejects, chunkStart }) : textColumn(rows, index));
+      const column = numeric[index] === true ? numberColumn(rows, index, name, { path, lines: rowLines, rejects, chunkStart }) : textColumn(rows, index);
+      // Only an input that had invalid bytes is searched for the replacement character.
+      if (utf8.invalid && column.type === 'string') utf8.replacedCells += column.values.filter((text) => text?.includes('\uFFFD') === true).length;
+      columns.set(name, column);
     });
     yield {
       rowOffset: chunkStart,
@@ -208,7 +253,7 @@ async function* readChunks(
       ...(rejects === undefined ? {} : { rejects }),
     };
     firstRowInSource += rows.length;
-    if (rows.length < options.chunkRows) return;
+    if (rows.length < options.chunkRows && pending === undefined) return;
   }
 }
 

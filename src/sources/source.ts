@@ -31,5 +31,7 @@ export interface OpenedSource {
   chunks(options: ChunkOptions): AsyncIterable<ColumnChunk>;
   /** Bytes consumed so far (for progress and the report). */
   bytesRead(): number;
+  /** Things the user should know about what was read (e.g. invalid UTF-8 replaced), once reading is done. */
+  warnings(): string[];
   close(): Promise<void>;
 }

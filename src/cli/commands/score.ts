@@ -39,9 +39,10 @@ export function addScoreCommand(program: Command, context: CommandContext): void
     progress.stop();
     if (result.error !== undefined) throw result.error;
     if (!quiet) {
-      const { rows, durationMs, throughput } = result.report;
+      const { rows, durationMs, throughput, rejects } = result.report;
       const where = job.output.path === '-' ? 'stdout' : job.output.path;
       process.stderr.write(`onnx-batch: scored ${rows.scored} rows in ${(durationMs / 1000).toFixed(2)} s (${throughput.rowsPerSec} rows/s) -> ${where}\n`);
+      if (rejects !== null) process.stderr.write(`onnx-batch: rejected ${rejects.count} rows -> ${rejects.path}\n`);
       if (job.report !== undefined) process.stderr.write(`onnx-batch: report: ${job.report}\n`);
     }
   });

@@ -1,0 +1,121 @@
+// End to end: bad rows with --on-error fail|skip, the rejects file, --max-errors, --reject-nan,
+// invalid UTF-8 and --csv-safe.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { readCsvTable } from './helpers/golden.js';
+
+const MODEL = join(FIXTURES, 'iris-csv', 'model.onnx');
+const BAD = [
+  'id,a,b,c,d',
+  '1,5.1,3.5,1.4,0.2',
+  '2,x,3.5,1.4,0.2', // not a number
+  '3,4.9,3.0,1.4', // a field short
+  '4,"6.2",2.9,4.3,1.3',
+  '5,1e39,1,1,1', // beyond float32
+  '6,,3.0,1.4,0.2', // missing: NaN unless --reject-nan
+  '"7,x",5.0,3.6,1.4,0.2',
+].join('\n');
+
+async function score(args: readonly string[], csv = BAD): Promise<{ dir: string; code: number | null; stderr: string }> {
+  const dir = await tempDir();
+  await writeFile(join(dir, 'in.csv'), `${csv}\n`);
+  const result = await runCli(['score', '-m', MODEL, '-i', 'in.csv', '--features', 'a,b,c,d', '-o', 'out.csv', ...args], { cwd: dir });
+  return { dir, code: result.code, stderr: result.stderr };
+}
+
+interface Report {
+  status: string;
+  rows: { read: number; scored: number; rejected: number };
+  rejects: { path: string; count: number; byReason: Record<string, number> } | null;
+  error: { code: string } | null;
+}
+
+describe('bad rows', () => {
+  it('--on-error fail (the default) stops at the first bad row with its location', async () => {
+    const { dir, code, stderr } = await score([]);
+    assert.equal(code, 3);
+    assert.match(stderr, /in\.csv at line 3, column 'a': expected a number, got "x"/);
+    assert.ok(!existsSync(join(dir, 'out.csv')));
+    assert.ok(!existsSync(join(dir, 'out.csv.rejects.csv')));
+  });
+
+  it('--on-error skip writes every bad row to the rejects file and scores the rest', async () => {
+    const { dir, code, stderr } = await score(['--on-error', 'skip', '--max-errors', '10']);
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /rejected 3 rows -> out\.csv\.rejects\.csv/);
+    assert.deepEqual(readCsvTable(join(dir, 'out.csv')).get('id'), ['1', '4', '6', '7,x']);
+    const rejects = await readFile(join(dir, 'out.csv.rejects.csv'), 'utf8');
+    assert.equal(
+      rejects,
+      [
+        'source,line,row,column,reason,record',
+        'in.csv,3,1,a,expected a number,"2,x,3.5,1.4,0.2"',
+        'in.csv,4,2,,"expected 5 fields as in the header, got 4","3,4.9,3.0,1.4"',
+        `in.csv,6,4,a,"out of float32 range (model input 'float_input', float32)","5,1e39,1,1,1"`,
+        '',
+      ].join('\n'),
+    );
+    const report = JSON.parse(await readFile(join(dir, 'out.csv.report.json'), 'utf8')) as Report;
+    assert.deepEqual(report.rows, { read: 7, scored: 4, rejected: 3 });
+    assert.equal(report.rows.read, report.rows.scored + report.rows.rejected);
+    assert.equal(report.rejects?.count, 3);
+    assert.equal(report.rejects?.byReason['expected a number'], 1);
+  });
+
+  it('--reject-nan makes a missing value in a float input a bad row', async () => {
+    const { dir, code, stderr } = await score(['--on-error', 'skip', '--max-errors', '10', '--reject-nan', '--rejects', 'bad.csv']);
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(readCsvTable(join(dir, 'out.csv')).get('id'), ['1', '4', '7,x']);
+    assert.match(await readFile(join(dir, 'bad.csv'), 'utf8'), /in\.csv,7,5,a,"a missing or NaN value, which --reject-nan refuses \(model input 'float_input', float32\)","6,,3\.0,1\.4,0\.2"/);
+  });
+
+  it('fails with exit 3 when the rejects exceed --max-errors, keeping the rejects but not the output', async () => {
+    for (const budget of ['2', '10%']) {
+      const { dir, code, stderr } = await score(['--on-error', 'skip', '--max-errors', budget]);
+      assert.equal(code, 3, stderr);
+      assert.match(stderr, /3 bad rows.*more than --max-errors allows/);
+      assert.ok(!existsSync(join(dir, 'out.csv')), 'no output');
+      assert.ok(existsSync(join(dir, 'out.csv.rejects.csv')), 'rejects kept for diagnosis');
+      const report = JSON.parse(await readFile(join(dir, 'out.csv.report.json'), 'utf8')) as Report;
+      assert.equal(report.error?.code, 'TOO_MANY_BAD_ROWS');
+    }
+  });
+
+  it('rejects rows of Arrow inputs with the row as JSON', async () => {
+    const dir = await tempDir();
+    const arrow = join(FIXTURES, 'named-inputs', 'input.arrow');
+    const result = await runCli(['score', '-m', join(FIXTURES, 'named-inputs', 'model.onnx'), '-i', arrow, '-o', 'out.csv', '--on-error', 'skip', '--reject-nan', '--max-errors', '100%'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    const rejects = readCsvTable(join(dir, 'out.csv.rejects.csv'));
+    assert.ok((rejects.get('row') ?? []).length > 0);
+    const record = JSON.parse(rejects.get('record')?.[0] ?? '{}') as Record<string, unknown>;
+    assert.equal(record['âge'], null);
+  });
+
+  it('reads invalid UTF-8 in text as U+FFFD with a warning, and rejects it in numbers', async () => {
+    const csv = Buffer.concat([Buffer.from('id,a,b,c,d\nok\xff,5.1,3.5,1.4,0.2\n', 'latin1'), Buffer.from('2,5.\xff,3.5,1.4,0.2\n', 'latin1')]);
+    const dir = await tempDir();
+    await writeFile(join(dir, 'in.csv'), csv);
+    const result = await runCli(['score', '-m', MODEL, '-i', 'in.csv', '--features', 'a,b,c,d', '-o', 'out.csv', '--on-error', 'skip', '--max-errors', '1'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /1 text cells held invalid UTF-8/);
+    assert.deepEqual(readCsvTable(join(dir, 'out.csv')).get('id'), ['ok\uFFFD']);
+  });
+
+  it('--csv-safe neutralises cells that spreadsheets would run as formulas', async () => {
+    const csv = 'id,a,b,c,d\n=HYPERLINK(1),5.1,3.5,1.4,0.2\n+1,5.1,3.5,1.4,0.2\n@x,5.1,3.5,1.4,0.2\nplain,5.1,3.5,1.4,0.2';
+    const { dir, code, stderr } = await score(['--csv-safe'], csv);
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(readCsvTable(join(dir, 'out.csv')).get('id'), ["'=HYPERLINK(1)", "'+1", "'@x", 'plain']);
+  });
+
+  it('--on-error skip to stdout needs --rejects', async () => {
+    const { code, stderr } = await score(['--on-error', 'skip', '-o', '-']);
+    assert.equal(code, 2);
+    assert.match(stderr, /needs --rejects/);
+  });
+});
