@@ -1,4 +1,7 @@
 // The runner: wires source -> pipeline -> model -> sink for a ScoreJob, with the report beside them.
+import { createHash } from 'node:crypto';
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ScoreJob } from './config/job.js';
 import { InputError, InternalError, InterruptedError, OnnxBatchError, OutputError, UsageError } from './errors.js';
@@ -6,8 +9,8 @@ import { describeModel, loadModel, providerLabel, runtimeVersion, scoreChunk, ty
 import { rebatch } from './pipeline/index.js';
 import { buildReport, countNaNs, createRunStats, writeReport, type RunReport, type RunStats } from './report/index.js';
 import { checkInputColumns, planScoring, type ScoringPlan } from './scoring-plan.js';
-import { openRejectsSink, openSink, type OutputBatch, type RejectsSink, type Sink, type SinkSummary } from './sinks/index.js';
-import { RejectList, takeRows, type Column, type ColumnChunk, type Reject } from './sources/chunk.js';
+import { acquireLock, openOutput, openSink, removeStalePartials, type Lock, type OutputBatch, type OutputSummary, type OutputWriter, type RunIdentity } from './sinks/index.js';
+import { RejectList, sliceChunk, takeRows, type Column, type ColumnChunk, type Reject } from './sources/chunk.js';
 import { inputSize, openSource, type OpenedSource } from './sources/index.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 
@@ -38,7 +41,9 @@ interface RunState {
   readonly inputs: { path: string; format: string; bytes: number | null; rows: number }[];
   model?: LoadedModel;
   plan?: ScoringPlan;
-  summary?: SinkSummary;
+  summary?: OutputSummary;
+  /** Input rows that an earlier run had committed (--resume). */
+  resumedRows?: number;
 }
 
 /** Runs a scoring job to the end; never throws for a failed run: the error comes back with the report. */
@@ -73,89 +78,145 @@ async function score(state: RunState): Promise<void> {
 
   const firstInput = job.inputs[0];
   if (firstInput === undefined) throw new UsageError('USAGE', 'No input given', { hint: 'pass --input FILE (or - for stdin)' });
-  let source = await openSource(firstInput.format, { path: firstInput.path, delimiter: job.delimiter, keepRecords: job.rejects !== undefined });
+  const keepRecords = job.rejects !== undefined;
+  let source = await openSource(firstInput.format, { path: firstInput.path, delimiter: job.delimiter, keepRecords });
   const plan = await planScoring(job, state.model, source.columnNames);
   state.plan = plan;
 
-  const sink = await openSink(job.output.format, { path: job.output.path, columnNames: plan.outputColumns, csvSafe: job.csvSafe });
-  const bad = job.rejects === undefined ? undefined : { list: new RejectList(), sink: await openRejectsSink(job.rejects).catch(async (error: unknown) => {
-    await sink.abort();
-    throw error;
-  }) };
-  let bytesDone = 0;
+  const lock = await lockOutput(state);
   try {
-    for (let index = 0; index < job.inputs.length; index++) {
-      const input = job.inputs[index] as (typeof job.inputs)[number];
-      if (index > 0) source = await openSource(input.format, { path: input.path, delimiter: job.delimiter, keepRecords: bad !== undefined });
-      const entry = { path: input.path, format: source.format, bytes: null as number | null, rows: 0 };
-      state.inputs.push(entry);
-      try {
-        checkInputColumns(plan, source.path, source.columnNames);
-        await scoreSource(state, { plan, source, sink, bad, entry }, (read) => ({ rows: stats.rowsRead, bytesRead: bytesDone + read, bytesTotal: totalBytes }));
-        entry.bytes = source.bytesRead();
-        bytesDone += entry.bytes;
-        for (const message of source.warnings()) warn(state, message);
-      } finally {
-        await source.close();
+    const output = await openOutput({
+      path: job.output.path,
+      openSink: (request) => openSink(job.output.format, request),
+      extension: `.${job.output.format}`,
+      columnNames: plan.outputColumns,
+      csvSafe: job.csvSafe,
+      rejects: job.rejects,
+      parts: job.rowsPerPart === undefined ? undefined : { rowsPerPart: job.rowsPerPart, resume: job.resume, identity: await identityOf(job, plan) },
+    });
+    state.resumedRows = output.skipRows;
+    const rejects = job.rejects === undefined ? undefined : new RejectList();
+    let bytesDone = 0;
+    let nextRow = 0;
+    try {
+      for (let index = 0; index < job.inputs.length; index++) {
+        const input = job.inputs[index] as (typeof job.inputs)[number];
+        if (index > 0) source = await openSource(input.format, { path: input.path, delimiter: job.delimiter, keepRecords });
+        const entry = { path: input.path, format: source.format, bytes: null as number | null, rows: 0 };
+        state.inputs.push(entry);
+        try {
+          checkInputColumns(plan, source.path, source.columnNames);
+          const run: SourceRun = { plan, source, output, rejects, entry, index, firstRow: nextRow };
+          nextRow = await scoreSource(state, run, (read) => ({ rows: stats.rowsRead, bytesRead: bytesDone + read, bytesTotal: totalBytes }));
+          entry.bytes = source.bytesRead();
+          bytesDone += entry.bytes;
+          for (const message of source.warnings()) warn(state, message);
+        } finally {
+          await source.close();
+        }
       }
+      checkBudget(job, stats, true);
+      const writeStarted = performance.now();
+      state.summary = await output.commit();
+      stats.writeMs += performance.now() - writeStarted;
+    } catch (error) {
+      // Over the budget, the rejects so far say what went wrong; after any other failure they are incomplete.
+      await output.abort((error as { code?: unknown }).code === 'TOO_MANY_BAD_ROWS');
+      throw error;
     }
-    // The rejects are kept even when the budget fails the run: they say what went wrong.
-    if (bad !== undefined) await bad.sink.commit();
-    checkBudget(job, stats, true);
-    const writeStarted = performance.now();
-    state.summary = await sink.commit();
-    stats.writeMs += performance.now() - writeStarted;
-  } catch (error) {
-    await sink.abort();
-    // Over the budget, the rejects so far say what went wrong; after any other failure they are incomplete.
-    if ((error as { code?: unknown }).code === 'TOO_MANY_BAD_ROWS') await bad?.sink.commit();
-    else await bad?.sink.abort();
-    throw error;
+  } finally {
+    await lock?.release();
   }
   for (const [column, count] of stats.nanCounts) warn(state, `model output column '${column}' has ${count} NaN values`);
+}
+
+/** Locks the output (a file's `.lock` beside it, a directory's `_lock`) and clears what dead runs left there. */
+async function lockOutput(state: RunState): Promise<Lock | undefined> {
+  const { job } = state;
+  if (job.output.path === '-') return undefined;
+  const parts = job.rowsPerPart !== undefined;
+  if (parts) await mkdir(job.output.path, { recursive: true }).catch(() => undefined);
+  const lock = await acquireLock(parts ? join(job.output.path, '_lock') : `${job.output.path}.lock`, job.output.path, (message) => warn(state, message));
+  await removeStalePartials(parts ? join(job.output.path, '*') : job.output.path);
+  return lock;
+}
+
+/** What a resumed run must share with the run that wrote the parts. */
+async function identityOf(job: ScoreJob, plan: ScoringPlan): Promise<RunIdentity> {
+  const options = {
+    features: job.features,
+    keep: job.keep,
+    batchSize: job.batchSize,
+    threads: job.threads,
+    format: job.output.format,
+    delimiter: job.delimiter,
+    onError: job.onError,
+    rejectNaN: job.rejectNaN,
+    csvSafe: job.csvSafe,
+    outputColumns: plan.outputColumns,
+  };
+  const inputs = await Promise.all(
+    job.inputs.map(async (input) => {
+      const info = input.path === '-' ? undefined : await stat(input.path).catch(() => undefined);
+      return { path: input.path, bytes: info?.size ?? null, mtimeMs: info?.mtimeMs ?? null };
+    }),
+  );
+  return {
+    modelSha256: plan.model.file.sha256,
+    pipelineSha256: plan.pipeline?.loaded.source.sha256 ?? null,
+    optionsSha256: createHash('sha256').update(JSON.stringify(options)).digest('hex'),
+    inputs,
+  };
 }
 
 /** Where one input's rows go. */
 interface SourceRun {
   readonly plan: ScoringPlan;
   readonly source: OpenedSource;
-  readonly sink: Sink;
+  readonly output: OutputWriter;
   /** Present with --on-error skip. */
-  readonly bad: { readonly list: RejectList; readonly sink: RejectsSink } | undefined;
+  readonly rejects: RejectList | undefined;
   readonly entry: { rows: number };
+  /** Index of this input among the job's inputs. */
+  readonly index: number;
+  /** Global row of this input's first row. */
+  readonly firstRow: number;
 }
 
-async function scoreSource(state: RunState, run: SourceRun, progress: (bytesRead: number) => RunProgress): Promise<void> {
+/** Scores one input; returns the global row after its last row. */
+async function scoreSource(state: RunState, run: SourceRun, progress: (bytesRead: number) => RunProgress): Promise<number> {
   const { job, stats, hooks } = state;
-  const { plan, source, sink, bad, entry } = run;
+  const { plan, source, output, rejects, entry } = run;
   const fixed = plan.feeds.fixedBatch;
   const chunkRows = fixed === undefined ? job.batchSize : Math.max(fixed, Math.floor(job.batchSize / fixed) * fixed);
-  const chunkOptions = { chunkRows, rowOffset: stats.rowsRead, numericColumns: plan.numericColumns, ...(bad === undefined ? {} : { rejects: bad.list }) };
-  const chunks = rebatch(source.chunks(chunkOptions), chunkRows);
+  const chunkOptions = { chunkRows, rowOffset: run.firstRow, numericColumns: plan.numericColumns, ...(rejects === undefined ? {} : { rejects }) };
+  const chunks = alignChunks(rebatch(source.chunks(chunkOptions), chunkRows), output.skipRows, output.partRows, rejects);
   const iterator = chunks[Symbol.asyncIterator]();
+  let nextRow = run.firstRow;
   for (;;) {
     if (hooks.signal?.aborted === true) throw new InterruptedError(hooks.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
     const readStarted = performance.now();
     const next = await iterator.next();
     stats.readMs += performance.now() - readStarted;
-    if (next.done === true) return;
+    if (next.done === true) return Math.max(nextRow, next.value);
     const chunk = next.value;
     const transformStarted = performance.now();
     const features = plan.pipeline?.transform(chunk) ?? chunk;
     stats.preprocessMs += performance.now() - transformStarted;
     const predictions = await scoreChunk(plan.model, plan.feeds, features, stats);
     plan.postProcess?.apply(predictions, chunk.rowCount);
-    const rejected = bad?.list.take(chunk.rowOffset, chunk.rowOffset + chunk.rowCount) ?? [];
+    const rejected = rejects?.take(chunk.rowOffset, chunk.rowOffset + chunk.rowCount) ?? [];
     let batch = outputBatch(chunk, plan.kept, predictions);
-    if (rejected.length > 0 && bad !== undefined) {
+    if (rejected.length > 0) {
       batch = withoutRows(batch, chunk, rejected);
-      await bad.sink.write(rejected.map((reject) => ({ ...reject, record: recordOf(chunk, reject.row - chunk.rowOffset) })));
       noteRejects(stats, rejected);
     }
     const scored = chunk.rowCount - rejected.length;
     countNaNs(stats, new Map([...batch].filter(([name]) => predictions.has(name))));
     const writeStarted = performance.now();
-    await sink.write(batch, scored);
+    await output.write(batch, scored, rejected.map((reject) => ({ ...reject, record: recordOf(chunk, reject.row - chunk.rowOffset) })));
+    nextRow = chunk.rowOffset + chunk.rowCount;
+    await output.rowsDone(nextRow, { input: run.index, rowInInput: chunk.origin.firstRowInSource + chunk.rowCount });
     stats.writeMs += performance.now() - writeStarted;
     // Counted once the batch is through, so read = scored + rejected holds at every point.
     stats.rowsRead += chunk.rowCount;
@@ -165,6 +226,29 @@ async function scoreSource(state: RunState, run: SourceRun, progress: (bytesRead
     checkBudget(job, stats, false);
     hooks.onProgress?.(progress(source.bytesRead()));
   }
+}
+
+/**
+ * Drops the rows an earlier run committed (--resume) and splits chunks at part boundaries, so
+ * that a part holds exactly the input rows [k * partRows, (k + 1) * partRows). Returns, when done,
+ * the global row after the input's last row.
+ */
+async function* alignChunks(chunks: AsyncIterable<ColumnChunk>, skipRows: number, partRows: number | undefined, rejects: RejectList | undefined): AsyncGenerator<ColumnChunk, number> {
+  let end = 0;
+  for await (const whole of chunks) {
+    end = whole.rowOffset + whole.rowCount;
+    const from = Math.max(whole.rowOffset, skipRows);
+    // Rows already committed: their rejects were written with their part.
+    rejects?.take(whole.rowOffset, from);
+    let start = from - whole.rowOffset;
+    while (start < whole.rowCount) {
+      const row = whole.rowOffset + start;
+      const stop = partRows === undefined ? whole.rowCount : Math.min(whole.rowCount, (Math.floor(row / partRows) + 1) * partRows - whole.rowOffset);
+      yield start === 0 && stop === whole.rowCount ? whole : sliceChunk(whole, start, stop);
+      start = stop;
+    }
+  }
+  return end;
 }
 
 /** The batch without the rejected rows. */
@@ -256,7 +340,7 @@ function reportOf(state: RunState, startedAt: Date, durationMs: number, error: O
       inputs: plan?.feeds.feeds.map((feed) => ({ input: feed.input, type: feed.type, columns: feed.columns })) ?? [],
     },
     inputs: state.inputs,
-    outputs: summary === undefined ? [] : [{ ...summary, columns: plan?.outputColumns ?? [] }],
+    outputs: summary === undefined ? [] : summary.files.map((file) => ({ ...file, columns: plan?.outputColumns ?? [] })),
     rejectsPath: job.rejects,
     stats,
     error,

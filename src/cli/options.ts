@@ -55,6 +55,16 @@ export const SCORE_FLAGS: readonly FlagSpec[] = [
   { flags: '--rejects <path>', description: 'with --on-error skip: the rejects file (CSV: source,line,row,column,reason,record); default <output>.rejects.csv' },
   { flags: '--reject-nan', description: 'a missing or NaN value in a float model input makes the row bad (default: fed as NaN)' },
   { flags: '--csv-safe', description: 'in CSV output, prefix kept text cells starting with = + - @ (or tab, CR) with a quote so spreadsheets do not run them as formulas' },
+  {
+    flags: '--rows-per-part <n>',
+    description: 'write the output as a directory of parts (part-00000.csv, ...) of n input rows each, committed one by one, with _manifest.json and a final _SUCCESS',
+  },
+  {
+    flags: '--state <file>',
+    description: 'incremental scoring: each input is scored into its own file in the output directory, once; later runs score only new or changed inputs',
+    env: 'ONNX_BATCH_STATE',
+  },
+  { flags: '--resume', description: 'continue an output directory from its last committed part (same model, spec, options and inputs)' },
   { flags: '--report <path>', description: 'run report (JSON); default <output>.report.json (no report by default when the output is stdout)', env: 'ONNX_BATCH_REPORT' },
   { flags: '--no-progress', description: 'no progress bar (it is shown only when stderr is a terminal anyway)' },
   { flags: '-q, --quiet', description: 'print nothing but errors' },

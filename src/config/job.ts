@@ -36,6 +36,12 @@ export interface ScoreJob {
   readonly rejectNaN: boolean;
   /** Neutralise kept text cells that a spreadsheet would read as a formula (CSV output). */
   readonly csvSafe: boolean;
+  /** Write numbered parts of this many input rows into the output directory. */
+  readonly rowsPerPart: number | undefined;
+  /** Continue an output directory's parts after the last committed one. */
+  readonly resume: boolean;
+  /** Incremental scoring: the state file that remembers which inputs were scored. */
+  readonly state: string | undefined;
 }
 
 /** Defaults that the README documents. */

@@ -73,6 +73,9 @@ describe('buildScoreJob defaults', () => {
       rejects: undefined,
       rejectNaN: false,
       csvSafe: false,
+      rowsPerPart: undefined,
+      resume: false,
+      state: undefined,
     });
   });
 

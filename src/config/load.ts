@@ -27,6 +27,9 @@ export interface ScoreFlags {
   readonly rejects?: string;
   readonly rejectNan?: boolean;
   readonly csvSafe?: boolean;
+  readonly rowsPerPart?: string;
+  readonly resume?: boolean;
+  readonly state?: string;
 }
 
 const READABLE_EXTENSIONS = new Set(['.csv', '.tsv', '.tab', '.arrow', '.feather', '.ipc', '.arrows']);
@@ -49,6 +52,11 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
   }
   const keep = flags.keep === 'all' || flags.keep === 'none' ? flags.keep : splitList([flags.keep]);
   const maxErrors = parseMaxErrors(flags.maxErrors, problems);
+  const rowsPerPart = flags.rowsPerPart === undefined ? undefined : positiveInteger(flags.rowsPerPart, '--rows-per-part', problems);
+  if (flags.resume === true && flags.rowsPerPart === undefined) problems.push('--resume continues an output written in parts: add --rows-per-part (the same as the first run)');
+  if (flags.rowsPerPart !== undefined && flags.output === '-') problems.push('--rows-per-part writes parts into a directory, not to stdout');
+  if (flags.state !== undefined && flags.output === '-') problems.push('--state scores each input into its own file in the output directory, not to stdout');
+  if (flags.state !== undefined && flags.rowsPerPart !== undefined) problems.push('--state and --rows-per-part cannot be combined');
   if (flags.onError === 'skip' && flags.output === '-' && flags.rejects === undefined) {
     problems.push('--on-error skip with output to stdout needs --rejects <path> for the rejected rows');
   }
@@ -58,7 +66,10 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
     });
   }
   const inputs = await expandInputs(flags.input, flags.inputFormat);
-  const outputFormat = outputFormatOf(flags.output, flags.outputFormat);
+  // A parts directory has no extension to go by: CSV unless --output-format says otherwise.
+  const directory = rowsPerPart !== undefined || flags.state !== undefined;
+  const outputFormat = directory ? (flags.outputFormat ?? 'csv') : outputFormatOf(flags.output, flags.outputFormat);
+  const defaultReport = rowsPerPart === undefined ? `${flags.output}.report.json` : join(flags.output, '_report.json');
   const stdinCount = inputs.filter((input) => input.path === '-').length;
   if (stdinCount > 0 && inputs.length > 1) {
     throw new UsageError('USAGE', 'stdin (-) cannot be combined with other inputs', { hint: 'score stdin in a run of its own' });
@@ -67,7 +78,7 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
     model: flags.model,
     inputs,
     output: { path: flags.output, format: outputFormat },
-    report: flags.report ?? (flags.output === '-' ? undefined : `${flags.output}.report.json`),
+    report: flags.report ?? (flags.output === '-' ? undefined : defaultReport),
     pipeline: flags.pipeline,
     features,
     keep,
@@ -77,9 +88,12 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
     delimiter,
     onError: flags.onError,
     maxErrors: maxErrors ?? { percent: 1 },
-    rejects: flags.onError === 'skip' ? (flags.rejects ?? `${flags.output}.rejects.csv`) : undefined,
+    rejects: flags.onError === 'skip' ? (flags.rejects ?? (rowsPerPart === undefined ? `${flags.output}.rejects.csv` : flags.output)) : undefined,
     rejectNaN: flags.rejectNan === true,
     csvSafe: flags.csvSafe === true,
+    rowsPerPart,
+    resume: flags.resume === true,
+    state: flags.state,
   };
 }
 

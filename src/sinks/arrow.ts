@@ -63,7 +63,7 @@ export async function openArrowSink(request: SinkRequest, layout: Layout): Promi
       writer.finish();
       await flush();
       const written = await file.commit();
-      return { path: request.path, format: layout === 'file' ? 'arrow' : 'arrows', rows, bytes: written };
+      return { path: request.path, format: layout === 'file' ? 'arrow' : 'arrows', rows, bytes: written, sha256: file.sha256() };
     },
     abort: async () => {
       bytes.take();

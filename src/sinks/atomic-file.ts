@@ -1,6 +1,7 @@
 // Sinks: a file that appears under its final name only when complete (temp name, fsync, rename).
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
+import { open, readdir, rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { OutputError } from '../errors.js';
 
@@ -10,8 +11,28 @@ export interface AtomicFile {
   write(data: string | Uint8Array): Promise<void>;
   /** Flushes, fsyncs and renames to the final name; returns the bytes written. */
   commit(): Promise<number>;
+  /** SHA-256 of the bytes written so far (hex). */
+  sha256(): string;
   /** Removes the temporary file. */
   abort(): Promise<void>;
+}
+
+// Temporary files still open when the process exits (a second Ctrl-C exits at once) are removed.
+const openTemporaries = new Set<string>();
+process.on('exit', () => {
+  for (const path of openTemporaries) rmSync(path, { force: true });
+});
+
+/**
+ * Removes temporaries that earlier runs left beside `path` (killed with -9), or in its directory
+ * when the name is '*'; call it holding the output's lock.
+ */
+export async function removeStalePartials(path: string): Promise<void> {
+  const prefix = basename(path) === '*' ? '.' : `.${basename(path)}.`;
+  const names = await readdir(dirname(path)).catch(() => [] as string[]);
+  for (const name of names) {
+    if (name.startsWith(prefix) && name.endsWith('.partial') && !name.includes(`.${process.pid}.`)) await rm(join(dirname(path), name), { force: true });
+  }
 }
 
 /** Opens `path` for writing; '-' writes to stdout, which cannot be atomic. */
@@ -21,8 +42,10 @@ export async function openAtomicFile(path: string): Promise<AtomicFile> {
   let stream: WriteStream;
   try {
     const handle = await open(temporary, 'w');
+    openTemporaries.add(temporary);
     stream = createWriteStream('', { fd: handle.fd, autoClose: false, highWaterMark: 1 << 20 });
     let bytes = 0;
+    const hash = createHash('sha256');
     let failure: Error | undefined;
     // Once committed, the file is the user's: commit again is a no-op and abort must not remove it.
     let state: 'open' | 'committed' | 'aborted' = 'open';
@@ -34,6 +57,7 @@ export async function openAtomicFile(path: string): Promise<AtomicFile> {
       write: async (data) => {
         if (failure !== undefined) fail(failure);
         bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+        hash.update(data);
         if (!stream.write(data)) await waitForDrain(stream).catch(fail);
       },
       commit: async () => {
@@ -45,6 +69,7 @@ export async function openAtomicFile(path: string): Promise<AtomicFile> {
           await handle.sync();
           await handle.close();
           await rename(temporary, path);
+          openTemporaries.delete(temporary);
           await syncDirectory(dirname(path));
         } catch (error) {
           await rm(temporary, { force: true });
@@ -52,12 +77,14 @@ export async function openAtomicFile(path: string): Promise<AtomicFile> {
         }
         return bytes;
       },
+      sha256: () => hash.copy().digest('hex'),
       abort: async () => {
         if (state !== 'open') return;
         state = 'aborted';
         stream.destroy();
         await handle.close().catch(() => undefined);
         await rm(temporary, { force: true });
+        openTemporaries.delete(temporary);
       },
     };
   } catch (error) {
@@ -89,9 +116,12 @@ async function syncDirectory(directory: string): Promise<void> {
 
 function stdoutFile(): AtomicFile {
   let bytes = 0;
+  const hash = createHash('sha256');
   return {
+    sha256: () => hash.copy().digest('hex'),
     write: async (data) => {
       bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+      hash.update(data);
       if (!process.stdout.write(data)) await waitForDrain(process.stdout);
     },
     commit: async () => bytes,
@@ -106,4 +136,11 @@ function outputError(path: string, error: unknown): OutputError {
     hint: code === 'ENOENT' ? 'create the directory first' : 'choose another --output path, or free space / fix permissions',
     cause: error,
   });
+}
+
+/** Writes a JSON document under its final name only once it is complete. */
+export async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
+  const file = await openAtomicFile(path);
+  await file.write(`${JSON.stringify(value, null, 2)}\n`);
+  await file.commit();
 }

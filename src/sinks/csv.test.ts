@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -141,7 +142,8 @@ describe('openCsvSink', () => {
     await sink.write(batch({ x: { type: 'string', values: ['é', 'b'] } }), 2);
     const summary = await sink.commit();
     const bytes = (await readFile(path)).length;
-    assert.deepEqual(summary, { path, format: 'csv', rows: 2, bytes });
+    const sha256 = createHash('sha256').update(await readFile(path)).digest('hex');
+    assert.deepEqual(summary, { path, format: 'csv', rows: 2, bytes, sha256 });
     assert.equal(bytes, Buffer.byteLength('x\né\nb\n'));
   });
 

@@ -35,7 +35,7 @@ export async function openCsvSink(request: SinkRequest): Promise<Sink> {
     commit: async () => {
       if (!headerWritten) await file.write(header(request.columnNames));
       const bytes = await file.commit();
-      return { path: request.path, format: 'csv', rows, bytes };
+      return { path: request.path, format: 'csv', rows, bytes, sha256: file.sha256() };
     },
     abort: () => file.abort(),
   };

@@ -6,6 +6,9 @@ import { openCsvSink } from './csv.js';
 import type { Sink, SinkRequest } from './sink.js';
 
 export type { OutputBatch, Sink, SinkSummary } from './sink.js';
+export { removeStalePartials, writeJsonAtomically } from './atomic-file.js';
+export { acquireLock, type Lock } from './lock.js';
+export { MANIFEST, openOutput, SUCCESS, type InputPosition, type OutputSummary, type OutputWriter, type RunIdentity } from './output.js';
 export { openRejectsSink, type RejectRow, type RejectsSink } from './rejects.js';
 
 /** Output formats by name (the values of --output-format). */

@@ -10,6 +10,7 @@ export interface SinkSummary {
   readonly format: string;
   readonly rows: number;
   readonly bytes: number;
+  readonly sha256: string;
 }
 
 export interface SinkRequest {

@@ -1,7 +1,8 @@
 // CLI: `onnx-batch score`: flags -> job -> runner; prints warnings and the one-line summary.
 import type { Command } from 'commander';
 import { buildScoreJob, type ScoreFlags } from '../../config/load.js';
-import { runScore } from '../../run.js';
+import { runIncremental } from '../../incremental.js';
+import { runScore, type RunProgress } from '../../run.js';
 import { scoreOptions } from '../options.js';
 import { createProgress } from '../progress.js';
 import type { CommandContext } from './context.js';
@@ -29,13 +30,20 @@ export function addScoreCommand(program: Command, context: CommandContext): void
     const quiet = flags.quiet === true;
     const job = await buildScoreJob(flags);
     const progress = createProgress(flags.progress && !quiet);
-    const result = await runScore(job, {
-      signal: context.signal,
-      onProgress: (update) => progress.update(update),
-      onWarning: (message) => {
-        if (!quiet) process.stderr.write(`onnx-batch: warning: ${message}\n`);
-      },
-    });
+    const say = (line: string): void => {
+      if (!quiet) process.stderr.write(`onnx-batch: ${line}\n`);
+    };
+    const hooks = { signal: context.signal, onProgress: (update: RunProgress) => progress.update(update), onWarning: (message: string) => say(`warning: ${message}`) };
+    if (job.state !== undefined) {
+      const outcome = await runIncremental(job, job.state, hooks);
+      progress.stop();
+      for (const { input, result } of outcome.scored) if (result.error === undefined) say(`scored ${input}: ${result.report.rows.scored} rows -> ${result.report.outputs[0]?.path ?? ''}`);
+      if (outcome.skipped.length > 0) say(`skipped ${outcome.skipped.length} inputs already scored with this model, spec and options: ${outcome.skipped.join(', ')}`);
+      if (outcome.error !== undefined) throw outcome.error;
+      say(`state: ${job.state}`);
+      return;
+    }
+    const result = await runScore(job, hooks);
     progress.stop();
     if (result.error !== undefined) throw result.error;
     if (!quiet) {
