@@ -34,3 +34,15 @@ describe('report schema', () => {
     assert.deepEqual(report.error.context, { file: 'in.csv', line: 3, column: 'c' });
   });
 });
+
+describe('report schema with rejects', () => {
+  it('a run that skips bad rows writes a valid report with its rejects', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'in.csv'), 'a,b,c,d\n1,2,3,4\n1,2,oops,4\n');
+    const result = await runCli(['score', '-m', join(FIXTURES, 'iris-csv', 'model.onnx'), '-i', 'in.csv', '-o', 'out.csv', '--on-error', 'skip', '--max-errors', '1'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(readFileSync(join(dir, 'out.csv.report.json'), 'utf8')) as { rejects: { count: number } };
+    assert.ok(validate(report), JSON.stringify(validate.errors));
+    assert.equal(report.rejects.count, 1);
+  });
+});
