@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ScoreJob } from './config/job.js';
 import { InputError, InternalError, InterruptedError, OnnxBatchError, OutputError, UsageError } from './errors.js';
-import { describeModel, loadModel, providerLabel, runtimeVersion, scoreChunk, type LoadedModel } from './model/index.js';
+import { describeModel, loadModel, providerLabel, scoreChunk, type LoadedModel } from './model/index.js';
 import { rebatch } from './pipeline/index.js';
 import { buildReport, countNaNs, createRunStats, writeReport, type RunReport, type RunStats } from './report/index.js';
 import { checkInputColumns, planScoring, type ScoringPlan } from './scoring-plan.js';
@@ -56,6 +56,8 @@ export async function runScore(job: ScoreJob, hooks: RunHooks = {}): Promise<Run
     await score(state);
   } catch (caught) {
     error = caught instanceof OnnxBatchError ? caught : new InternalError(String((caught as Error)?.stack ?? caught), { cause: caught });
+  } finally {
+    await state.model?.session.close();
   }
   const report = reportOf(state, startedAt, performance.now() - started, error);
   if (job.report !== undefined) {
@@ -203,7 +205,7 @@ async function scoreSource(state: RunState, run: SourceRun, progress: (bytesRead
     const transformStarted = performance.now();
     const features = plan.pipeline?.transform(chunk) ?? chunk;
     stats.preprocessMs += performance.now() - transformStarted;
-    const predictions = await scoreChunk(plan.model, plan.feeds, features, stats);
+    const predictions = await scoreChunk(plan.model, plan.feeds, features, stats, { timeoutMs: job.batchTimeoutMs, signal: hooks.signal });
     plan.postProcess?.apply(predictions, chunk.rowCount);
     const rejected = rejects?.take(chunk.rowOffset, chunk.rowOffset + chunk.rowCount) ?? [];
     let batch = outputBatch(chunk, plan.kept, predictions);
@@ -327,7 +329,7 @@ function reportOf(state: RunState, startedAt: Date, durationMs: number, error: O
   return buildReport({
     startedAt,
     durationMs,
-    tool: { name: TOOL_NAME, version: TOOL_VERSION, node: process.version, onnxruntime: runtimeVersion },
+    tool: { name: TOOL_NAME, version: TOOL_VERSION, node: process.version, onnxruntime: model?.session.runtimeVersion ?? 'unknown (no model loaded)' },
     modelPath: job.model,
     model:
       description === undefined || model === undefined

@@ -11,7 +11,7 @@ const STAGES = ['sources', 'pipeline', 'model', 'sinks', 'report'];
 const SHARED = new Set(['sources/chunk.ts', 'errors.ts', 'values.ts', 'version.ts']);
 /** Third-party packages and the one module allowed to import each (a folder prefix allows the folder). */
 const ADAPTERS: Readonly<Record<string, readonly string[]>> = {
-  'onnxruntime-node': ['model/session.ts'],
+  'onnxruntime-node': ['model/session-child.ts'],
   'onnx-proto': ['model/model-file.ts'],
   'csv-parse': ['sources/csv.ts'],
   'apache-arrow': ['sources/arrow.ts', 'sinks/arrow.ts'],
@@ -77,8 +77,8 @@ describe('architecture', () => {
     }
   });
 
-  it('only cli/main.ts exits the process', () => {
-    for (const file of files.filter((name) => name !== 'cli/main.ts')) {
+  it('only cli/main.ts exits the process (and the model process, an entry point of its own)', () => {
+    for (const file of files.filter((name) => name !== 'cli/main.ts' && name !== 'model/session-child.ts')) {
       assert.doesNotMatch(readFileSync(join(SRC, file), 'utf8'), /process\.exit\(/, file);
     }
   });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { assertPredictionsMatch, readArrowTable, readCsvTable } from './helpers/golden.js';
-import { logModel, sequenceOutputModel } from './helpers/models.js';
+import { endlessLoopModel, logModel, sequenceOutputModel } from './helpers/models.js';
 
 const IRIS = join(FIXTURES, 'iris-csv');
 const NAMED = join(FIXTURES, 'named-inputs');
@@ -224,5 +224,34 @@ describe('model outputs that need care', () => {
     assert.equal(await readFile(join(dir, 'out.csv'), 'utf8'), 'y\n1.5\n2\n');
     const report = JSON.parse(await readFile(join(dir, 'out.csv.report.json'), 'utf8')) as { model: { skippedOutputs: { name: string }[] } };
     assert.deepEqual(report.model.skippedOutputs.map((skipped) => skipped.name), ['parts']);
+  });
+});
+
+describe('a model that never finishes', () => {
+  it('--batch-timeout fails the run with exit 4 and stops the model process', async () => {
+    const dir = await tempDir();
+    const model = await endlessLoopModel(join(dir, 'loop.onnx'));
+    await writeFile(join(dir, 'in.csv'), 'x\n1\n2\n');
+    const started = Date.now();
+    const result = await runCli(['score', '-m', model, '-i', 'in.csv', '-o', 'out.csv', '--batch-timeout', '1'], { cwd: dir });
+    assert.equal(result.code, 4, result.stderr);
+    assert.match(result.stderr, /A batch ran longer than --batch-timeout \(1 s\); the model process was stopped/);
+    assert.ok(Date.now() - started < 15_000);
+    const report = JSON.parse(await readFile(join(dir, 'out.csv.report.json'), 'utf8')) as { status: string };
+    assert.equal(report.status, 'failed');
+  });
+
+  it('SIGTERM during inference stops the run at once (exit 143)', async () => {
+    const dir = await tempDir();
+    const model = await endlessLoopModel(join(dir, 'loop.onnx'));
+    await writeFile(join(dir, 'in.csv'), 'x\n1\n');
+    let child: import('node:child_process').ChildProcess | undefined;
+    const running = runCli(['score', '-m', model, '-i', 'in.csv', '-o', 'out.csv'], { cwd: dir, onSpawn: (spawned) => (child = spawned) });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    child?.kill('SIGTERM');
+    const result = await running;
+    assert.equal(result.code, 143, result.stderr);
+    const report = JSON.parse(await readFile(join(dir, 'out.csv.report.json'), 'utf8')) as { status: string };
+    assert.equal(report.status, 'interrupted');
   });
 });

@@ -41,6 +41,11 @@ export const SCORE_FLAGS: readonly FlagSpec[] = [
   { flags: '-b, --batch-size <rows>', description: 'rows per inference call', defaultValue: String(DEFAULTS.batchSize), env: 'ONNX_BATCH_BATCH_SIZE' },
   { flags: '--threads <n>', description: 'ONNX Runtime intra-op threads (default: ONNX Runtime decides)', env: 'ONNX_BATCH_THREADS' },
   {
+    flags: '--batch-timeout <seconds>',
+    description: 'fail the run (exit 4) when one batch\'s inference takes longer (the model runs in a process of its own, which is then stopped)',
+    env: 'ONNX_BATCH_BATCH_TIMEOUT',
+  },
+  {
     flags: '--ep <providers>',
     description: `execution providers in order of preference (${EXECUTION_PROVIDERS.join(', ')}); cuda,cpu falls back to CPU with a warning`,
     defaultValue: DEFAULTS.executionProvider,

@@ -23,6 +23,8 @@ export interface ScoreJob {
   readonly keep: 'all' | 'none' | readonly string[];
   readonly batchSize: number;
   readonly threads: number | undefined;
+  /** A batch whose inference runs longer fails the run (exit 4); undefined: no limit. */
+  readonly batchTimeoutMs: number | undefined;
   /** In order of preference. */
   readonly executionProviders: readonly ExecutionProvider[];
   readonly delimiter: string;

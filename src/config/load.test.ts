@@ -66,6 +66,7 @@ describe('buildScoreJob defaults', () => {
       keep: 'all',
       batchSize: 4096,
       threads: undefined,
+      batchTimeoutMs: undefined,
       executionProviders: [{ name: 'cpu', deviceId: undefined }],
       delimiter: ',',
       onError: 'fail',

@@ -20,6 +20,7 @@ export interface ScoreFlags {
   readonly keep: string;
   readonly batchSize: string;
   readonly threads?: string;
+  readonly batchTimeout?: string;
   readonly ep: string;
   readonly report?: string;
   readonly onError: 'fail' | 'skip';
@@ -39,6 +40,8 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
   const problems: string[] = [];
   const batchSize = positiveInteger(flags.batchSize, '--batch-size', problems);
   const threads = flags.threads === undefined ? undefined : positiveInteger(flags.threads, '--threads', problems);
+  const batchTimeout = flags.batchTimeout === undefined ? undefined : Number(flags.batchTimeout);
+  if (batchTimeout !== undefined && !(batchTimeout > 0 && Number.isFinite(batchTimeout))) problems.push(`--batch-timeout must be a number of seconds above 0, got ${JSON.stringify(flags.batchTimeout)}`);
   const delimiter = flags.delimiter === '\\t' ? '\t' : flags.delimiter;
   if ([...delimiter].length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     problems.push(`--delimiter must be one character other than a quote or a line break, got ${JSON.stringify(flags.delimiter)}`);
@@ -84,6 +87,7 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
     keep,
     batchSize: batchSize ?? 1,
     threads,
+    batchTimeoutMs: batchTimeout === undefined ? undefined : Math.round(batchTimeout * 1000),
     executionProviders,
     delimiter,
     onError: flags.onError,

@@ -1,16 +1,16 @@
 // Model stage, public surface: load a model, plan its feeds, and score chunks into prediction columns.
 import { performance } from 'node:perf_hooks';
-import { ModelError } from '../errors.js';
+import { ModelError, OnnxBatchError } from '../errors.js';
 import { concatColumns, sliceChunk, type Column, type ColumnChunk } from '../sources/chunk.js';
 import { buildFeeds, type FeedPlan } from './feeds.js';
 import { readModelFile, type ModelFile } from './model-file.js';
 import { declaredColumnNames, planOutputs, toPredictionColumns, type OutputPlan } from './outputs.js';
-import { createSession, type ModelSession, type SessionOptions } from './session.js';
+import { createSession, type ModelSession, type RunControl, type SessionOptions } from './session.js';
 
 export { describeModel, type ModelDescription } from './describe.js';
 export { buildFeeds, planDeclaredFeeds, planFeeds, type DeclaredFeed, type FeedPlan, type InputFeed } from './feeds.js';
 export type { ModelFile, SkippedOutput } from './model-file.js';
-export { EXECUTION_PROVIDERS, providerLabel, runtimeVersion, type ExecutionProvider, type TensorSignature } from './session.js';
+export { EXECUTION_PROVIDERS, providerLabel, type ExecutionProvider, type RunControl, type TensorSignature } from './session.js';
 
 /** A model ready to score: the checked file, the runtime session and what is fetched. */
 export interface LoadedModel {
@@ -58,33 +58,41 @@ export function predictionColumnNames(model: LoadedModel): string[] {
 }
 
 /** Scores one chunk; a model with a fixed batch size is run in padded slices of that size. */
-export async function scoreChunk(model: LoadedModel, plan: FeedPlan, chunk: ColumnChunk, timings: ModelTimings): Promise<Map<string, Column>> {
+export async function scoreChunk(model: LoadedModel, plan: FeedPlan, chunk: ColumnChunk, timings: ModelTimings, control: RunControl = {}): Promise<Map<string, Column>> {
   const step = plan.fixedBatch ?? chunk.rowCount;
-  if (step >= chunk.rowCount) return runBatch(model, plan, chunk, plan.fixedBatch ?? chunk.rowCount, timings);
+  if (step >= chunk.rowCount) return runBatch(model, plan, chunk, { paddedRows: plan.fixedBatch ?? chunk.rowCount, timings, control });
   const parts: Map<string, Column>[] = [];
   for (let start = 0; start < chunk.rowCount; start += step) {
     const slice = sliceChunk(chunk, start, Math.min(start + step, chunk.rowCount));
-    parts.push(await runBatch(model, plan, slice, step, timings));
+    parts.push(await runBatch(model, plan, slice, { paddedRows: step, timings, control }));
   }
   const joined = new Map<string, Column>();
   for (const name of parts[0]?.keys() ?? []) joined.set(name, concatColumns(parts.map((part) => part.get(name) as Column)));
   return joined;
 }
 
-async function runBatch(model: LoadedModel, plan: FeedPlan, chunk: ColumnChunk, paddedRows: number, timings: ModelTimings): Promise<Map<string, Column>> {
+interface BatchRun {
+  readonly paddedRows: number;
+  readonly timings: ModelTimings;
+  readonly control: RunControl;
+}
+
+async function runBatch(model: LoadedModel, plan: FeedPlan, chunk: ColumnChunk, batch: BatchRun): Promise<Map<string, Column>> {
+  const { timings } = batch;
   const built = performance.now();
-  const feeds = buildFeeds(plan, chunk, paddedRows);
+  const feeds = buildFeeds(plan, chunk, batch.paddedRows);
   const started = performance.now();
   timings.preprocessMs += started - built;
-  const results = await runModel(model, feeds, chunk);
+  const results = await runModel(model, feeds, chunk, batch.control);
   timings.inferMs += performance.now() - started;
   return toPredictionColumns(model.outputs, results, chunk.rowCount);
 }
 
-async function runModel(model: LoadedModel, feeds: Parameters<ModelSession['run']>[0], chunk: ColumnChunk): ReturnType<ModelSession['run']> {
+async function runModel(model: LoadedModel, feeds: Parameters<ModelSession['run']>[0], chunk: ColumnChunk, control: RunControl): ReturnType<ModelSession['run']> {
   try {
-    return await model.session.run(feeds, model.outputs.entries.map((entry) => entry.fetch));
+    return await model.session.run(feeds, model.outputs.entries.map((entry) => entry.fetch), control);
   } catch (error) {
+    if (error instanceof OnnxBatchError) throw error;
     const last = chunk.rowOffset + chunk.rowCount - 1;
     throw new ModelError('MODEL_RUN_FAILED', `Model failed on rows ${chunk.rowOffset}..${last} of ${chunk.origin.source}: ${(error as Error).message}`, {
       context: { file: chunk.origin.source, row: chunk.rowOffset },

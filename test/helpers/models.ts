@@ -41,3 +41,27 @@ export function sequenceOutputModel(path: string): Promise<string> {
     [tensor('y', ['N', 1]), { name: 'parts', type: { sequenceType: { elemType: { tensorType: { elemType: FLOAT } } } } }],
   );
 }
+
+/** y = x after a Loop whose condition never turns false: inference never ends. */
+export function endlessLoopModel(path: string): Promise<string> {
+  const BOOL = onnx.TensorProto.DataType.BOOL;
+  const INT64 = onnx.TensorProto.DataType.INT64;
+  const scalar = (name: string, elemType: number): onnxProto.onnx.IValueInfoProto => ({ name, type: { tensorType: { elemType, shape: { dim: [] } } } });
+  const body: onnxProto.onnx.IGraphProto = {
+    name: 'body',
+    node: [
+      { opType: 'Identity', input: ['cond_in'], output: ['cond_out'] },
+      { opType: 'Identity', input: ['v_in'], output: ['v_out'] },
+    ],
+    input: [scalar('iteration', INT64), scalar('cond_in', BOOL), tensor('v_in', ['N', 1])],
+    output: [scalar('cond_out', BOOL), tensor('v_out', ['N', 1])],
+  };
+  return save(
+    path,
+    [
+      { opType: 'Constant', output: ['always'], attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: { dataType: BOOL, dims: [], int32Data: [1] } }] },
+      { opType: 'Loop', input: ['', 'always', 'x'], output: ['y'], attribute: [{ name: 'body', type: onnx.AttributeProto.AttributeType.GRAPH, g: body }] },
+    ],
+    [tensor('y', ['N', 1])],
+  );
+}

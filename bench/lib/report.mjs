@@ -1,0 +1,76 @@
+// Medians over rounds, ratios to the limits, and the table / JSON output.
+
+export function median(values) {
+  const sorted = values.filter((v) => v !== null && v !== undefined).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** One job's rounds reduced to medians and throughputs. */
+export function summarizeJob(job, rounds) {
+  const ms = median(rounds.map((r) => r.ms));
+  return {
+    id: job.id, kind: job.kind, label: job.label, rows: job.rows, inputBytes: job.bytes,
+    ms, wallMs: median(rounds.map((r) => r.wallMs)), peakRssMB: median(rounds.map((r) => r.peakRssMB)),
+    rowsPerSec: job.rows / (ms / 1000),
+    MBps: job.bytes / 1e6 / (ms / 1000),
+    rounds: rounds.map(({ ms: m, wallMs, peakRssMB, timings }) => ({ ms: m, wallMs, peakRssMB, ...(timings ? { timings } : {}) })),
+  };
+}
+
+const ratio = (a, b) => (a && b ? a.rowsPerSec / b.rowsPerSec : null);
+
+/** A workload's summary: onnx-batch, its limits, and onnx-batch's throughput as a share of each. */
+export function summarizeWorkload(workload, results) {
+  const get = (job) => (job ? summarizeJob(job, results.get(job.id)) : undefined);
+  const onnxBatch = get(workload.main);
+  const limits = { ceiling: get(workload.ceiling), readFloor: get(workload.readFloor), csvParse: get(workload.csvParse) };
+  const verification = results.get(workload.main.id).find((r) => r.verification)?.verification;
+  return {
+    name: workload.name, title: workload.title, onnxBatch, limits,
+    ratios: { vsCeiling: ratio(onnxBatch, limits.ceiling), vsReadFloor: ratio(onnxBatch, limits.readFloor) },
+    ...(verification ? { verification } : {}),
+  };
+}
+
+const num = (v, digits = 0) => (v === null || v === undefined ? '-' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const times = (v) => (v === null || v === undefined ? '' : `${v.toPrecision(2)}x`);
+const seconds = (ms) => num(ms / 1000, ms < 1000 ? 3 : 2);
+
+function tableRows(w) {
+  const line = (name, s, ratios = ['', '']) => [name, s.label, num(s.rows), seconds(s.ms), num(s.rowsPerSec), num(s.MBps, 1), num(s.peakRssMB), ...ratios];
+  const rows = [line(w.name, w.onnxBatch, [times(w.ratios.vsCeiling), times(w.ratios.vsReadFloor)])];
+  for (const limit of Object.values(w.limits)) if (limit) rows.push(line('', limit));
+  return rows;
+}
+
+function formatTable(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (r) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');
+}
+
+function verificationLine(w) {
+  const v = w.verification;
+  if (!v) return null;
+  if (v.ok) return `${w.name} predictions: OK, ${num(v.rows)} rows match the MLP computed in plain JS (float64) within ${v.tolerance} (max |diff| ${v.maxAbsDiff.toExponential(2)})`;
+  return `${w.name} predictions: MISMATCH: ${v.reason ?? `${v.mismatches} of ${num(v.rows)} rows differ by more than ${v.tolerance}; first: ${JSON.stringify(v.firstMismatch)}`}`;
+}
+
+/** The human-readable result: workload titles, the table, verification lines, how to read it. */
+export function formatText(result) {
+  const header = ['workload', 'measure', 'rows', 'time s', 'rows/s', 'MB/s', 'peak RSS MB', 'vs ceiling', 'vs read floor'];
+  const all = [...result.workloads, ...result.w4];
+  const titles = all.map((w) => `  ${w.name}: ${w.title}`);
+  const checks = all.map(verificationLine).filter(Boolean);
+  const m = result.meta;
+  return [
+    `onnx-batch bench: ${m.rounds} round(s), batch size ${m.batchSize}, threads ${m.threads ?? 'ORT default'}, ${m.cpus} CPUs, node ${m.node}, peak RSS via ${m.rssMethod}`,
+    ...titles, '',
+    formatTable(header, all.flatMap(tableRows)), '',
+    ...checks,
+    'time: onnx-batch = wall clock of the whole process (median); limits = their own timed loop (median).',
+    'MB/s = input file MB / time. vs ceiling / vs read floor = onnx-batch rows/s divided by that limit\'s rows/s.',
+  ].join('\n');
+}

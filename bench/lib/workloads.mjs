@@ -1,0 +1,162 @@
+// The workloads and the jobs they are made of. A job is one measured child process:
+// onnx-batch itself, or a limit (raw ORT ceiling, read floor, csv-parse alone).
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { arrowFile, bytesFile, csvFile, featureNames } from './data.mjs';
+import { npz } from './npz.mjs';
+import { logregModel, logregWeights, mlpModel, mlpWeights } from './models.mjs';
+import { lastJson, runNode } from './spawn.mjs';
+import { verifyMlpOutput } from './verify.mjs';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(REPO, 'bin/onnx-batch.js');
+const limitScript = (name) => join(REPO, 'bench/limits', name);
+
+/** Writes (or reuses) the models and data files the chosen workloads need. */
+export async function prepareAssets(o, log) {
+  mkdirSync(join(o.dir, 'out'), { recursive: true });
+  const assets = { outDir: join(o.dir, 'out'), generated: [], reused: [] };
+  const track = async (what, make) => {
+    const t0 = performance.now();
+    const { path, reused } = await make();
+    (reused ? assets.reused : assets.generated).push(path);
+    log(`${reused ? 'reusing' : 'generated'} ${what}: ${path}${reused ? '' : ` (${((performance.now() - t0) / 1000).toFixed(1)} s)`}`);
+    return { path, bytes: statSync(path).size };
+  };
+  const wants = (name) => o.workloads.includes(name);
+  if (wants('w1') || wants('w2') || o.w4) {
+    const weights = mlpWeights(o.features);
+    const F = o.features;
+    const model = await track('MLP model', () => bytesFile(o.dir, `mlp-${F}.onnx`, { F }, () => mlpModel(weights, F)));
+    await track('MLP weights for pandas_peer.py', () => bytesFile(o.dir, `mlp-${F}.weights.npz`, { F }, () => npz(weights)));
+    assets.mlp = { ...model, weights };
+  }
+  if (wants('w1')) assets.csv = await track('W1 CSV', () => csvFile(o.dir, 'w1', o.rows, o.features));
+  if (wants('w2')) assets.arrow = await track('W2 Arrow', () => arrowFile(o.dir, 'w2', o.rows, o.features));
+  if (wants('w3')) {
+    const F = o.wideFeatures;
+    assets.logreg = await track('logistic regression model', () => bytesFile(o.dir, `logreg-${F}.onnx`, { F }, () => logregModel(logregWeights(F), F)));
+    assets.wide = await track('W3 wide CSV', () => csvFile(o.dir, 'w3', o.wideRows, F));
+  }
+  if (o.w4) {
+    assets.w4 = [];
+    for (const rows of o.w4Rows) assets.w4.push(await track(`W4 CSV ${rows} rows`, () => csvFile(o.dir, 'w4', rows, o.features)));
+  }
+  return assets;
+}
+
+function cleanup(output) {
+  for (const path of [output, `${output}.report.json`, `${output}.rejects.csv`]) rmSync(path, { force: true });
+}
+
+function readReport(output) {
+  try { return JSON.parse(readFileSync(`${output}.report.json`, 'utf8')); } catch { return null; }
+}
+
+/** onnx-batch score, timed as a whole process; `verify(output)` runs after the first round. */
+function onnxBatchJob(o, { id, model, input, output, F, rows, bytes, verify }) {
+  const args = [CLI, 'score', '-m', model, '-i', input, '-o', output, '--keep', 'id',
+    '--features', featureNames(F).join(','), '-b', String(o.batchSize), '-q', '--no-progress'];
+  if (o.threads) args.push('--threads', String(o.threads));
+  return {
+    id, kind: 'onnx-batch', label: 'onnx-batch', rows, bytes,
+    async run(round) {
+      cleanup(output);
+      const { wallMs, peakRssMB } = await runNode(args, { cwd: REPO });
+      const report = readReport(output);
+      const verification = verify && round === 0 ? await verify(output) : undefined;
+      cleanup(output);
+      return { ms: wallMs, wallMs, peakRssMB, timings: report?.timings, verification };
+    },
+  };
+}
+
+/** A limit script: its own in-process time (`ms` in its JSON line) is the time that counts. */
+function limitJob({ id, kind, label, rows, bytes, args }) {
+  return {
+    id, kind, label, rows, bytes,
+    async run() {
+      const { wallMs, peakRssMB, stdout } = await runNode(args, { cwd: REPO });
+      return { ms: lastJson(stdout).ms, wallMs, peakRssMB };
+    },
+  };
+}
+
+function ceilingJob(o, model, modelName, rows, F, bytes) {
+  const args = [limitScript('raw-ort.mjs'), model, String(rows), String(F), String(o.batchSize)];
+  if (o.threads) args.push(String(o.threads));
+  return limitJob({ id: `ceiling/${modelName}/${rows}x${F}`, kind: 'ceiling', label: 'raw ORT (ceiling)', rows, bytes, args });
+}
+
+function readFloorJob(id, file, rows) {
+  return limitJob({ id, kind: 'read-floor', label: 'read + count lines (floor)', rows, bytes: file.bytes, args: [limitScript('read-floor.mjs'), file.path] });
+}
+
+function csvParseJob(o, id, file, rows, F) {
+  const args = [limitScript('csv-parse-floor.mjs'), file.path, String(F), String(o.batchSize)];
+  return limitJob({ id, kind: 'csv-parse', label: 'csv-parse alone', rows, bytes: file.bytes, args });
+}
+
+function w1(o, a) {
+  const { rows, features: F } = o;
+  const output = join(a.outDir, 'w1.csv');
+  const verify = o.verify
+    ? (out) => verifyMlpOutput({ inputCsv: a.csv.path, outputCsv: out, weights: a.mlp.weights, F })
+    : undefined;
+  return {
+    name: 'W1', title: `CSV ${rows} x ${F} -> MLP -> CSV`,
+    main: onnxBatchJob(o, { id: 'w1/onnx-batch', model: a.mlp.path, input: a.csv.path, output, F, rows, bytes: a.csv.bytes, verify }),
+    ceiling: ceilingJob(o, a.mlp.path, 'mlp', rows, F, a.csv.bytes),
+    readFloor: readFloorJob('w1/read-floor', a.csv, rows),
+    csvParse: csvParseJob(o, 'w1/csv-parse', a.csv, rows, F),
+  };
+}
+
+function w2(o, a) {
+  const { rows, features: F } = o;
+  const output = join(a.outDir, 'w2.arrow');
+  return {
+    name: 'W2', title: `Arrow ${rows} x ${F} (float32) -> MLP -> Arrow`,
+    main: onnxBatchJob(o, { id: 'w2/onnx-batch', model: a.mlp.path, input: a.arrow.path, output, F, rows, bytes: a.arrow.bytes }),
+    ceiling: ceilingJob(o, a.mlp.path, 'mlp', rows, F, a.arrow.bytes),
+    readFloor: readFloorJob('w2/read-floor', a.arrow, rows),
+  };
+}
+
+function w3(o, a) {
+  const { wideRows: rows, wideFeatures: F } = o;
+  const output = join(a.outDir, 'w3.csv');
+  return {
+    name: 'W3', title: `wide CSV ${rows} x ${F} -> logistic regression -> CSV`,
+    main: onnxBatchJob(o, { id: 'w3/onnx-batch', model: a.logreg.path, input: a.wide.path, output, F, rows, bytes: a.wide.bytes }),
+    ceiling: ceilingJob(o, a.logreg.path, 'logreg', rows, F, a.wide.bytes),
+    readFloor: readFloorJob('w3/read-floor', a.wide, rows),
+    csvParse: csvParseJob(o, 'w3/csv-parse', a.wide, rows, F),
+  };
+}
+
+function w4(o, a, rows, file) {
+  const F = o.features;
+  const output = join(a.outDir, `w4-${rows}.csv`);
+  return {
+    name: `W4 ${rows}`, title: `memory: CSV ${rows} x ${F} -> MLP -> CSV`,
+    main: onnxBatchJob(o, { id: `w4/${rows}/onnx-batch`, model: a.mlp.path, input: file.path, output, F, rows, bytes: file.bytes }),
+    readFloor: readFloorJob(`w4/${rows}/read-floor`, file, rows),
+  };
+}
+
+const BUILDERS = { w1, w2, w3 };
+
+/** The main workloads (W1-W3, as chosen) and, separately, W4 (one per size). */
+export function buildWorkloads(o, assets) {
+  return {
+    main: o.workloads.map((name) => BUILDERS[name](o, assets)),
+    w4: o.w4 ? o.w4Rows.map((rows, i) => w4(o, assets, rows, assets.w4[i])) : [],
+  };
+}
+
+/** The jobs of a workload, in the order they run within a round. */
+export function jobsOf(workload) {
+  return [workload.main, workload.ceiling, workload.readFloor, workload.csvParse].filter(Boolean);
+}

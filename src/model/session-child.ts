@@ -1,0 +1,56 @@
+// Model stage: the process that holds the ONNX Runtime session (the only importer of onnxruntime-node).
+// ONNX Runtime runs a model synchronously, and a model can run forever (a Loop that never ends);
+// in a process of its own it can be killed, and the runner stays free to handle signals and I/O.
+import ort from 'onnxruntime-node';
+import type { ChildReply, ChildRequest, TensorData, TensorSignature } from './session-protocol.js';
+
+// Ctrl-C reaches the whole process group: the parent decides when this process stops.
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => undefined);
+process.on('disconnect', () => process.exit(0));
+
+// The runtime's own logger writes to stderr what our errors say more clearly.
+ort.env.logLevel = 'fatal';
+
+let session: ort.InferenceSession | undefined;
+
+function reply(message: ChildReply): void {
+  process.send?.(message);
+}
+
+function toSignature(metadata: ort.InferenceSession.ValueMetadata): TensorSignature {
+  if (!metadata.isTensor) return { name: metadata.name, isTensor: false, type: undefined, shape: [] };
+  return { name: metadata.name, isTensor: true, type: metadata.type, shape: [...metadata.shape] };
+}
+
+async function handle(request: ChildRequest): Promise<void> {
+  if (request.kind === 'load') {
+    try {
+      const options: ort.InferenceSession.SessionOptions = {
+        executionProviders: [request.provider.name === 'cuda' ? { name: 'cuda', ...(request.provider.deviceId === undefined ? {} : { deviceId: request.provider.deviceId }) } : 'cpu'],
+        logSeverityLevel: 3,
+        ...(request.threads === undefined ? {} : { intraOpNumThreads: request.threads }),
+      };
+      session = request.bytes === undefined ? await ort.InferenceSession.create(request.path, options) : await ort.InferenceSession.create(request.bytes, options);
+      reply({ kind: 'loaded', inputs: session.inputMetadata.map(toSignature), outputs: session.outputMetadata.map(toSignature), runtimeVersion: ort.env.versions.common ?? 'unknown' });
+    } catch (error) {
+      reply({ kind: 'failed', message: (error as Error).message ?? String(error) });
+    }
+    return;
+  }
+  try {
+    if (session === undefined) throw new Error('no model is loaded');
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, feed] of Object.entries(request.feeds)) feeds[name] = new ort.Tensor(feed.type, feed.data as ort.Tensor.DataType, [...feed.dims]);
+    const results = await session.run(feeds, [...request.fetches]);
+    const plain: Record<string, TensorData> = {};
+    for (const [name, tensor] of Object.entries(results)) plain[name] = { type: tensor.type, data: tensor.data, dims: tensor.dims };
+    reply({ kind: 'ran', id: request.id, results: plain });
+  } catch (error) {
+    reply({ kind: 'failed', id: request.id, message: (error as Error).message ?? String(error) });
+  }
+}
+
+process.on('message', (request: ChildRequest) => {
+  void handle(request);
+});
