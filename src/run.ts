@@ -81,7 +81,7 @@ async function score(state: RunState): Promise<void> {
   const firstInput = job.inputs[0];
   if (firstInput === undefined) throw new UsageError('USAGE', 'No input given', { hint: 'pass --input FILE (or - for stdin)' });
   const keepRecords = job.rejects !== undefined;
-  let source = await openSource(firstInput.format, { path: firstInput.path, delimiter: job.delimiter, keepRecords });
+  let source = await openSource(firstInput.format, { path: firstInput.path, delimiter: job.delimiter, keepRecords, csvParser: job.csvParser });
   const plan = await planScoring(job, state.model, source.columnNames);
   state.plan = plan;
 
@@ -103,7 +103,7 @@ async function score(state: RunState): Promise<void> {
     try {
       for (let index = 0; index < job.inputs.length; index++) {
         const input = job.inputs[index] as (typeof job.inputs)[number];
-        if (index > 0) source = await openSource(input.format, { path: input.path, delimiter: job.delimiter, keepRecords });
+        if (index > 0) source = await openSource(input.format, { path: input.path, delimiter: job.delimiter, keepRecords, csvParser: job.csvParser });
         const entry = { path: input.path, format: source.format, bytes: null as number | null, rows: 0 };
         state.inputs.push(entry);
         try {
@@ -195,17 +195,21 @@ async function scoreSource(state: RunState, run: SourceRun, progress: (bytesRead
   const chunks = alignChunks(rebatch(source.chunks(chunkOptions), chunkRows), output.skipRows, output.partRows, rejects);
   const iterator = chunks[Symbol.asyncIterator]();
   let nextRow = run.firstRow;
+  let reading = readAhead(iterator);
   for (;;) {
     if (hooks.signal?.aborted === true) throw new InterruptedError(hooks.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
     const readStarted = performance.now();
-    const next = await iterator.next();
+    const next = await reading;
     stats.readMs += performance.now() - readStarted;
     if (next.done === true) return Math.max(nextRow, next.value);
     const chunk = next.value;
     const transformStarted = performance.now();
     const features = plan.pipeline?.transform(chunk) ?? chunk;
     stats.preprocessMs += performance.now() - transformStarted;
-    const predictions = await scoreChunk(plan.model, plan.feeds, features, stats, { timeoutMs: job.batchTimeoutMs, signal: hooks.signal });
+    // The model runs in its own process: while it scores this batch, this one reads the next.
+    const scoring = scoreChunk(plan.model, plan.feeds, features, stats, { timeoutMs: job.batchTimeoutMs, signal: hooks.signal });
+    reading = readAhead(iterator);
+    const predictions = await scoring;
     plan.postProcess?.apply(predictions, chunk.rowCount);
     const rejected = rejects?.take(chunk.rowOffset, chunk.rowOffset + chunk.rowCount) ?? [];
     let batch = outputBatch(chunk, plan.kept, predictions);
@@ -228,6 +232,13 @@ async function scoreSource(state: RunState, run: SourceRun, progress: (bytesRead
     checkBudget(job, stats, false);
     hooks.onProgress?.(progress(source.bytesRead()));
   }
+}
+
+/** The next chunk, started now; a failure surfaces when it is awaited, not as an unhandled rejection. */
+function readAhead<T, R>(iterator: AsyncIterator<T, R>): Promise<IteratorResult<T, R>> {
+  const next = iterator.next();
+  next.catch(() => undefined);
+  return next;
 }
 
 /**

@@ -36,6 +36,7 @@ export const SCORE_FLAGS: readonly FlagSpec[] = [
   { flags: '--input-format <format>', description: 'input format, instead of guessing from the extension', choices: INPUT_FORMATS },
   { flags: '--output-format <format>', description: 'output format, instead of guessing from the extension', choices: OUTPUT_FORMATS },
   { flags: '--delimiter <char>', description: 'CSV field delimiter (one character; \\t for tab)', defaultValue: DEFAULTS.delimiter },
+  { flags: '--csv-parser <parser>', description: 'CSV reader: fast (parses bytes straight into typed arrays) or reference (csv-parse)', choices: ['fast', 'reference'], defaultValue: 'fast' },
   { flags: '--features <columns>', description: "comma-separated columns feeding the model's single [N,K] input, in order (repeatable)", repeatable: true },
   { flags: '--keep <columns>', description: 'input columns copied to the output before the predictions: all, none, or a comma-separated list', defaultValue: 'all' },
   { flags: '-b, --batch-size <rows>', description: 'rows per inference call', defaultValue: String(DEFAULTS.batchSize), env: 'ONNX_BATCH_BATCH_SIZE' },

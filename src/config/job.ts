@@ -28,6 +28,8 @@ export interface ScoreJob {
   /** In order of preference. */
   readonly executionProviders: readonly ExecutionProvider[];
   readonly delimiter: string;
+  /** The CSV reader: the byte scanner, or csv-parse (the reference). */
+  readonly csvParser: 'fast' | 'reference';
   /** What a bad row does: stop the run, or go to the rejects file. */
   readonly onError: 'fail' | 'skip';
   /** With skip: the most rows that may be rejected, as a count or a share of rows read. */

@@ -40,6 +40,7 @@ function flags(overrides: Partial<ScoreFlags> = {}): ScoreFlags {
     ep: 'cpu',
     onError: 'fail',
     maxErrors: '1%',
+    csvParser: 'fast',
     ...overrides,
   };
 }
@@ -69,6 +70,7 @@ describe('buildScoreJob defaults', () => {
       batchTimeoutMs: undefined,
       executionProviders: [{ name: 'cpu', deviceId: undefined }],
       delimiter: ',',
+      csvParser: 'fast',
       onError: 'fail',
       maxErrors: { percent: 1 },
       rejects: undefined,

@@ -15,6 +15,7 @@ export interface ScoreFlags {
   readonly inputFormat?: InputFormat;
   readonly outputFormat?: OutputFormat;
   readonly delimiter: string;
+  readonly csvParser: 'fast' | 'reference';
   readonly features?: readonly string[];
   readonly pipeline?: string;
   readonly keep: string;
@@ -90,6 +91,7 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
     batchTimeoutMs: batchTimeout === undefined ? undefined : Math.round(batchTimeout * 1000),
     executionProviders,
     delimiter,
+    csvParser: flags.csvParser,
     onError: flags.onError,
     maxErrors: maxErrors ?? { percent: 1 },
     rejects: flags.onError === 'skip' ? (flags.rejects ?? (rowsPerPart === undefined ? `${flags.output}.rejects.csv` : flags.output)) : undefined,

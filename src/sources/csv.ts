@@ -1,11 +1,12 @@
-// Source: CSV/TSV text (file or stdin) -> column chunks. The only importer of csv-parse.
+// Source: CSV/TSV text (file or stdin) -> column chunks with csv-parse (the reference reader,
+// --csv-parser reference). The only importer of csv-parse.
 import { createReadStream } from 'node:fs';
-import { isUtf8 } from 'node:buffer';
 import { Readable } from 'node:stream';
 import { parse, CsvError, type Info } from 'csv-parse';
 import { InputError } from '../errors.js';
 import { parseNumber } from '../values.js';
 import type { Column, ColumnChunk, RejectList } from './chunk.js';
+import { checkEncoding, emptyCsv, fieldCountError, headerNames, Utf8Check, utf8Warnings } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
 interface CsvRecord {
@@ -37,12 +38,7 @@ export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
   const lines = new LineTracker();
 
   const first = await nextRecord(records, path);
-  if (first === undefined) {
-    throw new InputError('CSV_MALFORMED', `CSV input ${path} is empty: expected a header row`, {
-      context: { file: path },
-      hint: 'check that the file was written completely; a CSV input needs a header row naming its columns',
-    });
-  }
+  if (first === undefined) throw emptyCsv(path);
   lines.next(first.info, first.record);
   const columnNames = headerNames(first.record, path);
 
@@ -51,84 +47,13 @@ export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
     format: 'csv',
     columnNames,
     bytesRead: () => bytesRead,
-    warnings: () => (utf8.replacedCells > 0 ? [`${path}: ${utf8.replacedCells} text cells held invalid UTF-8, read with U+FFFD in its place`] : []),
+    warnings: () => utf8Warnings(path, utf8),
     chunks: (options) => readChunks(records, columnNames, options, { path, lines, utf8 }),
     close: async () => {
       parser.destroy();
       raw.destroy();
     },
   };
-}
-
-/** Tracks whether the bytes were valid UTF-8, and how many text cells got U+FFFD in their place. */
-class Utf8Check {
-  invalid = false;
-  replacedCells = 0;
-  private carry = Buffer.alloc(0);
-
-  /** Checks a chunk; up to 3 bytes of a character split across chunks wait for the next one. */
-  see(chunk: Buffer): void {
-    if (this.invalid) return;
-    const bytes = this.carry.length === 0 ? chunk : Buffer.concat([this.carry, chunk]);
-    let end = bytes.length;
-    // Back up over a trailing incomplete sequence: continuation bytes, then its lead byte.
-    for (let back = 1; back <= 3 && end - back >= 0; back++) {
-      const byte = bytes[end - back] as number;
-      if ((byte & 0xc0) === 0xc0) {
-        end -= back;
-        break;
-      }
-      if ((byte & 0xc0) !== 0x80) break;
-    }
-    this.invalid = !isUtf8(bytes.subarray(0, end));
-    this.carry = Buffer.from(bytes.subarray(end));
-  }
-
-  finish(): void {
-    if (this.carry.length > 0) this.invalid = true;
-  }
-}
-
-async function* checkEncoding(
-  stream: NodeJS.ReadableStream,
-  path: string,
-  count: (bytes: number) => void,
-  utf8: Utf8Check,
-): AsyncGenerator<Buffer> {
-  let first = true;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    utf8.see(chunk);
-    if (first && chunk.length >= 2) {
-      first = false;
-      const utf16 = (chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff);
-      if (utf16) {
-        throw new InputError('INPUT_UNREADABLE', `CSV input ${path} is UTF-16 encoded; only UTF-8 is read`, {
-          context: { file: path },
-          hint: 'convert it first, e.g. `iconv -f UTF-16 -t UTF-8 in.csv > out.csv`',
-        });
-      }
-    }
-    count(chunk.length);
-    yield chunk;
-  }
-  utf8.finish();
-}
-
-function headerNames(record: readonly string[], path: string): string[] {
-  const seen = new Map<string, number>();
-  return record.map((raw, index) => {
-    // pandas writes its index column with an empty name; give it the name pandas reads it back with.
-    const name = raw === '' ? `Unnamed: ${index}` : raw;
-    const previous = seen.get(name);
-    if (previous !== undefined) {
-      throw new InputError('CSV_MALFORMED', `CSV header of ${path} names column '${name}' twice (fields ${previous + 1} and ${index + 1})`, {
-        context: { file: path, line: 1, column: name },
-        hint: 'rename one of the columns so that every column name is unique',
-      });
-    }
-    seen.set(name, index);
-    return name;
-  });
 }
 
 async function nextRecord(records: AsyncIterator<CsvRecord>, path: string): Promise<CsvRecord | undefined> {
@@ -220,10 +145,7 @@ async function* readChunks(
       if (record.length !== width) {
         const reason = `expected ${width} fields as in the header, got ${record.length}`;
         if (rejects === undefined) {
-          pending = new InputError('CSV_MALFORMED', `Malformed CSV in ${path} at line ${line}: ${reason}`, {
-            context: { file: path, line },
-            hint: 'every row needs as many fields as the header; quote fields that contain the delimiter',
-          });
+          pending = fieldCountError(path, line, reason);
           break;
         }
         rejects.add({ row: options.rowOffset + firstRowInSource + rows.length, source: path, line, column: undefined, reason, value: '' });

@@ -4,14 +4,15 @@ import { extname } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import { openArrow } from './arrow.js';
 import { openCsv } from './csv.js';
+import { openCsvFast } from './csv-fast.js';
 import type { OpenedSource, SourceRequest } from './source.js';
 
 export type { ChunkOptions, OpenedSource } from './source.js';
 
 /** Input formats by name (the values of --input-format). */
 export const sources = {
-  csv: (request: SourceRequest) => openCsv(request),
-  tsv: (request: SourceRequest) => openCsv({ ...request, delimiter: '\t' }),
+  csv: (request: SourceRequest) => openText(request),
+  tsv: (request: SourceRequest) => openText({ ...request, delimiter: '\t' }),
   arrow: (request: SourceRequest) => openArrow(request, 'file'),
   arrows: (request: SourceRequest) => openArrow(request, 'stream'),
 } as const;
@@ -62,6 +63,16 @@ export async function inputSize(path: string): Promise<number | undefined> {
       cause: error,
     });
   }
+}
+
+/** CSV readers by name (the values of --csv-parser): the byte scanner, or csv-parse as the reference. */
+export const CSV_PARSERS = ['fast', 'reference'] as const;
+export type CsvParser = (typeof CSV_PARSERS)[number];
+
+function openText(request: SourceRequest): Promise<OpenedSource> {
+  // The scanner takes one-byte delimiters; csv-parse takes any.
+  const fast = request.csvParser !== 'reference' && Buffer.byteLength(request.delimiter) === 1;
+  return fast ? openCsvFast(request) : openCsv(request);
 }
 
 /** Opens one input with the reader for its format. */

@@ -9,6 +9,8 @@ export interface SourceRequest {
   readonly delimiter: string;
   /** Keep each row's original text (for the rejects file when bad rows are skipped). */
   readonly keepRecords?: boolean;
+  /** The CSV reader: the byte scanner (default) or csv-parse. */
+  readonly csvParser?: 'fast' | 'reference';
 }
 
 /** How the runner wants rows delivered. */

@@ -1,0 +1,172 @@
+// Source: CSV/TSV text -> column chunks, parsed straight from bytes by csv-scan.ts: numeric columns
+// become Float64Arrays without a string per field. The default reader; csv.ts is the reference.
+import { createReadStream } from 'node:fs';
+import { InputError } from '../errors.js';
+import type { Column, ColumnChunk, RejectList } from './chunk.js';
+import { buildColumns, cellText, CsvScanError, CsvScanner, fieldCountOf, type RecordBatch, type ScannedColumn } from './csv-scan.js';
+import { checkEncoding, emptyCsv, fieldCountError, headerNames, Utf8Check, utf8Warnings } from './csv-text.js';
+import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
+
+const decoder = new TextDecoder();
+
+/** Pulls record batches from a byte stream through the scanner. */
+class BatchReader {
+  private readonly scanner: CsvScanner;
+  private done = false;
+
+  constructor(
+    private readonly bytes: AsyncIterator<Buffer>,
+    private readonly path: string,
+    delimiter: string,
+  ) {
+    this.scanner = new CsvScanner({ delimiter: delimiter.charCodeAt(0) });
+  }
+
+  /** Up to `max` records; undefined at the end. The batch is valid until the next call. */
+  async next(max: number): Promise<RecordBatch | undefined> {
+    for (;;) {
+      const batch = this.scan(max);
+      if (batch !== undefined || this.done) return batch;
+      const chunk = await this.bytes.next();
+      if (chunk.done === true) {
+        this.done = true;
+        this.scanner.end();
+      } else {
+        this.scanner.push(chunk.value);
+      }
+    }
+  }
+
+  private scan(max: number): RecordBatch | undefined {
+    try {
+      return this.scanner.next(max);
+    } catch (error) {
+      if (!(error instanceof CsvScanError)) throw error;
+      const reason = error.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is not closed before the end of the input' : error.message;
+      throw new InputError('CSV_MALFORMED', `Malformed CSV in ${this.path} at line ${error.line}: ${reason}`, {
+        context: { file: this.path, line: error.line },
+        hint: 'fix the quoting in the file (a field with the delimiter, a quote or a newline must be quoted, and quotes inside it doubled)',
+        cause: error,
+      });
+    }
+  }
+}
+
+/** Opens a CSV input with the byte scanner and reads its header row. */
+export async function openCsvFast(request: SourceRequest): Promise<OpenedSource> {
+  const { path } = request;
+  let bytesRead = 0;
+  const raw = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+  const utf8 = new Utf8Check();
+  const reader = new BatchReader(checkEncoding(raw, path, (n) => (bytesRead += n), utf8), path, request.delimiter);
+  const header = await reader.next(1);
+  if (header === undefined || header.count === 0) throw emptyCsv(path);
+  const columnNames = headerNames(
+    Array.from({ length: fieldCountOf(header, 0) }, (_, c) => cellText(header, 0, c)),
+    path,
+  );
+  return {
+    path,
+    format: 'csv',
+    columnNames,
+    bytesRead: () => bytesRead,
+    warnings: () => utf8Warnings(path, utf8),
+    chunks: (options) => readChunks(reader, columnNames, options, { path, utf8, keepRecords: request.keepRecords === true }),
+    close: async () => {
+      raw.destroy();
+    },
+  };
+}
+
+interface Reading {
+  readonly path: string;
+  readonly utf8: Utf8Check;
+  readonly keepRecords: boolean;
+}
+
+async function* readChunks(reader: BatchReader, columnNames: readonly string[], options: ChunkOptions, reading: Reading): AsyncGenerator<ColumnChunk> {
+  const numeric = columnNames.map((name) => options.numericColumns.has(name));
+  let firstRowInSource = 0;
+  for (;;) {
+    const batch = await reader.next(options.chunkRows);
+    if (batch === undefined || batch.count === 0) return;
+    const rowOffset = options.rowOffset + firstRowInSource;
+    yield toChunk(batch, columnNames, numeric, { ...reading, rowOffset, firstRowInSource, rejects: options.rejects });
+    firstRowInSource += batch.count;
+  }
+}
+
+interface ChunkPlace extends Reading {
+  readonly rowOffset: number;
+  readonly firstRowInSource: number;
+  readonly rejects: RejectList | undefined;
+}
+
+function toChunk(batch: RecordBatch, columnNames: readonly string[], numeric: readonly boolean[], place: ChunkPlace): ColumnChunk {
+  const { path, rejects } = place;
+  const width = columnNames.length;
+  const lines = batch.lines.slice(0, batch.count);
+  const scanned = buildColumns(batch, numeric);
+  const problems = findProblems(batch, width, columnNames, scanned);
+  for (const problem of problems) {
+    if (rejects === undefined) throw problem.error(path, lines[problem.row] as number);
+    rejects.add({ row: place.rowOffset + problem.row, source: path, line: lines[problem.row], column: problem.column, reason: problem.reason, value: problem.value });
+  }
+  const columns = new Map<string, Column>();
+  scanned.forEach((column, c) => {
+    const name = columnNames[c] as string;
+    if (column.type === 'string') {
+      if (place.utf8.invalid) place.utf8.replacedCells += column.values.filter((text) => text?.includes('\uFFFD') === true).length;
+      columns.set(name, { type: 'string', values: column.values });
+    } else {
+      columns.set(name, { type: 'float64', values: column.values, nulls: column.nulls });
+    }
+  });
+  const records = place.keepRecords ? Array.from({ length: batch.count }, (_, r) => decoder.decode(batch.bytes.subarray(batch.recordStart[r], batch.recordEnd[r]))) : undefined;
+  return {
+    rowOffset: place.rowOffset,
+    rowCount: batch.count,
+    columns,
+    origin: { source: path, lines, firstRowInSource: place.firstRowInSource, ...(records === undefined ? {} : { records }) },
+    ...(rejects === undefined ? {} : { rejects }),
+  };
+}
+
+interface RowProblem {
+  readonly row: number;
+  readonly column: string | undefined;
+  readonly reason: string;
+  readonly value: string;
+  readonly error: (path: string, line: number) => InputError;
+}
+
+/** Rows with the wrong number of fields or a non-number in a numeric column, in row order (one per row). */
+function findProblems(batch: RecordBatch, width: number, columnNames: readonly string[], scanned: readonly ScannedColumn[]): RowProblem[] {
+  const byRow = new Map<number, RowProblem>();
+  for (let r = 0; r < batch.count; r++) {
+    const fields = fieldCountOf(batch, r);
+    if (fields === width) continue;
+    const reason = `expected ${width} fields as in the header, got ${fields}`;
+    byRow.set(r, { row: r, column: undefined, reason, value: '', error: (path, line) => fieldCountError(path, line, reason) });
+  }
+  scanned.forEach((column, c) => {
+    if (column.type !== 'float64') return;
+    const name = columnNames[c] as string;
+    for (const r of column.invalid) {
+      if (byRow.has(r)) continue;
+      const text = cellText(batch, r, c);
+      byRow.set(r, {
+        row: r,
+        column: name,
+        reason: 'expected a number',
+        value: text,
+        error: (path, line) =>
+          new InputError('BAD_VALUE', `Bad value in ${path} at line ${line}, column '${name}': expected a number, got ${JSON.stringify(text)}`, {
+            context: { file: path, line, column: name },
+            hint: 'fix the value, or leave the field empty to mark it as missing',
+          }),
+      });
+    }
+  });
+  return [...byRow.values()].sort((a, b) => a.row - b.row);
+}
