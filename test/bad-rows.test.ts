@@ -113,6 +113,16 @@ describe('bad rows', () => {
     assert.deepEqual(readCsvTable(join(dir, 'out.csv')).get('id'), ["'=HYPERLINK(1)", "'+1", "'@x", 'plain']);
   });
 
+  it('scores a row with a 10 MB quoted text field and keeps the field intact', async () => {
+    const big = `${'x'.repeat(5_000_000)},"quoted ""part"",\n${'y'.repeat(5_000_000)}`;
+    const csv = `id,a,b,c,d\n"${big.replaceAll('"', '""')}",5.1,3.5,1.4,0.2\nsmall,4.9,3.0,1.4,0.2`;
+    const { dir, code, stderr } = await score([], csv);
+    assert.equal(code, 0, stderr);
+    const ids = readCsvTable(join(dir, 'out.csv')).get('id') ?? [];
+    assert.equal(ids[0], big);
+    assert.equal(ids[1], 'small');
+  });
+
   it('--on-error skip to stdout needs --rejects', async () => {
     const { code, stderr } = await score(['--on-error', 'skip', '-o', '-']);
     assert.equal(code, 2);

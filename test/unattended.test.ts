@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { endlessLoopModel } from './helpers/models.js';
 
 const MODEL = join(FIXTURES, 'iris-csv', 'model.onnx');
 const IRIS_ROWS = readFileSync(join(FIXTURES, 'iris-csv', 'input.csv'), 'utf8').trim().split('\n').slice(1);
@@ -140,6 +141,23 @@ describe('signals', () => {
       assert.equal(report.rows.read, report.rows.scored);
     });
   }
+});
+
+describe('a second SIGINT', () => {
+  it('exits at once, leaving no temporary file and no lock', async () => {
+    const dir = await tempDir();
+    const model = await endlessLoopModel(join(dir, 'loop.onnx'));
+    await writeFile(join(dir, 'in.csv'), 'x\n1\n');
+    let child: ChildProcess | undefined;
+    const running = runCli(['score', '-m', model, '-i', 'in.csv', '-o', 'out.csv'], { cwd: dir, onSpawn: (spawned) => (child = spawned) });
+    await waitFor(() => existsSync(join(dir, 'out.csv.lock')), 'the run to start');
+    await sleep(500);
+    child?.kill('SIGINT');
+    child?.kill('SIGINT');
+    const result = await running;
+    assert.equal(result.code, 130, result.stderr);
+    assert.deepEqual((await readdir(dir)).filter((name) => name.endsWith('.partial') || name.endsWith('.lock')), []);
+  });
 });
 
 describe('incremental scoring with --state', () => {
