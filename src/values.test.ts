@@ -1,18 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatFloat32, formatFloat64, parseNumber } from './values.js';
-
-/** Deterministic 32-bit generator (mulberry32), so failures reproduce. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+import { mulberry32 } from '../test/helpers/assertions.js';
 
 /** `count` finite float32 values from random bit patterns (all exponents, subnormals included). */
 function randomFloat32s(seed: number, count: number): number[] {

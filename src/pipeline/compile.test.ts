@@ -1,10 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError, UsageError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { RejectList, type Column, type ColumnChunk } from '../sources/chunk.js';
 import { compilePipeline, type Pipeline } from './compile.js';
 import type { LoadedSpec } from './load-spec.js';
 import { readSpec } from './read-spec.js';
+import { configInvalid } from '../../test/helpers/assertions.js';
 
 // ---- helpers -------------------------------------------------------------------------------------
 
@@ -82,16 +83,6 @@ function raw(out: ColumnChunk, name: string): number[] {
 function cell(out: ColumnChunk, name: string, i: number): number | string | null {
   const values = read(out, name);
   return i < values.length ? (values[i] as number | string | null) : 'missing';
-}
-
-function configInvalid(...fragments: string[]): (error: unknown) => boolean {
-  return (error: unknown) => {
-    assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`);
-    assert.equal(error.code, 'CONFIG_INVALID', error.message);
-    assert.equal(error.exitCode, 2);
-    for (const fragment of fragments) assert.ok(`${error.message}\n${error.hint ?? ''}`.includes(fragment), `expected ${JSON.stringify(fragment)} in:\n${error.message}\n${error.hint ?? ''}`);
-    return true;
-  };
 }
 
 function badValue(...fragments: string[]): (error: unknown) => boolean {

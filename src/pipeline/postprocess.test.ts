@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { UsageError } from '../errors.js';
 import type { Column } from '../sources/chunk.js';
 import { compilePostProcess, type OutputGroup } from './postprocess.js';
 import { readSpec } from './read-spec.js';
 import type { OutputSpec } from './spec.js';
+import { configInvalid } from '../../test/helpers/assertions.js';
 
 /** The outputs section of a spec, checked by readSpec as in a run. */
 function outputs(value: Record<string, unknown>): Readonly<Record<string, OutputSpec>> {
@@ -31,16 +31,6 @@ function values(map: Map<string, Column>, name: string): (string | number | null
   const column = map.get(name);
   assert.ok(column !== undefined, `no column '${name}' (have ${[...map.keys()].join(', ')})`);
   return Array.from(column.values as ArrayLike<string | number | null>);
-}
-
-function configInvalid(...fragments: string[]): (error: unknown) => boolean {
-  return (error: unknown) => {
-    assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`);
-    assert.equal(error.code, 'CONFIG_INVALID', error.message);
-    assert.equal(error.exitCode, 2);
-    for (const fragment of fragments) assert.ok(error.message.includes(fragment), `expected ${JSON.stringify(fragment)} in:\n${error.message}`);
-    return true;
-  };
 }
 
 const IRIS = ['setosa', 'versicolor', 'virginica'];

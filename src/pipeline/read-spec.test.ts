@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../errors.js';
 import { readSpec, STEP_NAMES } from './read-spec.js';
+import { configInvalid } from '../../test/helpers/assertions.js';
 
 /** A valid spec with one input; `extra` replaces or adds top-level keys. */
 function spec(extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -16,17 +17,6 @@ function withStep(step: unknown): Record<string, unknown> {
 /** A valid spec whose only output is `y`, as given. */
 function withOutput(output: unknown): Record<string, unknown> {
   return spec({ outputs: { y: output } });
-}
-
-/** Asserts that readSpec throws one CONFIG_INVALID UsageError whose message holds every fragment. */
-function configInvalid(...fragments: string[]): (error: unknown) => boolean {
-  return (error: unknown) => {
-    assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`);
-    assert.equal(error.code, 'CONFIG_INVALID', error.message);
-    assert.equal(error.exitCode, 2);
-    for (const fragment of fragments) assert.ok(error.message.includes(fragment), `expected ${JSON.stringify(fragment)} in:\n${error.message}`);
-    return true;
-  };
 }
 
 interface Case {

@@ -3,18 +3,7 @@ import assert from 'node:assert/strict';
 import { parse, CsvError } from 'csv-parse/sync';
 import { parseNumber } from '../values.js';
 import { buildColumns, cellText, CsvScanError, CsvScanner, fieldCountOf, FIELD_ESCAPED, FIELD_QUOTED, parseNumberField, type RecordBatch } from './csv-scan.js';
-
-/** Deterministic 32-bit generator (mulberry32), so failures reproduce from their seed. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+import { mulberry32 } from '../../test/helpers/assertions.js';
 
 class Random {
   private readonly next: () => number;

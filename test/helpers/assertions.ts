@@ -1,0 +1,27 @@
+// Test helpers shared by unit tests: a seeded random generator and error matchers.
+import assert from 'node:assert/strict';
+import { UsageError } from '../../src/errors.js';
+
+/** Deterministic 32-bit generator (mulberry32), so a failure reproduces from its seed. */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+
+/** Matches one CONFIG_INVALID UsageError (exit 2) whose message or hint holds every fragment. */
+export function configInvalid(...fragments: string[]): (error: unknown) => boolean {
+  return (error: unknown) => {
+    assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`);
+    assert.equal(error.code, 'CONFIG_INVALID', error.message);
+    assert.equal(error.exitCode, 2);
+    const text = `${error.message}\n${error.hint ?? ''}`;
+    for (const fragment of fragments) assert.ok(text.includes(fragment), `expected ${JSON.stringify(fragment)} in:\n${text}`);
+    return true;
+  };
+}
