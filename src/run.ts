@@ -74,7 +74,7 @@ async function score(state: RunState): Promise<void> {
   const { job, stats } = state;
   const totalBytes = await totalInputBytes(job);
   const loadStarted = performance.now();
-  state.model = await loadModel(job.model, { threads: job.threads, executionProviders: job.executionProviders, onFallback: (message) => warn(state, message) });
+  state.model = await loadModel(job.model, { threads: job.threads, executionProviders: job.executionProviders, onFallback: (message) => warn(state, message), killable: job.batchTimeoutMs !== undefined });
   stats.loadModelMs = performance.now() - loadStarted;
   for (const skipped of state.model.outputs.skipped) warn(state, `${skipped.reason}; it is not written`);
 

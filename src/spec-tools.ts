@@ -25,7 +25,7 @@ export interface SpecCheck {
 }
 
 async function withModel<T>(path: string, action: (model: LoadedModel) => Promise<T>): Promise<T> {
-  const model = await loadModel(path, { threads: 1, executionProviders: [{ name: 'cpu', deviceId: undefined }], onFallback: () => undefined });
+  const model = await loadModel(path, { threads: 1, executionProviders: [{ name: 'cpu', deviceId: undefined }], onFallback: () => undefined, killable: false });
   try {
     return await action(model);
   } finally {

@@ -241,12 +241,12 @@ describe('a model that never finishes', () => {
     assert.equal(report.status, 'failed');
   });
 
-  it('SIGTERM during inference stops the run at once (exit 143)', async () => {
+  it('with --batch-timeout (a child process), SIGTERM during inference stops the run at once (exit 143)', async () => {
     const dir = await tempDir();
     const model = await endlessLoopModel(join(dir, 'loop.onnx'));
     await writeFile(join(dir, 'in.csv'), 'x\n1\n');
     let child: import('node:child_process').ChildProcess | undefined;
-    const running = runCli(['score', '-m', model, '-i', 'in.csv', '-o', 'out.csv'], { cwd: dir, onSpawn: (spawned) => (child = spawned) });
+    const running = runCli(['score', '-m', model, '-i', 'in.csv', '-o', 'out.csv', '--batch-timeout', '600'], { cwd: dir, onSpawn: (spawned) => (child = spawned) });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     child?.kill('SIGTERM');
     const result = await running;

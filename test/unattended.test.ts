@@ -144,7 +144,7 @@ describe('signals', () => {
 });
 
 describe('a second SIGINT', () => {
-  it('exits at once, leaving no temporary file and no lock', async () => {
+  it('exits at once, even with the model stuck in a worker, leaving no temporary file and no lock', async () => {
     const dir = await tempDir();
     const model = await endlessLoopModel(join(dir, 'loop.onnx'));
     await writeFile(join(dir, 'in.csv'), 'x\n1\n');
@@ -153,9 +153,11 @@ describe('a second SIGINT', () => {
     await waitFor(() => existsSync(join(dir, 'out.csv.lock')), 'the run to start');
     await sleep(500);
     child?.kill('SIGINT');
+    await sleep(300);
     child?.kill('SIGINT');
     const result = await running;
-    assert.equal(result.code, 130, result.stderr);
+    // The signal's default action ends the process: a shell reports 130.
+    assert.ok(result.code === 130 || result.signal === 'SIGINT', `code ${result.code}, signal ${result.signal}`);
     assert.deepEqual((await readdir(dir)).filter((name) => name.endsWith('.partial') || name.endsWith('.lock')), []);
   });
 });

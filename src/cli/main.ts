@@ -11,7 +11,14 @@ const controller = new AbortController();
 const context: CommandContext = { signal: controller.signal, verbose: false };
 
 function onSignal(signal: 'SIGINT' | 'SIGTERM'): void {
-  if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+  if (controller.signal.aborted) {
+    // At once, even with the model busy in a worker (exit would wait for it): clean up, then let the
+    // signal's default action end the process, which shells report as 130 or 143.
+    process.emit('exit', signal === 'SIGINT' ? 130 : 143);
+    process.removeAllListeners(signal);
+    process.kill(process.pid, signal);
+    return;
+  }
   process.stderr.write(`onnx-batch: ${signal} received; stopping after the current batch (send again to stop at once)\n`);
   controller.abort(signal);
 }

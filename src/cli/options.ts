@@ -43,7 +43,7 @@ export const SCORE_FLAGS: readonly FlagSpec[] = [
   { flags: '--threads <n>', description: 'ONNX Runtime intra-op threads (default: ONNX Runtime decides)', env: 'ONNX_BATCH_THREADS' },
   {
     flags: '--batch-timeout <seconds>',
-    description: 'fail the run (exit 4) when one batch\'s inference takes longer (the model runs in a process of its own, which is then stopped)',
+    description: 'fail the run (exit 4) when one batch\'s inference takes longer; the model then runs in a child process, which a timeout or signal stops at once (without it, in a worker thread)',
     env: 'ONNX_BATCH_BATCH_TIMEOUT',
   },
   {

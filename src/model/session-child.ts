@@ -1,13 +1,17 @@
-// Model stage: the process that holds the ONNX Runtime session (the only importer of onnxruntime-node).
-// ONNX Runtime runs a model synchronously, and a model can run forever (a Loop that never ends);
-// in a process of its own it can be killed, and the runner stays free to handle signals and I/O.
+// Model stage: the host of the ONNX Runtime session (the only importer of onnxruntime-node), run as a
+// worker thread or, with --batch-timeout, as a child process. ONNX Runtime runs a model synchronously,
+// so off the main thread the runner stays free to read, write and handle signals while it runs; and a
+// model that runs forever (a Loop that never ends) can only be stopped when it is in a process of its own.
+import { parentPort } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import type { ChildReply, ChildRequest, TensorData, TensorSignature } from './session-protocol.js';
 
-// Ctrl-C reaches the whole process group: the parent decides when this process stops.
-process.on('SIGINT', () => undefined);
-process.on('SIGTERM', () => undefined);
-process.on('disconnect', () => process.exit(0));
+if (parentPort === null) {
+  // Ctrl-C reaches the whole process group: the parent decides when this process stops.
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => undefined);
+  process.on('disconnect', () => process.exit(0));
+}
 
 // The runtime's own logger writes to stderr what our errors say more clearly.
 ort.env.logLevel = 'fatal';
@@ -15,7 +19,8 @@ ort.env.logLevel = 'fatal';
 let session: ort.InferenceSession | undefined;
 
 function reply(message: ChildReply): void {
-  process.send?.(message);
+  if (parentPort !== null) parentPort.postMessage(message);
+  else process.send?.(message);
 }
 
 function toSignature(metadata: ort.InferenceSession.ValueMetadata): TensorSignature {
@@ -51,6 +56,8 @@ async function handle(request: ChildRequest): Promise<void> {
   }
 }
 
-process.on('message', (request: ChildRequest) => {
+const receive = (request: ChildRequest): void => {
   void handle(request);
-});
+};
+if (parentPort !== null) parentPort.on('message', receive);
+else process.on('message', receive);

@@ -1,6 +1,8 @@
-// Model stage: the ONNX Runtime session, held in a child process (session-child.ts) that can be killed
-// when a batch runs past --batch-timeout or a signal arrives, which a session in this thread cannot.
+// Model stage: the ONNX Runtime session, hosted off the main thread (session-child.ts): in a worker
+// thread, which takes inputs without copying, or, with --batch-timeout, in a child process, which a
+// kill stops even inside a native call (a worker cannot be stopped there, nor outlived by exit).
 import { fork, type ChildProcess } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { InterruptedError, ModelError } from '../errors.js';
 import type { ModelFile } from './model-file.js';
 import type { ChildReply, ChildRequest, TensorData, TensorSignature } from './session-protocol.js';
@@ -22,6 +24,8 @@ export interface SessionOptions {
   readonly executionProviders: readonly ExecutionProvider[];
   /** Told about each provider that could not be used before a later one worked. */
   readonly onFallback: (message: string) => void;
+  /** Host the session in a child process that a time limit can kill (else a worker thread). */
+  readonly killable: boolean;
 }
 
 /** Limits on one batch's inference. */
@@ -54,7 +58,7 @@ const CHILD = new URL('./session-child.js', import.meta.url);
 export async function createSession(file: ModelFile, options: SessionOptions): Promise<ModelSession> {
   const providers = options.executionProviders;
   for (const [index, provider] of providers.entries()) {
-    const child = new ModelProcess();
+    const child = new ModelHost(options.killable);
     const loaded = await child.request({ kind: 'load', path: file.path, bytes: file.rewritten, provider, threads: options.threads });
     if (loaded.kind === 'loaded') return sessionOf(child, loaded, providerLabel(provider));
     await child.kill();
@@ -75,7 +79,7 @@ export async function createSession(file: ModelFile, options: SessionOptions): P
   throw new ModelError('DEVICE_UNAVAILABLE', 'No execution provider was given', { hint: 'pass --ep cpu' });
 }
 
-function sessionOf(child: ModelProcess, loaded: Extract<ChildReply, { kind: 'loaded' }>, executionProvider: string): ModelSession {
+function sessionOf(child: ModelHost, loaded: Extract<ChildReply, { kind: 'loaded' }>, executionProvider: string): ModelSession {
   let nextId = 0;
   return {
     inputs: loaded.inputs,
@@ -92,79 +96,149 @@ function sessionOf(child: ModelProcess, loaded: Extract<ChildReply, { kind: 'loa
   };
 }
 
-/** One child process and its single request in flight. */
-class ModelProcess {
-  private readonly child: ChildProcess;
+/** A way to reach the session-child.ts host: a worker thread or a child process. */
+interface Channel {
+  send(message: ChildRequest): void;
+  /** While a reply is awaited the host keeps this process alive; idle, it does not. */
+  hold(): void;
+  release(): void;
+  /** Stops the host at once. */
+  kill(): Promise<void>;
+}
+
+interface ChannelEvents {
+  readonly onMessage: (reply: ChildReply) => void;
+  readonly onExit: (how: string) => void;
+}
+
+/** A worker thread: inputs are handed over without copying. It cannot be stopped inside a native call. */
+function workerChannel(events: ChannelEvents): Channel {
+  const worker = new Worker(CHILD, { stdout: true });
+  worker.on('message', events.onMessage);
+  worker.on('error', (error) => events.onExit(`error ${error.message}`));
+  worker.on('exit', (code) => events.onExit(`exit code ${code}`));
+  return {
+    send: (message) => worker.postMessage(message, message.kind === 'run' ? transferables(message) : []),
+    hold: () => worker.ref(),
+    release: () => worker.unref(),
+    kill: async () => {
+      await worker.terminate();
+    },
+  };
+}
+
+/** A child process: inputs are copied through a pipe, and a kill stops it even inside a native call. */
+function processChannel(events: ChannelEvents): Channel {
+  const child: ChildProcess = fork(CHILD, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] });
+  child.on('message', events.onMessage);
+  child.on('exit', (code, signal) => events.onExit(signal === null ? `exit code ${code}` : `signal ${signal}`));
+  return {
+    send: (message) =>
+      child.send(message, (error) => {
+        if (error !== null) events.onExit(`unreachable: ${error.message}`);
+      }),
+    hold: () => {
+      child.ref();
+      child.channel?.ref();
+    },
+    release: () => {
+      child.channel?.unref();
+      child.unref();
+    },
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.ref();
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+function transferables(message: Extract<ChildRequest, { kind: 'run' }>): ArrayBuffer[] {
+  const buffers: ArrayBuffer[] = [];
+  for (const feed of Object.values(message.feeds)) {
+    if (!Array.isArray(feed.data) && (feed.data as ArrayBufferView).buffer instanceof ArrayBuffer) buffers.push((feed.data as ArrayBufferView).buffer as ArrayBuffer);
+  }
+  return buffers;
+}
+
+/** The session's host and its single request in flight. */
+class ModelHost {
+  private readonly channel: Channel;
   private pending: { resolve: (reply: ChildReply) => void; reject: (error: unknown) => void } | undefined;
   private ended: string | undefined;
 
-  constructor() {
-    this.child = fork(CHILD, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] });
-    this.child.on('message', (reply: ChildReply) => this.settle((pending) => pending.resolve(reply)));
-    this.child.on('exit', (code, signal) => {
-      this.ended = signal === null ? `exit code ${code}` : `signal ${signal}`;
-      this.settle((pending) => pending.reject(new ModelError('MODEL_RUN_FAILED', `The model process ended unexpectedly (${this.ended})`, { hint: 'the model may have run out of memory; try a smaller --batch-size' })));
-    });
-    this.idle();
+  /** `killable`: a child process (needed for --batch-timeout), else a worker thread. */
+  constructor(private readonly killable: boolean) {
+    const events: ChannelEvents = {
+      onMessage: (reply) => this.settle((pending) => pending.resolve(reply)),
+      onExit: (how) => {
+        this.ended ??= how;
+        this.settle((pending) => pending.reject(new ModelError('MODEL_RUN_FAILED', `The model runner ended unexpectedly (${how})`, { hint: 'the model may have run out of memory; try a smaller --batch-size' })));
+      },
+    };
+    this.channel = killable ? processChannel(events) : workerChannel(events);
+    this.channel.release();
   }
 
   /** Sends one request and waits for its reply, within the control's time limit and signal. */
   request(message: ChildRequest, control: RunControl = {}): Promise<ChildReply> {
-    if (this.ended !== undefined) return Promise.reject(new ModelError('MODEL_RUN_FAILED', `The model process has ended (${this.ended})`));
+    if (this.ended !== undefined) return Promise.reject(new ModelError('MODEL_RUN_FAILED', `The model runner has ended (${this.ended})`));
     return new Promise<ChildReply>((resolve, reject) => {
-      const stop = (error: unknown): void => {
-        void this.kill();
-        reject(error);
-      };
       const { timeoutMs } = control;
       const timer =
         timeoutMs === undefined
           ? undefined
-          : setTimeout(() => stop(new ModelError('MODEL_RUN_FAILED', `A batch ran longer than --batch-timeout (${timeoutMs / 1000} s); the model process was stopped`, {
-              hint: 'the model may not terminate on some inputs (a Loop without end); raise --batch-timeout if batches are just slow',
-            })), timeoutMs);
-      const onAbort = (): void => stop(new InterruptedError(control.signal?.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT'));
-      control.signal?.addEventListener('abort', onAbort, { once: true });
+          : setTimeout(() => {
+              void this.kill();
+              this.settle((pending) =>
+                pending.reject(
+                  new ModelError('MODEL_RUN_FAILED', `A batch ran longer than --batch-timeout (${timeoutMs / 1000} s); the model process was stopped`, {
+                    hint: 'the model may not terminate on some inputs (a Loop without end); raise --batch-timeout if batches are just slow',
+                  }),
+                ),
+              );
+            }, timeoutMs);
+      // A child process is stopped at once; a worker's batch is let finish (it cannot be stopped inside
+      // ONNX Runtime), and the runner stops after it.
+      const onAbort = (): void => {
+        if (!this.killable) return;
+        void this.kill();
+        this.settle((pending) => pending.reject(new InterruptedError(control.signal?.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT')));
+      };
+      const done = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        control.signal?.removeEventListener('abort', onAbort);
+      };
       this.pending = {
         resolve: (reply) => {
-          if (timer !== undefined) clearTimeout(timer);
-          control.signal?.removeEventListener('abort', onAbort);
+          done();
           resolve(reply);
         },
         reject: (error) => {
-          if (timer !== undefined) clearTimeout(timer);
-          control.signal?.removeEventListener('abort', onAbort);
+          done();
           reject(error);
         },
       };
-      // While a reply is awaited, the child keeps this process alive; idle, it does not.
-      this.child.ref();
-      this.child.channel?.ref();
-      this.child.send(message, (error) => {
-        if (error !== null) stop(new ModelError('MODEL_RUN_FAILED', `Cannot reach the model process: ${error.message}`));
-      });
+      control.signal?.addEventListener('abort', onAbort, { once: true });
+      this.channel.hold();
+      this.channel.send(message);
       if (control.signal?.aborted === true) onAbort();
     });
   }
 
-  private settle(action: (pending: NonNullable<ModelProcess['pending']>) => void): void {
+  private settle(action: (pending: NonNullable<ModelHost['pending']>) => void): void {
     const pending = this.pending;
     this.pending = undefined;
-    this.idle();
+    this.channel.release();
     if (pending !== undefined) action(pending);
   }
 
-  private idle(): void {
-    this.child.channel?.unref();
-    this.child.unref();
-  }
-
-  /** Stops the process at once (it may be stuck in native code, where only a kill reaches it). */
+  /** Stops the host (a worker inside a native call stops when that call returns). */
   async kill(): Promise<void> {
-    if (this.ended !== undefined || this.child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.ref();
-    this.child.kill('SIGKILL');
-    await exited;
+    if (this.ended !== undefined) return;
+    this.ended = 'stopped';
+    await this.channel.kill();
   }
 }

@@ -16,7 +16,7 @@ export function addInspectCommand(program: Command): void {
     .option('--json', 'print JSON instead of text')
     .addHelpText('after', EXAMPLES)
     .action(async (path: string, flags: { json?: boolean }) => {
-      const model = await loadModel(path, { threads: 1, executionProviders: [{ name: 'cpu', deviceId: undefined }], onFallback: () => undefined });
+      const model = await loadModel(path, { threads: 1, executionProviders: [{ name: 'cpu', deviceId: undefined }], onFallback: () => undefined, killable: false });
       try {
         const description = describeModel(model);
         process.stdout.write(flags.json === true ? `${JSON.stringify(description, null, 2)}\n` : renderText(description));
