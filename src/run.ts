@@ -81,7 +81,7 @@ async function score(state: RunState): Promise<void> {
   const firstInput = job.inputs[0];
   if (firstInput === undefined) throw new UsageError('USAGE', 'No input given', { hint: 'pass --input FILE (or - for stdin)' });
   const keepRecords = job.rejects !== undefined;
-  let source = await openSource(firstInput.format, { path: firstInput.path, delimiter: job.delimiter, keepRecords, csvParser: job.csvParser });
+  let source = await openSource(firstInput.format, { path: firstInput.path, delimiter: job.delimiter, keepRecords, csvParser: job.csvParser, workers: job.workers });
   const plan = await planScoring(job, state.model, source.columnNames);
   state.plan = plan;
 
@@ -103,7 +103,7 @@ async function score(state: RunState): Promise<void> {
     try {
       for (let index = 0; index < job.inputs.length; index++) {
         const input = job.inputs[index] as (typeof job.inputs)[number];
-        if (index > 0) source = await openSource(input.format, { path: input.path, delimiter: job.delimiter, keepRecords, csvParser: job.csvParser });
+        if (index > 0) source = await openSource(input.format, { path: input.path, delimiter: job.delimiter, keepRecords, csvParser: job.csvParser, workers: job.workers });
         const entry = { path: input.path, format: source.format, bytes: null as number | null, rows: 0 };
         state.inputs.push(entry);
         try {

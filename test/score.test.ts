@@ -74,6 +74,19 @@ describe('score', () => {
     }
   });
 
+  it('--workers 2 (parallel parsing) and --csv-parser reference give the same output as the default reader', async () => {
+    const dir = await tempDir();
+    const outputs: string[] = [];
+    for (const extra of [[], ['--workers', '2'], ['--csv-parser', 'reference']]) {
+      const out = join(dir, `out${outputs.length}.csv`);
+      const result = await runCli(['score', '-m', join(NAMED, 'model.onnx'), '-i', join(NAMED, 'input.csv'), '-o', out, ...extra]);
+      assert.equal(result.code, 0, result.stderr);
+      outputs.push(await readFile(out, 'utf8'));
+    }
+    assert.equal(outputs[1], outputs[0]);
+    assert.equal(outputs[2], outputs[0]);
+  });
+
   it('reads other delimiters and TSV', async () => {
     const dir = await tempDir();
     const csv = await readFile(join(IRIS, 'input.csv'), 'utf8');

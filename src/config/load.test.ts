@@ -41,6 +41,7 @@ function flags(overrides: Partial<ScoreFlags> = {}): ScoreFlags {
     onError: 'fail',
     maxErrors: '1%',
     csvParser: 'fast',
+    workers: '0',
     ...overrides,
   };
 }
@@ -71,6 +72,7 @@ describe('buildScoreJob defaults', () => {
       executionProviders: [{ name: 'cpu', deviceId: undefined }],
       delimiter: ',',
       csvParser: 'fast',
+      workers: 0,
       onError: 'fail',
       maxErrors: { percent: 1 },
       rejects: undefined,

@@ -16,6 +16,7 @@ export interface ScoreFlags {
   readonly outputFormat?: OutputFormat;
   readonly delimiter: string;
   readonly csvParser: 'fast' | 'reference';
+  readonly workers: string;
   readonly features?: readonly string[];
   readonly pipeline?: string;
   readonly keep: string;
@@ -41,6 +42,7 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
   const problems: string[] = [];
   const batchSize = positiveInteger(flags.batchSize, '--batch-size', problems);
   const threads = flags.threads === undefined ? undefined : positiveInteger(flags.threads, '--threads', problems);
+  const workers = flags.workers === '0' ? 0 : positiveInteger(flags.workers, '--workers', problems);
   const batchTimeout = flags.batchTimeout === undefined ? undefined : Number(flags.batchTimeout);
   if (batchTimeout !== undefined && !(batchTimeout > 0 && Number.isFinite(batchTimeout))) problems.push(`--batch-timeout must be a number of seconds above 0, got ${JSON.stringify(flags.batchTimeout)}`);
   const delimiter = flags.delimiter === '\\t' ? '\t' : flags.delimiter;
@@ -92,6 +94,7 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
     executionProviders,
     delimiter,
     csvParser: flags.csvParser,
+    workers: workers ?? 0,
     onError: flags.onError,
     maxErrors: maxErrors ?? { percent: 1 },
     rejects: flags.onError === 'skip' ? (flags.rejects ?? (rowsPerPart === undefined ? `${flags.output}.rejects.csv` : flags.output)) : undefined,

@@ -5,6 +5,7 @@ import { InputError, UsageError } from '../errors.js';
 import { openArrow } from './arrow.js';
 import { openCsv } from './csv.js';
 import { openCsvFast } from './csv-fast.js';
+import { openCsvParallel } from './csv-parallel.js';
 import type { OpenedSource, SourceRequest } from './source.js';
 
 export type { ChunkOptions, OpenedSource } from './source.js';
@@ -72,7 +73,9 @@ export type CsvParser = (typeof CSV_PARSERS)[number];
 function openText(request: SourceRequest): Promise<OpenedSource> {
   // The scanner takes one-byte delimiters; csv-parse takes any.
   const fast = request.csvParser !== 'reference' && Buffer.byteLength(request.delimiter) === 1;
-  return fast ? openCsvFast(request) : openCsv(request);
+  if (!fast) return openCsv(request);
+  const workers = request.workers ?? 0;
+  return workers > 0 && request.path !== '-' ? openCsvParallel({ ...request, workers }) : openCsvFast(request);
 }
 
 /** Opens one input with the reader for its format. */

@@ -11,6 +11,8 @@ export interface SourceRequest {
   readonly keepRecords?: boolean;
   /** The CSV reader: the byte scanner (default) or csv-parse. */
   readonly csvParser?: 'fast' | 'reference';
+  /** Worker threads parsing byte ranges of a CSV file on disk; 0 or undefined: this thread. */
+  readonly workers?: number;
 }
 
 /** How the runner wants rows delivered. */

@@ -1,0 +1,480 @@
+// Source: one CSV file on disk parsed by worker threads, range by range; the same chunks, errors
+// and rejects as csv-fast.ts (openCsvFast), which it falls back to for stdin.
+//
+// How a file is cut. After the header, the file is split into ranges of about `rangeBytes`. Each
+// range starts at a candidate record boundary: the first position after `previous stop +
+// rangeBytes` that follows a line break (the file's record delimiter). In a file without quotes
+// every line break outside quotes ends a record, so a candidate is a boundary; but a line break
+// may sit inside a quoted field, and nothing local tells which, so the candidate is speculative:
+// a worker parses the range as if it started a record.
+//
+// The main thread then takes results in file order and checks each against the one before:
+// every range parses on past its stop to the end of its last record and reports where it ended
+// (`end`: its stop when its records ended there, otherwise after the record that runs over it).
+// A range is used only if it started exactly where the accepted parse before it ended; that
+// position is a true boundary (by induction from the first range, which starts right after the
+// header). Otherwise the range is parsed again, on this thread, from the true boundary (or
+// skipped when a record before covers it). A range with no quotes never mismatches: its line
+// breaks all end records, so its last record ends at its stop; the check costs one comparison,
+// so the quote-free case needs no separate path.
+//
+// Physical line numbers depend on bytes only (each CR, each LF not after a CR), not on quoting:
+// each result counts the line breaks in [start, end), and this thread adds them up in order.
+//
+// Order and memory: at most 2 ranges per worker are in flight (started and not yet consumed);
+// records are re-cut into chunks of exactly `chunkRows` as the single-threaded scanner cuts them,
+// and errors are raised when the chunk (or, for malformed CSV, the place) they belong to is
+// reached, so nothing from a later range comes out before an earlier range's rows.
+import { isUtf8 } from 'node:buffer';
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { InputError } from '../errors.js';
+import type { Column, ColumnChunk } from './chunk.js';
+import { openCsvFast } from './csv-fast.js';
+import {
+  boundaryAfter,
+  countBreaks,
+  delimiterLength,
+  parseRange,
+  readFully,
+  type LineEnding,
+  type ParseSetup,
+  type RangeJob,
+  type RangePart,
+  type RangeResult,
+  type RangeScanError,
+  type WorkerReply,
+} from './csv-parse-worker.js';
+import { cellText, CsvScanError, CsvScanner, fieldCountOf } from './csv-scan.js';
+import { emptyCsv, fieldCountError, headerNames, Utf8Check, utf8Warnings } from './csv-text.js';
+import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
+
+export interface ParallelCsvRequest extends SourceRequest {
+  /** Worker threads that parse (at least 1). */
+  readonly workers: number;
+  /** Bytes per range handed to a worker (default 4 MiB); small values are for tests. */
+  readonly rangeBytes?: number;
+}
+
+const DEFAULT_RANGE_BYTES = 4 << 20;
+const WORKER_URL = new URL('./csv-parse-worker.js', import.meta.url);
+
+/** Opens a CSV file for parsing by `workers` threads and reads its header row. Stdin goes to openCsvFast. */
+export async function openCsvParallel(request: ParallelCsvRequest): Promise<OpenedSource> {
+  const { path } = request;
+  if (path === '-') return openCsvFast(request);
+  if (!Number.isInteger(request.workers) || request.workers < 1) throw new RangeError(`openCsvParallel: workers must be a positive integer, got ${request.workers}`);
+  const rangeBytes = request.rangeBytes ?? DEFAULT_RANGE_BYTES;
+  if (!Number.isInteger(rangeBytes) || rangeBytes < 1) throw new RangeError(`openCsvParallel: rangeBytes must be a positive integer, got ${rangeBytes}`);
+  const file = new OpenFile(openSync(path, 'r'));
+  try {
+    const size = fstatSync(file.fd).size;
+    const header = readHeader(file.fd, size, path, request.delimiter.charCodeAt(0));
+    const utf8 = new Utf8Check();
+    utf8.invalid = header.invalidUtf8;
+    let bytesRead = header.dataStart;
+    const read: Read = { path, file, size, header, utf8, rangeBytes, workers: request.workers, delimiter: request.delimiter.charCodeAt(0), keepRecords: request.keepRecords === true, countBytes: (n) => (bytesRead += n) };
+    return {
+      path,
+      format: 'csv',
+      columnNames: header.columnNames,
+      bytesRead: () => bytesRead,
+      warnings: () => utf8Warnings(path, utf8),
+      chunks: (options) => readChunks(read, options),
+      close: async () => {
+        await read.pool?.terminate();
+        file.close();
+      },
+    };
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+}
+
+/** A descriptor closed once. */
+class OpenFile {
+  private open = true;
+  constructor(readonly fd: number) {}
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    closeSync(this.fd);
+  }
+}
+
+interface Header {
+  readonly columnNames: string[];
+  /** Just after the header's line break: where the first range starts. */
+  readonly dataStart: number;
+  /** Physical line at dataStart. */
+  readonly lineAtDataStart: number;
+  /** Undefined when the file holds no line break outside quotes (then there are no data rows). */
+  readonly lineEnding: LineEnding | undefined;
+  readonly invalidUtf8: boolean;
+}
+
+/** Reads the header record with the scanner from the file's first bytes, more of them if it needs. */
+function readHeader(fd: number, size: number, path: string, delimiter: number): Header {
+  for (let want = 1 << 16; ; want *= 2) {
+    const length = Math.min(want, size);
+    const bytes = Buffer.allocUnsafe(length);
+    readFully(fd, bytes, 0, length, 0);
+    // As checkEncoding in csv-text.ts.
+    if (length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+      throw new InputError('INPUT_UNREADABLE', `CSV input ${path} is UTF-16 encoded; only UTF-8 is read`, {
+        context: { file: path },
+        hint: 'convert it first, e.g. `iconv -f UTF-16 -t UTF-8 in.csv > out.csv`',
+      });
+    }
+    const scanner = new CsvScanner({ delimiter });
+    scanner.push(bytes);
+    if (length === size) scanner.end();
+    let batch;
+    try {
+      batch = scanner.next(1);
+    } catch (error) {
+      throw malformed(path, error);
+    }
+    if (batch === undefined) {
+      if (length === size) throw emptyCsv(path);
+      continue;
+    }
+    const columnNames = headerNames(
+      Array.from({ length: fieldCountOf(batch, 0) }, (_, c) => cellText(batch, 0, c)),
+      path,
+    );
+    // The scanner settles the record delimiter at the first line break outside quotes: in blank
+    // lines before the header, or at the header's end. One push, so its offsets are file offsets.
+    const headerEnd = batch.recordEnd[0] as number;
+    const bom = length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    const first = bytes[bom] === 0x0a || bytes[bom] === 0x0d ? bom : headerEnd;
+    let lineEnding: LineEnding | undefined;
+    if (first < length) lineEnding = bytes[first] === 0x0a ? 'lf' : first + 1 < length && bytes[first + 1] === 0x0a ? 'crlf' : 'cr';
+    const dataStart = lineEnding === undefined || headerEnd >= length ? size : headerEnd + delimiterLength(lineEnding);
+    return {
+      columnNames,
+      dataStart,
+      lineAtDataStart: 1 + countBreaks(bytes, 0, Math.min(dataStart, length), -1),
+      lineEnding,
+      invalidUtf8: !isUtf8(bytes.subarray(0, Math.min(dataStart, length))),
+    };
+  }
+}
+
+/** A CsvScanError as csv-fast.ts reports it. */
+function malformed(path: string, error: unknown): unknown {
+  if (!(error instanceof CsvScanError)) return error;
+  const reason = error.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is not closed before the end of the input' : error.message;
+  return new InputError('CSV_MALFORMED', `Malformed CSV in ${path} at line ${error.line}: ${reason}`, {
+    context: { file: path, line: error.line },
+    hint: 'fix the quoting in the file (a field with the delimiter, a quote or a newline must be quoted, and quotes inside it doubled)',
+    cause: error,
+  });
+}
+
+/** A worker's scan error, with its line made absolute, as the scanner would have thrown it. */
+function scanError(path: string, error: RangeScanError, lineAtStart: number): unknown {
+  const line = lineAtStart + error.line;
+  const message =
+    error.code === 'CSV_QUOTE_NOT_CLOSED' ? `a quoted field opened at line ${line} is not closed before the end of the input` : `${error.what} at line ${line}`;
+  return malformed(path, new CsvScanError(error.code, line, message));
+}
+
+interface Read {
+  readonly path: string;
+  readonly file: OpenFile;
+  readonly size: number;
+  readonly header: Header;
+  readonly utf8: Utf8Check;
+  readonly rangeBytes: number;
+  readonly workers: number;
+  readonly delimiter: number;
+  readonly keepRecords: boolean;
+  readonly countBytes: (n: number) => void;
+  pool?: WorkerPool;
+}
+
+interface Range {
+  readonly start: number;
+  readonly stop: number;
+  readonly result: Promise<RangeResult>;
+}
+
+async function* readChunks(read: Read, options: ChunkOptions): AsyncGenerator<ColumnChunk> {
+  const { header, size, path } = read;
+  const lineEnding = header.lineEnding;
+  if (lineEnding === undefined || header.dataStart >= size) {
+    read.file.close();
+    return;
+  }
+  const setup: ParseSetup = {
+    csvParallel: true,
+    fd: read.file.fd,
+    size,
+    delimiter: read.delimiter,
+    lineEnding,
+    numeric: header.columnNames.map((name) => options.numericColumns.has(name)),
+    keepRecords: read.keepRecords,
+    maxOverrun: Math.max(4 * read.rangeBytes, 1 << 20),
+  };
+  const pool = new WorkerPool(read.workers, setup);
+  read.pool = pool;
+  const chunker = new Chunker(header.columnNames, options, path, read.utf8);
+  try {
+    const maxInFlight = 2 * read.workers;
+    const inFlight: Range[] = [];
+    let nextStart = header.dataStart;
+    let id = 0;
+    const dispatch = (): void => {
+      while (inFlight.length < maxInFlight && nextStart < size) {
+        const start = nextStart;
+        const stop = boundaryAfter(setup.fd, start + read.rangeBytes, size, lineEnding);
+        const result = pool.run({ id: id++, start, stop, speculative: start !== header.dataStart });
+        result.catch(() => {}); // awaited in order below; unawaited if the read stops early
+        inFlight.push({ start, stop, result });
+        nextStart = stop;
+      }
+    };
+    /** The true record boundary parsing has reached, and its physical line. */
+    let expected = header.dataStart;
+    let expectedLine = header.lineAtDataStart;
+    const reparse = (stop: number): RangeResult => parseRange(setup, { id: -1, start: expected, stop, speculative: false });
+
+    dispatch();
+    for (let range = inFlight.shift(); range !== undefined; range = inFlight.shift()) {
+      dispatch();
+      const speculated = await range.result;
+      // Use the worker's parse only if it started where the parse before it ended (see the top).
+      let result: RangeResult | undefined = speculated.start === expected ? speculated : expected < range.stop ? reparse(range.stop) : undefined;
+      let failure: unknown;
+      while (result !== undefined) {
+        chunker.add(result.parts, expectedLine);
+        if (result.invalidUtf8) read.utf8.invalid = true;
+        if (result.error !== undefined) {
+          failure = scanError(path, result.error, expectedLine);
+          break;
+        }
+        read.countBytes(result.end - expected);
+        expected = result.end;
+        expectedLine += result.lineBreaks;
+        // A speculative range that gave up on a long record was right to start where it did: go on from where it stopped.
+        result = result.gaveUp ? reparse(range.stop) : undefined;
+      }
+      for (let chunk = chunker.next(false); chunk !== undefined; chunk = chunker.next(false)) yield chunk;
+      if (failure !== undefined) {
+        // As the scanner: the records before a malformed one make a short chunk, then the error.
+        const last = chunker.next(true);
+        if (last !== undefined) yield last;
+        throw failure;
+      }
+    }
+    const last = chunker.next(true);
+    if (last !== undefined) yield last;
+  } finally {
+    await pool.terminate();
+    read.file.close();
+  }
+}
+
+/** Runs jobs on worker threads, each worker one job at a time. */
+class WorkerPool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly queue: { readonly job: RangeJob; readonly settle: Settle }[] = [];
+  private readonly running = new Map<Worker, Settle>();
+  private failure: Error | undefined;
+  private closed = false;
+
+  constructor(count: number, setup: ParseSetup) {
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(WORKER_URL, { workerData: setup });
+      worker.on('message', (reply: WorkerReply) => this.settled(worker, reply));
+      worker.on('error', (error) => this.fail(error));
+      worker.on('exit', (code) => {
+        if (!this.closed) this.fail(new Error(`csv-parallel: a parse worker exited (code ${code})`));
+      });
+      this.workers.push(worker);
+      this.idle.push(worker);
+    }
+  }
+
+  run(job: RangeJob): Promise<RangeResult> {
+    return new Promise<RangeResult>((resolve, reject) => {
+      if (this.failure !== undefined) return reject(this.failure);
+      this.queue.push({ job, settle: { resolve, reject } });
+      this.startNext();
+    });
+  }
+
+  async terminate(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.fail(new Error('csv-parallel: the read was closed'));
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+
+  private startNext(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const worker = this.idle.pop() as Worker;
+      const { job, settle } = this.queue.shift() as { job: RangeJob; settle: Settle };
+      this.running.set(worker, settle);
+      worker.postMessage(job);
+    }
+  }
+
+  private settled(worker: Worker, reply: WorkerReply): void {
+    const settle = this.running.get(worker);
+    this.running.delete(worker);
+    this.idle.push(worker);
+    if (settle !== undefined) {
+      if (reply.ok) settle.resolve(reply.result);
+      else settle.reject(new Error(`csv-parallel: a parse worker failed: ${reply.message}`));
+    }
+    this.startNext();
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const settle of this.running.values()) settle.reject(error);
+    this.running.clear();
+    for (const { settle } of this.queue.splice(0)) settle.reject(error);
+  }
+}
+
+interface Settle {
+  readonly resolve: (result: RangeResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** A part with absolute lines, and how much of it was cut into chunks. */
+interface QueuedPart {
+  readonly part: RangePart;
+  /** Rows already taken. */
+  taken: number;
+  /** Problems already taken (they are in row order). */
+  problemsTaken: number;
+}
+
+/** Re-cuts parts into chunks of exactly chunkRows rows, built and checked as csv-fast.ts's toChunk. */
+class Chunker {
+  private readonly parts: QueuedPart[] = [];
+  private available = 0;
+  private firstRowInSource = 0;
+
+  constructor(
+    private readonly columnNames: readonly string[],
+    private readonly options: ChunkOptions,
+    private readonly path: string,
+    private readonly utf8: Utf8Check,
+  ) {}
+
+  /** Queues parts whose lines count from `lineAtStart`. */
+  add(parts: readonly RangePart[], lineAtStart: number): void {
+    for (const part of parts) {
+      const { lines } = part;
+      for (let r = 0; r < lines.length; r++) lines[r] = (lines[r] as number) + lineAtStart;
+      this.parts.push({ part, taken: 0, problemsTaken: 0 });
+      this.available += part.rowCount;
+    }
+  }
+
+  /** A full chunk; with `last`, also a shorter one. */
+  next(last: boolean): ColumnChunk | undefined {
+    const { chunkRows } = this.options;
+    if (this.available === 0 || (this.available < chunkRows && !last)) return undefined;
+    const count = Math.min(chunkRows, this.available);
+    const pieces: { readonly queued: QueuedPart; readonly from: number; readonly to: number }[] = [];
+    for (let need = count; need > 0; ) {
+      const queued = this.parts[0] as QueuedPart;
+      const from = queued.taken;
+      const to = Math.min(queued.part.rowCount, from + need);
+      pieces.push({ queued, from, to });
+      queued.taken = to;
+      need -= to - from;
+      if (to === queued.part.rowCount) this.parts.shift();
+    }
+    this.available -= count;
+    const firstRowInSource = this.firstRowInSource;
+    this.firstRowInSource += count;
+    return this.build(pieces, count, firstRowInSource);
+  }
+
+  private build(pieces: readonly { readonly queued: QueuedPart; readonly from: number; readonly to: number }[], count: number, firstRowInSource: number): ColumnChunk {
+    const { path, columnNames } = this;
+    const { rejects } = this.options;
+    const rowOffset = this.options.rowOffset + firstRowInSource;
+    const width = columnNames.length;
+    const whole = pieces.length === 1 && pieces[0]?.from === 0 && pieces[0].to === pieces[0].queued.part.rowCount;
+    const lines = whole ? (pieces[0]?.queued.part.lines as Uint32Array) : new Uint32Array(count);
+    const problems: { readonly row: number; readonly column: number; readonly fields: number; readonly value: string }[] = [];
+    let at = 0;
+    for (const { queued, from, to } of pieces) {
+      if (!whole) lines.set(queued.part.lines.subarray(from, to), at);
+      const list = queued.part.problems;
+      while (queued.problemsTaken < list.length && (list[queued.problemsTaken]?.row as number) < to) {
+        const problem = list[queued.problemsTaken++] as (typeof list)[number];
+        problems.push({ ...problem, row: at + problem.row - from });
+      }
+      at += to - from;
+    }
+    for (const problem of problems) {
+      const line = lines[problem.row] as number;
+      const name = problem.column < 0 ? undefined : (columnNames[problem.column] as string);
+      const reason = name === undefined ? `expected ${width} fields as in the header, got ${problem.fields}` : 'expected a number';
+      if (rejects === undefined) {
+        if (name === undefined) throw fieldCountError(path, line, reason);
+        throw new InputError('BAD_VALUE', `Bad value in ${path} at line ${line}, column '${name}': expected a number, got ${JSON.stringify(problem.value)}`, {
+          context: { file: path, line, column: name },
+          hint: 'fix the value, or leave the field empty to mark it as missing',
+        });
+      }
+      rejects.add({ row: rowOffset + problem.row, source: path, line, column: name, reason, value: problem.value });
+    }
+    const columns = new Map<string, Column>();
+    columnNames.forEach((name, c) => {
+      const column = joinColumn(pieces.map(({ queued, from, to }) => ({ column: queued.part.columns[c] as RangePart['columns'][number], from, to, rows: queued.part.rowCount })), count);
+      if (column.type === 'string' && this.utf8.invalid) this.utf8.replacedCells += column.values.filter((text) => text?.includes('\uFFFD') === true).length;
+      columns.set(name, column);
+    });
+    const records = pieces[0]?.queued.part.records === undefined ? undefined : pieces.flatMap(({ queued, from, to }) => (queued.part.records as string[]).slice(from, to));
+    return {
+      rowOffset,
+      rowCount: count,
+      columns,
+      origin: { source: path, lines, firstRowInSource, ...(records === undefined ? {} : { records }) },
+      ...(rejects === undefined ? {} : { rejects }),
+    };
+  }
+}
+
+/** Rows [from, to) of each piece, end to end: the piece's own arrays when it is one whole float part. */
+function joinColumn(pieces: readonly { readonly column: RangePart['columns'][number]; readonly from: number; readonly to: number; readonly rows: number }[], count: number): Column {
+  const first = pieces[0];
+  if (first === undefined) throw new RangeError('joinColumn needs a piece');
+  if (first.column.type === 'string') {
+    const values = new Array<string | null>(count);
+    let at = 0;
+    for (const { column, from, to } of pieces) {
+      if (column.type !== 'string') throw new TypeError('csv-parallel: a column changed type between ranges');
+      const { text, offsets } = column;
+      for (let r = from; r < to; r++) {
+        const start = offsets[r] as number;
+        const end = offsets[r + 1] as number;
+        values[at++] = start === end ? null : text.slice(start, end);
+      }
+    }
+    return { type: 'string', values };
+  }
+  if (pieces.length === 1 && first.from === 0 && first.to === first.rows) return { type: 'float64', values: first.column.values, nulls: first.column.nulls };
+  const values = new Float64Array(count);
+  const nulls = new Uint8Array(count);
+  let at = 0;
+  for (const { column, from, to } of pieces) {
+    if (column.type !== 'float64') throw new TypeError('csv-parallel: a column changed type between ranges');
+    values.set(column.values.subarray(from, to), at);
+    nulls.set(column.nulls.subarray(from, to), at);
+    at += to - from;
+  }
+  return { type: 'float64', values, nulls };
+}
