@@ -99,14 +99,18 @@ describe('output in parts', () => {
 describe('locks', () => {
   it('a second run on the same output exits 5 and names the holder', async () => {
     const dir = await tempDir();
-    const input = await bigCsv(dir, 150_000);
+    // The first run holds the lock for as long as the test wants: its model never finishes.
+    const model = await endlessLoopModel(join(dir, 'loop.onnx'));
+    await writeFile(join(dir, 'in.csv'), 'x\n1\n');
     const out = join(dir, 'out.csv');
-    const first = runCli([...SCORE, '-i', input, '-o', out, '-b', '500']);
+    let holder: ChildProcess | undefined;
+    const first = runCli(['score', '-m', model, '-i', 'in.csv', '-o', out, '--batch-timeout', '600'], { cwd: dir, onSpawn: (spawned) => (holder = spawned) });
     await waitFor(() => existsSync(`${out}.lock`), 'the first run to take the lock');
-    const second = await runCli([...SCORE, '-i', input, '-o', out]);
+    const second = await runCli(['score', '-m', model, '-i', 'in.csv', '-o', out], { cwd: dir });
     assert.equal(second.code, 5, second.stderr);
     assert.match(second.stderr, new RegExp(`in use by another onnx-batch run: pid \\d+ on ${hostname()}, started `));
-    assert.equal((await first).code, 0);
+    holder?.kill('SIGTERM');
+    assert.equal((await first).code, 143);
     assert.ok(!existsSync(`${out}.lock`), 'the lock is released');
   });
 
@@ -125,7 +129,7 @@ describe('signals', () => {
   for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
     it(`${signal} stops the run, commits nothing and writes an interrupted report (exit ${code})`, async () => {
       const dir = await tempDir();
-      const input = await bigCsv(dir, 150_000);
+      const input = await bigCsv(dir, 400_000);
       const out = join(dir, 'out.csv');
       let child: ChildProcess | undefined;
       const running = runCli([...SCORE, '-i', input, '-o', out, '-b', '500'], { onSpawn: (spawned) => (child = spawned) });
