@@ -114,3 +114,10 @@ export function describeLocation(context: ErrorContext): string {
   if (context.modelInput !== undefined) parts.push(`model input '${context.modelInput}'`);
   return parts.join(', ');
 }
+
+/** Names quoted for a message, the first `max` of them, so a 500-column file does not flood the terminal. */
+export function quoteNames(names: Iterable<string>, max = 20): string {
+  const all = [...names];
+  const shown = all.slice(0, max).map((name) => `'${name}'`).join(', ');
+  return all.length > max ? `${shown}, ... (${all.length} in all)` : shown;
+}

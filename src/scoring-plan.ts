@@ -1,7 +1,7 @@
 // The runner's plan for a job, decided once from the model, the spec and the first input's columns:
 // how rows become model feeds, which columns are kept, and what the output's columns are.
 import type { ScoreJob } from './config/job.js';
-import { InputError, UsageError } from './errors.js';
+import { InputError, quoteNames, UsageError } from './errors.js';
 import { outputColumns, planDeclaredFeeds, planFeeds, predictionColumnNames, withOutputLabels, type FeedPlan, type LoadedModel } from './model/index.js';
 import { compilePipeline, compilePostProcess, loadSpec, type Pipeline, type PostProcess } from './pipeline/index.js';
 
@@ -73,8 +73,8 @@ function keptColumns(job: PlanRequest, columnNames: readonly string[]): string[]
   if (job.keep === 'none') return [];
   const missing = job.keep.filter((name) => !columnNames.includes(name));
   if (missing.length > 0) {
-    throw new UsageError('USAGE', `--keep names columns the input lacks: ${missing.map((name) => `'${name}'`).join(', ')}`, {
-      hint: `the input's columns are: ${columnNames.map((name) => `'${name}'`).join(', ')}`,
+    throw new UsageError('USAGE', `--keep names columns the input lacks: ${quoteNames(missing)}`, {
+      hint: `the input's columns are: ${quoteNames(columnNames)}`,
     });
   }
   return [...job.keep];
@@ -93,7 +93,7 @@ function checkNoClash(kept: readonly string[], predictions: readonly string[]): 
 export function checkInputColumns(plan: ScoringPlan, path: string, columnNames: readonly string[]): void {
   const missing = plan.requiredColumns.filter((name) => !columnNames.includes(name));
   if (missing.length > 0) {
-    throw new InputError('SCHEMA_MISMATCH', `Input ${path} lacks columns ${missing.map((name) => `'${name}'`).join(', ')} that the first input has`, {
+    throw new InputError('SCHEMA_MISMATCH', `Input ${path} lacks columns ${quoteNames(missing)} that the first input has`, {
       context: { file: path, ...(missing[0] === undefined ? {} : { column: missing[0] }) },
       hint: 'inputs scored into one output need the same columns; score them separately or use --keep to keep fewer columns',
     });

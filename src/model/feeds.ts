@@ -1,5 +1,5 @@
 // Model stage: which columns feed which model input (direct mapping), and chunk -> input tensors.
-import { InputError, ModelError } from '../errors.js';
+import { InputError, ModelError, quoteNames } from '../errors.js';
 import { rejectValue, type Column, type ColumnChunk } from '../sources/chunk.js';
 import { formatFloat64, parseNumber } from '../values.js';
 import type { ElementType, TensorData, TensorSignature } from './session.js';
@@ -145,9 +145,9 @@ function columnFeed(input: TensorSignature): InputFeed {
 function matrixFeed(input: TensorSignature, columns: readonly string[], columnNames: readonly string[]): InputFeed {
   const missing = columns.filter((column) => !columnNames.includes(column));
   if (missing.length > 0) {
-    throw new InputError('SCHEMA_MISMATCH', `Model input '${input.name}' needs columns the input lacks: ${missing.map((name) => `'${name}'`).join(', ')}`, {
+    throw new InputError('SCHEMA_MISMATCH', `Model input '${input.name}' needs columns the input lacks: ${quoteNames(missing)}`, {
       context: { modelInput: input.name },
-      hint: `the input's columns are: ${columnNames.map((name) => `'${name}'`).join(', ')}`,
+      hint: `the input's columns are: ${quoteNames(columnNames)}`,
     });
   }
   const width = input.shape[1];
@@ -166,8 +166,8 @@ function describeInputs(inputs: readonly TensorSignature[]): string {
 
 function ambiguous(inputs: readonly TensorSignature[], columnNames: readonly string[]): Error {
   const missing = inputs.filter((input) => !columnNames.includes(input.name)).map((input) => input.name);
-  return new InputError('SCHEMA_MISMATCH', `Cannot tell which columns feed the model: no column is named ${missing.map((name) => `'${name}'`).join(', ')}`, {
-    hint: `model inputs: ${describeInputs(inputs)}; input columns: ${columnNames.map((name) => `'${name}'`).join(', ')}. ` +
+  return new InputError('SCHEMA_MISMATCH', `Cannot tell which columns feed the model: no column is named ${quoteNames(missing)}`, {
+    hint: `model inputs: ${describeInputs(inputs)}; input columns: ${quoteNames(columnNames)}. ` +
       'Name the columns of a single [N,K] input with --features a,b,c',
   });
 }

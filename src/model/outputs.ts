@@ -1,5 +1,5 @@
 // Model stage: which outputs are fetched, and output tensors -> prediction columns.
-import { ModelError } from '../errors.js';
+import { ModelError, quoteNames } from '../errors.js';
 import type { Column } from '../sources/chunk.js';
 import type { ModelFile, SkippedOutput } from './model-file.js';
 import type { TensorData, TensorSignature } from './session.js';
@@ -35,7 +35,7 @@ export function planOutputs(outputs: readonly TensorSignature[], file: ModelFile
   }
   const unknown = Object.keys(labels).filter((name) => !entries.some((entry) => entry.column === name));
   if (unknown.length > 0) {
-    throw new ModelError('MODEL_SIGNATURE', `The pipeline spec declares outputs the model does not have: ${unknown.map((name) => `'${name}'`).join(', ')}`, {
+    throw new ModelError('MODEL_SIGNATURE', `The pipeline spec declares outputs the model does not have: ${quoteNames(unknown)}`, {
       hint: `the model's outputs: ${entries.map((entry) => `'${entry.column}'`).join(', ')}`,
     });
   }

@@ -1,5 +1,5 @@
 // Pipeline: what a compiled step is, and the context in which steps are compiled.
-import { UsageError } from '../../errors.js';
+import { quoteNames, UsageError } from '../../errors.js';
 import type { ColumnChunk } from '../../sources/chunk.js';
 import type { Columns } from '../columns.js';
 import type { Step } from '../spec.js';
@@ -36,7 +36,7 @@ export class StepContext {
     if (this.assumeColumns && !this.available.has(name) && !this.written.has(name)) this.available.add(name);
     if (!this.available.has(name)) {
       throw new UsageError('CONFIG_INVALID', `${this.path}.${key}: column '${name}' does not exist at this step`, {
-        hint: `available columns: ${[...this.available].map((column) => `'${column}'`).join(', ')}`,
+        hint: `available columns: ${quoteNames(this.available)}`,
       });
     }
     if (!this.written.has(name)) {
