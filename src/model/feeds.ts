@@ -228,8 +228,9 @@ function fill(data: FeedArray, k: number, width: number, column: Column, where: 
     for (let i = 0; i < rows; i++) data[i * width + k] = bigintAt(column, i, where);
     return;
   }
-  const check = checkerFor(where.feed.type);
   const refuseNaN = where.rejectNaN && (where.feed.type === 'float32' || where.feed.type === 'float64');
+  if (!refuseNaN && (data instanceof Float32Array || data instanceof Float64Array) && copyFloats(data, k, width, column, where)) return;
+  const check = checkerFor(where.feed.type);
   for (let i = 0; i < rows; i++) {
     const value = numberAt(column, i, where);
     const problem = refuseNaN && Number.isNaN(value) ? 'a missing or NaN value, which --reject-nan refuses' : check(value);
@@ -239,6 +240,27 @@ function fill(data: FeedArray, k: number, width: number, column: Column, where: 
     }
     data[i * width + k] = value;
   }
+}
+
+/**
+ * The common case in one pass with no call per value: a float column into a float input, a missing
+ * value becoming NaN. False when the column needs the general path (text, integers, booleans).
+ */
+function copyFloats(data: Float32Array | Float64Array, k: number, width: number, column: Column, where: Where): boolean {
+  if (column.type !== 'float64' && column.type !== 'float32') return false;
+  const { values, nulls } = column;
+  const rows = where.chunk.rowCount;
+  // Only a float64 value can overflow a float32 input; those rows take the general check.
+  const mayOverflow = data instanceof Float32Array && column.type === 'float64';
+  for (let i = 0; i < rows; i++) {
+    const value = nulls !== undefined && nulls[i] === 1 ? Number.NaN : (values[i] as number);
+    if (mayOverflow && (value > 3.4e38 || value < -3.4e38) && Number.isFinite(value) && !Number.isFinite(Math.fround(value))) {
+      reject(where, i, 'out of float32 range', String(value));
+      continue;
+    }
+    data[i * width + k] = value;
+  }
+  return true;
 }
 
 function checkerFor(type: ElementType): (value: number) => string | undefined {
