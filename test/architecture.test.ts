@@ -32,7 +32,10 @@ function sourceFiles(dir: string): string[] {
 
 function importsOf(file: string): string[] {
   const text = readFileSync(join(SRC, file), 'utf8');
-  return [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'/gms)].map((match) => match[1] as string);
+  const fixed = [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'/gms)].map((match) => match[1] as string);
+  // Modules loaded on demand (apache-arrow, yaml) follow the same rules.
+  const dynamic = [...text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)].map((match) => match[1] as string);
+  return [...fixed, ...dynamic];
 }
 
 /** Resolves a relative import to a path under src/ ending in .ts. */

@@ -2,7 +2,6 @@
 // it. The only importer of the yaml package; YAML is parsed with the core schema: no custom tags, no code.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
 import { UsageError } from '../errors.js';
 import { readSpec } from './read-spec.js';
 import { METADATA_KEY, type PipelineSpec, type SpecSource } from './spec.js';
@@ -50,7 +49,7 @@ async function readSpecFile(path: string, required: boolean): Promise<string | u
   }
 }
 
-function parseSpec(text: string, where: Omit<SpecSource, 'sha256'>): LoadedSpec {
+async function parseSpec(text: string, where: Omit<SpecSource, 'sha256'>): Promise<LoadedSpec> {
   let value: unknown;
   const invalid = (reason: string, cause?: unknown): UsageError =>
     new UsageError('CONFIG_INVALID', `Pipeline spec ${where.path} is not valid YAML or JSON: ${reason}`, {
@@ -59,6 +58,8 @@ function parseSpec(text: string, where: Omit<SpecSource, 'sha256'>): LoadedSpec 
       cause,
     });
   try {
+    // Loaded only when a spec is found (it costs start-up time to every other run).
+    const { parseAllDocuments } = await import('yaml');
     const documents = parseAllDocuments(text, { schema: 'core', merge: false, prettyErrors: true, logLevel: 'silent' });
     const list = Array.isArray(documents) ? documents : [];
     if (list.length > 1) throw invalid(`expected one YAML document, found ${list.length}`);

@@ -1,7 +1,6 @@
 // Sink registry: which writer produces which output format, chosen by flag or by extension.
 import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
-import { openArrowSink } from './arrow.js';
 import { openCsvSink } from './csv.js';
 import type { Sink, SinkRequest } from './sink.js';
 
@@ -14,8 +13,9 @@ export { openRejectsSink, type RejectRow, type RejectsSink } from './rejects.js'
 /** Output formats by name (the values of --output-format). */
 export const sinks = {
   csv: (request: SinkRequest) => openCsvSink(request),
-  arrow: (request: SinkRequest) => openArrowSink(request, 'file'),
-  arrows: (request: SinkRequest) => openArrowSink(request, 'stream'),
+  // apache-arrow takes about 0.1 s to load: only runs that write Arrow pay for it.
+  arrow: async (request: SinkRequest) => (await import('./arrow.js')).openArrowSink(request, 'file'),
+  arrows: async (request: SinkRequest) => (await import('./arrow.js')).openArrowSink(request, 'stream'),
 } as const;
 
 export type OutputFormat = keyof typeof sinks;

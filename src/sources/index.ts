@@ -2,7 +2,6 @@
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
-import { openArrow } from './arrow.js';
 import { openCsv } from './csv.js';
 import { openCsvFast } from './csv-fast.js';
 import { openCsvParallel } from './csv-parallel.js';
@@ -14,8 +13,9 @@ export type { ChunkOptions, OpenedSource } from './source.js';
 export const sources = {
   csv: (request: SourceRequest) => openText(request),
   tsv: (request: SourceRequest) => openText({ ...request, delimiter: '\t' }),
-  arrow: (request: SourceRequest) => openArrow(request, 'file'),
-  arrows: (request: SourceRequest) => openArrow(request, 'stream'),
+  // apache-arrow takes about 0.1 s to load: only runs that read Arrow pay for it.
+  arrow: async (request: SourceRequest) => (await import('./arrow.js')).openArrow(request, 'file'),
+  arrows: async (request: SourceRequest) => (await import('./arrow.js')).openArrow(request, 'stream'),
 } as const;
 
 export type InputFormat = keyof typeof sources;
