@@ -77,15 +77,17 @@ describe('hostile Arrow inputs', () => {
     assert.equal(expected.trim().split('\n').length, ROWS + 1);
   });
 
+  /** Scores one case's file (or, for stdin cases, its bytes on stdin) into a fresh directory. */
+  async function scoreCase(testCase: { file: string; stdin?: boolean }, format?: 'arrow' | 'arrows'): Promise<{ out: string; result: CliResult }> {
+    const out = join(await tempDir(), 'out.csv');
+    const path = join(HOSTILE, testCase.file);
+    const result = testCase.stdin === true ? await runLimited(score('-', out, 'arrows'), readFileSync(path)) : await runLimited(score(path, out, format));
+    return { out, result };
+  }
+
   for (const testCase of scored) {
     it(`${testCase.file}${testCase.stdin === true ? ' on stdin' : ''} scores ${ROWS} rows with the same predictions as the CSV`, async () => {
-      const dir = await tempDir();
-      const out = join(dir, 'out.csv');
-      const path = join(HOSTILE, testCase.file);
-      const result =
-        testCase.stdin === true
-          ? await runLimited(score('-', out, 'arrows'), readFileSync(path))
-          : await runLimited(score(path, out));
+      const { out, result } = await scoreCase(testCase);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stderr, new RegExp(`scored ${ROWS} rows`));
       assert.equal(readFileSync(out, 'utf8'), expected);
@@ -94,13 +96,7 @@ describe('hostile Arrow inputs', () => {
 
   for (const testCase of refused) {
     it(`${testCase.file}${testCase.stdin === true ? ' on stdin' : ''} is refused with exit 3`, async () => {
-      const dir = await tempDir();
-      const out = join(dir, 'out.csv');
-      const path = join(HOSTILE, testCase.file);
-      const result =
-        testCase.stdin === true
-          ? await runLimited(score('-', out, 'arrows'), readFileSync(path))
-          : await runLimited(score(path, out, testCase.file.endsWith('.arrows') ? 'arrows' : 'arrow'));
+      const { out, result } = await scoreCase(testCase, testCase.file.endsWith('.arrows') ? 'arrows' : 'arrow');
       assert.equal(result.code, 3, result.stderr);
       for (const pattern of testCase.stderr) assert.match(result.stderr, pattern);
       assert.match(result.stderr, /Cannot read Arrow IPC data|Arrow input/);

@@ -1,10 +1,9 @@
 // Source: CSV/TSV text -> column chunks, parsed straight from bytes by csv-scan.ts: numeric columns
 // become Float64Arrays without a string per field. The default reader; csv.ts is the reference.
-import { createReadStream } from 'node:fs';
 import { InputError } from '../errors.js';
 import type { Column, ColumnChunk, RejectList } from './chunk.js';
 import { buildColumns, cellText, CsvScanError, CsvScanner, fieldCountOf, type RecordBatch, type ScannedColumn } from './csv-scan.js';
-import { checkEncoding, emptyCsv, fieldCountError, headerNames, Utf8Check, utf8Warnings } from './csv-text.js';
+import { emptyCsv, fieldCountError, headerNames, readTextBytes, utf8Warnings, type Utf8Check } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
 const decoder = new TextDecoder();
@@ -55,10 +54,9 @@ class BatchReader {
 /** Opens a CSV input with the byte scanner and reads its header row. */
 export async function openCsvFast(request: SourceRequest): Promise<OpenedSource> {
   const { path } = request;
-  let bytesRead = 0;
-  const raw = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
-  const utf8 = new Utf8Check();
-  const reader = new BatchReader(checkEncoding(raw, path, (n) => (bytesRead += n), utf8), path, request.delimiter);
+  const input = readTextBytes(path);
+  const { utf8 } = input;
+  const reader = new BatchReader(input.bytes, path, request.delimiter);
   const header = await reader.next(1);
   if (header === undefined || header.count === 0) throw emptyCsv(path);
   const columnNames = headerNames(
@@ -69,12 +67,10 @@ export async function openCsvFast(request: SourceRequest): Promise<OpenedSource>
     path,
     format: 'csv',
     columnNames,
-    bytesRead: () => bytesRead,
+    bytesRead: input.bytesRead,
     warnings: () => utf8Warnings(path, utf8),
     chunks: (options) => readChunks(reader, columnNames, options, { path, utf8, keepRecords: request.keepRecords === true }),
-    close: async () => {
-      raw.destroy();
-    },
+    close: async () => input.close(),
   };
 }
 

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { mulberry32 } from '../../test/helpers/assertions.js';
+import { Random } from '../../test/helpers/assertions.js';
 import { RejectList, type Reject } from './chunk.js';
 import { openCsvFast } from './csv-fast.js';
 import { openCsvParallel } from './csv-parallel.js';
@@ -21,21 +21,6 @@ function writeCsv(content: string | Buffer): string {
   return path;
 }
 
-class Random {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-  int(n: number): number {
-    return this.next() % n;
-  }
-  chance(p: number): boolean {
-    return this.next() / 4294967296 < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)] as T;
-  }
-}
 
 interface Generated {
   rows: number;

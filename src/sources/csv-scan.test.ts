@@ -3,24 +3,8 @@ import assert from 'node:assert/strict';
 import { parse, CsvError } from 'csv-parse/sync';
 import { parseNumber } from '../values.js';
 import { buildColumns, cellText, CsvScanError, CsvScanner, fieldCountOf, FIELD_ESCAPED, FIELD_QUOTED, parseNumberField, type RecordBatch } from './csv-scan.js';
-import { mulberry32 } from '../../test/helpers/assertions.js';
+import { Random } from '../../test/helpers/assertions.js';
 
-class Random {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-  /** An integer in [0, n). */
-  int(n: number): number {
-    return this.next() % n;
-  }
-  chance(p: number): boolean {
-    return this.next() / 4294967296 < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)] as T;
-  }
-}
 
 const encoder = new TextEncoder();
 const bytes = (text: string): Uint8Array => encoder.encode(text);

@@ -1,5 +1,6 @@
 // Sources: what both CSV readers share: encoding checks on the raw bytes, and the header's names.
 import { isUtf8 } from 'node:buffer';
+import { createReadStream } from 'node:fs';
 import { InputError } from '../errors.js';
 
 export /** Tracks whether the bytes were valid UTF-8, and how many text cells got U+FFFD in their place. */
@@ -31,7 +32,7 @@ class Utf8Check {
   }
 }
 
-export async function* checkEncoding(
+async function* checkEncoding(
   stream: NodeJS.ReadableStream,
   path: string,
   count: (bytes: number) => void,
@@ -94,4 +95,24 @@ export function fieldCountError(path: string, line: number, reason: string): Inp
     context: { file: path, line },
     hint: 'every row needs as many fields as the header; quote fields that contain the delimiter',
   });
+}
+
+/** A CSV input's bytes (file or stdin), checked for UTF-16 and invalid UTF-8 and counted as they are read. */
+export interface TextBytes {
+  readonly bytes: AsyncGenerator<Buffer>;
+  readonly utf8: Utf8Check;
+  bytesRead(): number;
+  close(): void;
+}
+
+export function readTextBytes(path: string): TextBytes {
+  let count = 0;
+  const raw = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+  const utf8 = new Utf8Check();
+  return {
+    bytes: checkEncoding(raw, path, (n) => (count += n), utf8),
+    utf8,
+    bytesRead: () => count,
+    close: () => raw.destroy(),
+  };
 }

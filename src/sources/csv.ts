@@ -1,12 +1,11 @@
 // Source: CSV/TSV text (file or stdin) -> column chunks with csv-parse (the reference reader,
 // --csv-parser reference). The only importer of csv-parse.
-import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parse, CsvError, type Info } from 'csv-parse';
 import { InputError } from '../errors.js';
 import { parseNumber } from '../values.js';
 import type { Column, ColumnChunk, RejectList } from './chunk.js';
-import { checkEncoding, emptyCsv, fieldCountError, headerNames, Utf8Check, utf8Warnings } from './csv-text.js';
+import { emptyCsv, fieldCountError, headerNames, readTextBytes, utf8Warnings, type Utf8Check } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
 interface CsvRecord {
@@ -19,10 +18,9 @@ interface CsvRecord {
 /** Opens a CSV input and reads its header row; rows are read when `chunks()` is iterated. */
 export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
   const { path } = request;
-  let bytesRead = 0;
-  const raw = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
-  const utf8 = new Utf8Check();
-  const checked = Readable.from(checkEncoding(raw, path, (n) => (bytesRead += n), utf8));
+  const input = readTextBytes(path);
+  const { utf8 } = input;
+  const checked = Readable.from(input.bytes);
   const parser = checked.pipe(
     parse({
       delimiter: request.delimiter,
@@ -46,12 +44,12 @@ export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
     path,
     format: 'csv',
     columnNames,
-    bytesRead: () => bytesRead,
+    bytesRead: input.bytesRead,
     warnings: () => utf8Warnings(path, utf8),
     chunks: (options) => readChunks(records, columnNames, options, { path, lines, utf8 }),
     close: async () => {
       parser.destroy();
-      raw.destroy();
+      input.close();
     },
   };
 }

@@ -1,4 +1,4 @@
-// Test helpers shared by unit tests: a seeded random generator and error matchers.
+// Test helpers shared by unit tests: seeded random generators and error matchers.
 import assert from 'node:assert/strict';
 import { UsageError } from '../../src/errors.js';
 
@@ -12,6 +12,24 @@ export function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return (t ^ (t >>> 14)) >>> 0;
   };
+}
+
+/** Seeded random choices for generated test inputs. */
+export class Random {
+  private readonly next: () => number;
+  constructor(seed: number) {
+    this.next = mulberry32(seed);
+  }
+  /** An integer in [0, n). */
+  int(n: number): number {
+    return this.next() % n;
+  }
+  chance(p: number): boolean {
+    return this.next() / 4294967296 < p;
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)] as T;
+  }
 }
 
 /** Matches one CONFIG_INVALID UsageError (exit 2) whose message or hint holds every fragment. */
