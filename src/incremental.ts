@@ -5,9 +5,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import type { ScoreJob } from './config/job.js';
+import { outputOptions, type ScoreJob } from './config/job.js';
 import { OnnxBatchError, UsageError } from './errors.js';
 import { runScore, type RunHooks, type RunResult } from './run.js';
+import { specPathsBeside } from './pipeline/index.js';
 import { acquireLock, writeJsonAtomically } from './sinks/index.js';
 
 /** What the state file remembers of one scored input. */
@@ -103,10 +104,9 @@ async function unchanged(known: StateEntry, path: string, info: { size: number; 
 async function identityOf(job: ScoreJob): Promise<string> {
   const hash = createHash('sha256');
   hash.update(await fileSha256(job.model));
-  const spec = job.pipeline ?? (await existing([`${job.model.replace(/\.onnx$/i, '')}.pipeline.yaml`, `${job.model.replace(/\.onnx$/i, '')}.pipeline.yml`, `${job.model.replace(/\.onnx$/i, '')}.pipeline.json`]));
+  const spec = job.pipeline ?? (await existing(specPathsBeside(job.model)));
   if (spec !== undefined) hash.update(await fileSha256(spec));
-  const options = { features: job.features, keep: job.keep, format: job.output.format, delimiter: job.delimiter, onError: job.onError, rejectNaN: job.rejectNaN, csvSafe: job.csvSafe };
-  return hash.update(JSON.stringify(options)).digest('hex');
+  return hash.update(JSON.stringify(outputOptions(job))).digest('hex');
 }
 
 async function existing(paths: readonly string[]): Promise<string | undefined> {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { ScoreJob } from './config/job.js';
+import { outputOptions, type ScoreJob } from './config/job.js';
 import { InputError, InternalError, InterruptedError, OnnxBatchError, OutputError, UsageError } from './errors.js';
 import { describeModel, loadModel, providerLabel, scoreChunk, type LoadedModel } from './model/index.js';
 import { rebatch } from './pipeline/index.js';
@@ -145,18 +145,8 @@ async function lockOutput(state: RunState): Promise<Lock | undefined> {
 
 /** What a resumed run must share with the run that wrote the parts. */
 async function identityOf(job: ScoreJob, plan: ScoringPlan): Promise<RunIdentity> {
-  const options = {
-    features: job.features,
-    keep: job.keep,
-    batchSize: job.batchSize,
-    threads: job.threads,
-    format: job.output.format,
-    delimiter: job.delimiter,
-    onError: job.onError,
-    rejectNaN: job.rejectNaN,
-    csvSafe: job.csvSafe,
-    outputColumns: plan.outputColumns,
-  };
+  // Batch size and threads can change the last bits of some models' results: a resume keeps them too.
+  const options = { ...outputOptions(job), batchSize: job.batchSize, threads: job.threads, outputColumns: plan.outputColumns };
   const inputs = await Promise.all(
     job.inputs.map(async (input) => {
       const info = input.path === '-' ? undefined : await stat(input.path).catch(() => undefined);

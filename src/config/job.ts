@@ -58,3 +58,8 @@ export const DEFAULTS = {
   onError: 'fail',
   maxErrors: '1%',
 } as const;
+
+/** The options that shape what a run writes (beside the model, the spec and the inputs). */
+export function outputOptions(job: ScoreJob): Readonly<Record<string, unknown>> {
+  return { features: job.features, keep: job.keep, format: job.output.format, delimiter: job.delimiter, onError: job.onError, rejectNaN: job.rejectNaN, csvSafe: job.csvSafe };
+}

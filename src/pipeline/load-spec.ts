@@ -19,15 +19,19 @@ export interface SpecRequest {
   readonly modelMetadata: Readonly<Record<string, string>>;
 }
 
+/** Where a spec beside a model is looked for, in order: `<model>.pipeline.yaml`, `.yml`, `.json`. */
+export function specPathsBeside(modelPath: string): string[] {
+  const stem = modelPath.replace(/\.onnx$/i, '');
+  return ['.pipeline.yaml', '.pipeline.yml', '.pipeline.json'].map((extension) => `${stem}${extension}`);
+}
+
 /** The spec for a run: the flag's file, else `<model>.pipeline.yaml|.yml|.json` beside the model, else the model's metadata, else none. */
 export async function loadSpec(request: SpecRequest): Promise<LoadedSpec | undefined> {
   if (request.path !== undefined) {
     const text = await readSpecFile(request.path, true);
     return text === undefined ? undefined : parseSpec(text, { kind: 'file', path: request.path });
   }
-  const stem = request.modelPath.replace(/\.onnx$/i, '');
-  for (const extension of ['.pipeline.yaml', '.pipeline.yml', '.pipeline.json']) {
-    const path = `${stem}${extension}`;
+  for (const path of specPathsBeside(request.modelPath)) {
     const text = await readSpecFile(path, false);
     if (text !== undefined) return parseSpec(text, { kind: 'beside-model', path });
   }
