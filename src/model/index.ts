@@ -8,9 +8,9 @@ import { declaredColumnNames, planOutputs, toPredictionColumns, type OutputPlan 
 import { createSession, type ModelSession, type RunControl, type SessionOptions } from './session.js';
 
 export { describeModel, type ModelDescription } from './describe.js';
-export { buildFeeds, planDeclaredFeeds, planFeeds, type DeclaredFeed, type FeedPlan, type InputFeed } from './feeds.js';
+export { buildFeeds, planDeclaredFeeds, planFeeds, type FeedPlan, type InputFeed } from './feeds.js';
 export type { ModelFile, SkippedOutput } from './model-file.js';
-export { EXECUTION_PROVIDERS, providerLabel, type ExecutionProvider, type RunControl, type TensorSignature } from './session.js';
+export { EXECUTION_PROVIDERS, providerLabel, type ExecutionProvider, type TensorSignature } from './session.js';
 
 /** A model ready to score: the checked file, the runtime session and what is fetched. */
 export interface LoadedModel {

@@ -7,8 +7,7 @@ import type { Sink, SinkRequest } from './sink.js';
 export type { OutputBatch, Sink, SinkSummary } from './sink.js';
 export { removeStalePartials, writeJsonAtomically } from './atomic-file.js';
 export { acquireLock, type Lock } from './lock.js';
-export { MANIFEST, openOutput, SUCCESS, type InputPosition, type OutputSummary, type OutputWriter, type RunIdentity } from './output.js';
-export { openRejectsSink, type RejectRow, type RejectsSink } from './rejects.js';
+export { openOutput, type OutputSummary, type OutputWriter, type RunIdentity } from './output.js';
 
 /** Output formats by name (the values of --output-format). */
 export const sinks = {
