@@ -34,6 +34,9 @@ async function handle(request: ChildRequest): Promise<void> {
       const options: ort.InferenceSession.SessionOptions = {
         executionProviders: [request.provider.name === 'cuda' ? { name: 'cuda', ...(request.provider.deviceId === undefined ? {} : { deviceId: request.provider.deviceId }) } : 'cpu'],
         logSeverityLevel: 3,
+        // Idle ONNX Runtime threads spin for work by default: between batches they would take the
+        // cores that reading and writing need (measured: 3 s of CPU per 1M rows for 0.4 s of inference).
+        extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
         ...(request.threads === undefined ? {} : { intraOpNumThreads: request.threads }),
       };
       session = request.bytes === undefined ? await ort.InferenceSession.create(request.path, options) : await ort.InferenceSession.create(request.bytes, options);
