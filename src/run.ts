@@ -181,7 +181,7 @@ async function scoreSource(state: RunState, run: SourceRun, progress: (bytesRead
   const { plan, source, output, rejects, entry } = run;
   const fixed = plan.feeds.fixedBatch;
   const chunkRows = fixed === undefined ? job.batchSize : Math.max(fixed, Math.floor(job.batchSize / fixed) * fixed);
-  const chunkOptions = { chunkRows, rowOffset: run.firstRow, numericColumns: plan.numericColumns, ...(rejects === undefined ? {} : { rejects }) };
+  const chunkOptions = { chunkRows, rowOffset: run.firstRow, numericColumns: plan.numericColumns, columns: new Set(plan.requiredColumns), ...(rejects === undefined ? {} : { rejects }) };
   const chunks = alignChunks(rebatch(source.chunks(chunkOptions), chunkRows), output.skipRows, output.partRows, rejects);
   const iterator = chunks[Symbol.asyncIterator]();
   let nextRow = run.firstRow;

@@ -39,8 +39,8 @@ export const SCORE_FLAGS: readonly FlagSpec[] = [
   { flags: '--csv-parser <parser>', description: 'CSV reader: fast (parses bytes straight into typed arrays) or reference (csv-parse)', choices: ['fast', 'reference'], defaultValue: 'fast' },
   {
     flags: '--workers <n>',
-    description: 'worker threads that parse byte ranges of a CSV file in parallel (0: the main thread; pays off on large files: 2 workers parse 1M rows 1.6x faster than 1)',
-    defaultValue: '0',
+    description: 'worker threads that parse byte ranges of a CSV file in parallel; 0: the main thread parses; auto: one per core but one, for files of 16 MiB and more',
+    defaultValue: 'auto',
     env: 'ONNX_BATCH_WORKERS',
   },
   { flags: '--features <columns>', description: "comma-separated columns feeding the model's single [N,K] input, in order (repeatable)", repeatable: true },

@@ -30,8 +30,8 @@ export interface ScoreJob {
   readonly delimiter: string;
   /** The CSV reader: the byte scanner, or csv-parse (the reference). */
   readonly csvParser: 'fast' | 'reference';
-  /** Worker threads parsing a CSV file's byte ranges (0: the main thread). */
-  readonly workers: number;
+  /** Worker threads parsing a CSV file's byte ranges (0: the main thread; auto: by file size and cores). */
+  readonly workers: number | 'auto';
   /** What a bad row does: stop the run, or go to the rejects file. */
   readonly onError: 'fail' | 'skip';
   /** With skip: the most rows that may be rejected, as a count or a share of rows read. */

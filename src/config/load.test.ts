@@ -41,7 +41,7 @@ function flags(overrides: Partial<ScoreFlags> = {}): ScoreFlags {
     onError: 'fail',
     maxErrors: '1%',
     csvParser: 'fast',
-    workers: '0',
+    workers: 'auto',
     ...overrides,
   };
 }
@@ -72,7 +72,7 @@ describe('buildScoreJob defaults', () => {
       executionProviders: [{ name: 'cpu', deviceId: undefined }],
       delimiter: ',',
       csvParser: 'fast',
-      workers: 0,
+      workers: 'auto',
       onError: 'fail',
       maxErrors: { percent: 1 },
       rejects: undefined,
@@ -125,6 +125,13 @@ describe('buildScoreJob option checks', () => {
   it('checks --threads like --batch-size', async () => {
     assert.equal((await buildScoreJob(flags({ threads: '4' }))).threads, 4);
     await assert.rejects(buildScoreJob(flags({ threads: '0' })), usageError(/--threads/));
+  });
+
+  it('takes --workers auto, 0 or a whole number, and names what it takes when refusing', async () => {
+    assert.equal((await buildScoreJob(flags({ workers: 'auto' }))).workers, 'auto');
+    assert.equal((await buildScoreJob(flags({ workers: '0' }))).workers, 0);
+    assert.equal((await buildScoreJob(flags({ workers: '3' }))).workers, 3);
+    for (const bad of ['-1', 'two', '1.5', '']) await assert.rejects(buildScoreJob(flags({ workers: bad })), usageError(/--workers must be auto or a whole number of at least 0/));
   });
 
   it('lists every problem in one UsageError', async () => {

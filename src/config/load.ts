@@ -42,7 +42,7 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
   const problems: string[] = [];
   const batchSize = positiveInteger(flags.batchSize, '--batch-size', problems);
   const threads = flags.threads === undefined ? undefined : positiveInteger(flags.threads, '--threads', problems);
-  const workers = flags.workers === '0' ? 0 : positiveInteger(flags.workers, '--workers', problems);
+  const workers = flags.workers === 'auto' ? 'auto' : wholeNumber(flags.workers, '--workers', 0, problems, 'auto or ');
   const batchTimeout = flags.batchTimeout === undefined ? undefined : Number(flags.batchTimeout);
   if (batchTimeout !== undefined && !(batchTimeout > 0 && Number.isFinite(batchTimeout))) problems.push(`--batch-timeout must be a number of seconds above 0, got ${JSON.stringify(flags.batchTimeout)}`);
   const delimiter = flags.delimiter === '\\t' ? '\t' : flags.delimiter;
@@ -117,9 +117,14 @@ function parseMaxErrors(text: string, problems: string[]): { count: number } | {
 }
 
 function positiveInteger(text: string, flag: string, problems: string[]): number | undefined {
+  return wholeNumber(text, flag, 1, problems);
+}
+
+/** A whole number of at least `min`; `alternatives` names other accepted values in the message. */
+function wholeNumber(text: string, flag: string, min: number, problems: string[], alternatives = ''): number | undefined {
   const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
-    problems.push(`${flag} must be a whole number of at least 1, got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min) {
+    problems.push(`${flag} must be ${alternatives}a whole number of at least ${min}, got ${JSON.stringify(text)}`);
     return undefined;
   }
   return value;

@@ -76,7 +76,7 @@ export async function openArrow(request: SourceRequest, layout: ArrowLayout): Pr
     columnNames,
     bytesRead: () => bytesRead,
     warnings: () => [],
-    chunks: (options) => readBatches(reader, columnNames, options, path),
+    chunks: (options) => readBatches(reader, columnNames, options, { path, keepRecords: request.keepRecords === true }),
     close: async () => {
       await Promise.resolve(reader.cancel()).catch(() => undefined);
       stream?.destroy();
@@ -166,8 +166,11 @@ async function* readBatches(
   reader: RecordBatchReader,
   columnNames: readonly string[],
   options: ChunkOptions,
-  path: string,
+  reading: { readonly path: string; readonly keepRecords: boolean },
 ): AsyncGenerator<ColumnChunk> {
+  const { path } = reading;
+  // A rejected row is described by all its columns (as JSON), so then every column is converted.
+  const wanted = reading.keepRecords ? undefined : options.columns;
   let firstRowInSource = 0;
   let batchIndex = 0;
   for (;;) {
@@ -188,7 +191,7 @@ async function* readBatches(
           const problem = checkData(data, 0);
           if (problem !== undefined) throw malformed(path, `column '${name}' of record batch ${batchIndex} is corrupt: ${problem}`);
         }
-        columns.set(name, toColumn(vector));
+        if (wanted === undefined || wanted.has(name)) columns.set(name, toColumn(vector));
       });
     } catch (error) {
       throw asInputError(path, error);

@@ -2,8 +2,8 @@
 // become Float64Arrays without a string per field. The default reader; csv.ts is the reference.
 import { InputError } from '../errors.js';
 import type { Column, ColumnChunk, RejectList } from './chunk.js';
-import { buildColumns, cellText, CsvScanError, CsvScanner, fieldCountOf, type RecordBatch, type ScannedColumn } from './csv-scan.js';
-import { emptyCsv, fieldCountError, headerNames, readTextBytes, utf8Warnings, type Utf8Check } from './csv-text.js';
+import { buildColumns, cellText, CsvScanError, CsvScanner, fieldCountOf, type FieldKind, type RecordBatch, type ScannedColumn } from './csv-scan.js';
+import { emptyCsv, fieldCountError, fieldKinds, headerNames, readTextBytes, utf8Warnings, type Utf8Check } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
 const decoder = new TextDecoder();
@@ -81,13 +81,13 @@ interface Reading {
 }
 
 async function* readChunks(reader: BatchReader, columnNames: readonly string[], options: ChunkOptions, reading: Reading): AsyncGenerator<ColumnChunk> {
-  const numeric = columnNames.map((name) => options.numericColumns.has(name));
+  const kinds = fieldKinds(columnNames, options);
   let firstRowInSource = 0;
   for (;;) {
     const batch = await reader.next(options.chunkRows);
     if (batch === undefined || batch.count === 0) return;
     const rowOffset = options.rowOffset + firstRowInSource;
-    yield toChunk(batch, columnNames, numeric, { ...reading, rowOffset, firstRowInSource, rejects: options.rejects });
+    yield toChunk(batch, columnNames, kinds, { ...reading, rowOffset, firstRowInSource, rejects: options.rejects });
     firstRowInSource += batch.count;
   }
 }
@@ -98,11 +98,11 @@ interface ChunkPlace extends Reading {
   readonly rejects: RejectList | undefined;
 }
 
-function toChunk(batch: RecordBatch, columnNames: readonly string[], numeric: readonly boolean[], place: ChunkPlace): ColumnChunk {
+function toChunk(batch: RecordBatch, columnNames: readonly string[], kinds: readonly FieldKind[], place: ChunkPlace): ColumnChunk {
   const { path, rejects } = place;
   const width = columnNames.length;
   const lines = batch.lines.slice(0, batch.count);
-  const scanned = buildColumns(batch, numeric);
+  const scanned = buildColumns(batch, kinds);
   const problems = findProblems(batch, width, columnNames, scanned);
   for (const problem of problems) {
     if (rejects === undefined) throw problem.error(path, lines[problem.row] as number);
@@ -111,6 +111,7 @@ function toChunk(batch: RecordBatch, columnNames: readonly string[], numeric: re
   const columns = new Map<string, Column>();
   scanned.forEach((column, c) => {
     const name = columnNames[c] as string;
+    if (column === undefined) return;
     if (column.type === 'string') {
       if (place.utf8.invalid) place.utf8.replacedCells += column.values.filter((text) => text?.includes('\uFFFD') === true).length;
       columns.set(name, { type: 'string', values: column.values });
@@ -137,7 +138,7 @@ interface RowProblem {
 }
 
 /** Rows with the wrong number of fields or a non-number in a numeric column, in row order (one per row). */
-function findProblems(batch: RecordBatch, width: number, columnNames: readonly string[], scanned: readonly ScannedColumn[]): RowProblem[] {
+function findProblems(batch: RecordBatch, width: number, columnNames: readonly string[], scanned: readonly (ScannedColumn | undefined)[]): RowProblem[] {
   const byRow = new Map<number, RowProblem>();
   for (let r = 0; r < batch.count; r++) {
     const fields = fieldCountOf(batch, r);
@@ -146,7 +147,7 @@ function findProblems(batch: RecordBatch, width: number, columnNames: readonly s
     byRow.set(r, { row: r, column: undefined, reason, value: '', error: (path, line) => fieldCountError(path, line, reason) });
   }
   scanned.forEach((column, c) => {
-    if (column.type !== 'float64') return;
+    if (column?.type !== 'float64') return;
     const name = columnNames[c] as string;
     for (const r of column.invalid) {
       if (byRow.has(r)) continue;

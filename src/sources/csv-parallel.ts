@@ -45,8 +45,8 @@ import {
   type RangeScanError,
   type WorkerReply,
 } from './csv-parse-worker.js';
-import { cellText, CsvScanError, CsvScanner, fieldCountOf } from './csv-scan.js';
-import { emptyCsv, fieldCountError, headerNames, Utf8Check, utf8Warnings } from './csv-text.js';
+import { cellText, CsvScanError, CsvScanner, fieldCountOf, type FieldKind } from './csv-scan.js';
+import { emptyCsv, fieldCountError, fieldKinds, headerNames, Utf8Check, utf8Warnings } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
 export interface ParallelCsvRequest extends SourceRequest {
@@ -56,7 +56,8 @@ export interface ParallelCsvRequest extends SourceRequest {
   readonly rangeBytes?: number;
 }
 
-const DEFAULT_RANGE_BYTES = 4 << 20;
+// 1 MiB parses as fast as 4 MiB (W1, 1M rows, 2 workers: 2.72 s both) with 75 MB less memory.
+const DEFAULT_RANGE_BYTES = 1 << 20;
 const WORKER_URL = new URL('./csv-parse-worker.js', import.meta.url);
 
 /** Opens a CSV file for parsing by `workers` threads and reads its header row. Stdin goes to openCsvFast. */
@@ -214,13 +215,13 @@ async function* readChunks(read: Read, options: ChunkOptions): AsyncGenerator<Co
     size,
     delimiter: read.delimiter,
     lineEnding,
-    numeric: header.columnNames.map((name) => options.numericColumns.has(name)),
+    kinds: fieldKinds(header.columnNames, options),
     keepRecords: read.keepRecords,
     maxOverrun: Math.max(4 * read.rangeBytes, 1 << 20),
   };
   const pool = new WorkerPool(read.workers, setup);
   read.pool = pool;
-  const chunker = new Chunker(header.columnNames, options, path, read.utf8);
+  const chunker = new Chunker(header.columnNames, setup.kinds, options, path, read.utf8);
   try {
     const maxInFlight = 2 * read.workers;
     const inFlight: Range[] = [];
@@ -364,6 +365,7 @@ class Chunker {
 
   constructor(
     private readonly columnNames: readonly string[],
+    private readonly kinds: readonly FieldKind[],
     private readonly options: ChunkOptions,
     private readonly path: string,
     private readonly utf8: Utf8Check,
@@ -433,6 +435,7 @@ class Chunker {
     }
     const columns = new Map<string, Column>();
     columnNames.forEach((name, c) => {
+      if (this.kinds[c] === 'skip') return;
       const column = joinColumn(pieces.map(({ queued, from, to }) => ({ column: queued.part.columns[c] as RangePart['columns'][number], from, to, rows: queued.part.rowCount })), count);
       if (column.type === 'string' && this.utf8.invalid) this.utf8.replacedCells += column.values.filter((text) => text?.includes('\uFFFD') === true).length;
       columns.set(name, column);
@@ -466,6 +469,7 @@ function joinColumn(pieces: readonly { readonly column: RangePart['columns'][num
     }
     return { type: 'string', values };
   }
+  if (first.column.type === 'skipped') throw new TypeError('csv-parallel: a skipped column cannot be joined');
   if (pieces.length === 1 && first.from === 0 && first.to === first.rows) return { type: 'float64', values: first.column.values, nulls: first.column.nulls };
   const values = new Float64Array(count);
   const nulls = new Uint8Array(count);

@@ -4,7 +4,7 @@
 import { isUtf8 } from 'node:buffer';
 import { readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildColumns, cellText, CsvScanError, CsvScanner, fieldCountOf, type CsvScanErrorCode, type RecordBatch } from './csv-scan.js';
+import { buildColumns, cellText, CsvScanError, CsvScanner, fieldCountOf, type CsvScanErrorCode, type FieldKind, type RecordBatch } from './csv-scan.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -22,8 +22,8 @@ export interface ParseSetup {
   /** The field delimiter byte. */
   readonly delimiter: number;
   readonly lineEnding: LineEnding;
-  /** Per column: parse as numbers. */
-  readonly numeric: readonly boolean[];
+  /** Per column: parse as numbers, decode as text, or skip. */
+  readonly kinds: readonly FieldKind[];
   readonly keepRecords: boolean;
   /** How far past its stop a speculative range reads to finish its last record before it gives up. */
   readonly maxOverrun: number;
@@ -48,7 +48,8 @@ export interface RangeJob {
  */
 export type WireColumn =
   | { readonly type: 'float64'; readonly values: Float64Array; readonly nulls: Uint8Array }
-  | { readonly type: 'string'; readonly text: string; readonly offsets: Int32Array };
+  | { readonly type: 'string'; readonly text: string; readonly offsets: Int32Array }
+  | { readonly type: 'skipped' };
 
 /** The first problem of a row, as csv-fast.ts finds them: a wrong field count, else the first non-number. */
 export interface WireProblem {
@@ -252,9 +253,9 @@ export function parseRange(setup: ParseSetup, job: RangeJob): RangeResult {
 /** The first `count` records of a batch as a part; lines are shifted by `lineShift`. */
 function buildPart(batch: RecordBatch, count: number, lineShift: number, setup: ParseSetup): RangePart {
   const view: RecordBatch = count === batch.count ? batch : { ...batch, count };
-  const { numeric } = setup;
-  const width = numeric.length;
-  const scanned = buildColumns(view, numeric);
+  const { kinds } = setup;
+  const width = kinds.length;
+  const scanned = buildColumns(view, kinds);
   const lines = new Uint32Array(count);
   for (let r = 0; r < count; r++) lines[r] = (batch.lines[r] as number) + lineShift;
 
@@ -262,7 +263,7 @@ function buildPart(batch: RecordBatch, count: number, lineShift: number, setup: 
   // non-number by column order.
   const firstInvalid = new Map<number, number>();
   scanned.forEach((column, c) => {
-    if (column.type !== 'float64') return;
+    if (column?.type !== 'float64') return;
     for (const r of column.invalid) if (!firstInvalid.has(r)) firstInvalid.set(r, c);
   });
   const problems: WireProblem[] = [];
@@ -277,6 +278,7 @@ function buildPart(batch: RecordBatch, count: number, lineShift: number, setup: 
   }
 
   const columns = scanned.map((column): WireColumn => {
+    if (column === undefined) return { type: 'skipped' };
     if (column.type === 'float64') return { type: 'float64', values: column.values, nulls: column.nulls };
     const offsets = new Int32Array(count + 1);
     let offset = 0;
@@ -300,7 +302,7 @@ export function transferList(result: RangeResult): ArrayBuffer[] {
     buffers.push(part.lines.buffer as ArrayBuffer);
     for (const column of part.columns) {
       if (column.type === 'float64') buffers.push(column.values.buffer as ArrayBuffer, column.nulls.buffer as ArrayBuffer);
-      else buffers.push(column.offsets.buffer as ArrayBuffer);
+      else if (column.type === 'string') buffers.push(column.offsets.buffer as ArrayBuffer);
     }
   }
   return buffers;

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse, CsvError } from 'csv-parse/sync';
 import { parseNumber } from '../values.js';
-import { buildColumns, cellText, CsvScanError, CsvScanner, fieldCountOf, FIELD_ESCAPED, FIELD_QUOTED, parseNumberField, type RecordBatch } from './csv-scan.js';
+import { buildColumns, cellText, CsvScanError, CsvScanner, fieldCountOf, FIELD_ESCAPED, FIELD_QUOTED, parseNumberField, type FieldKind, type RecordBatch } from './csv-scan.js';
 import { Random } from '../../test/helpers/assertions.js';
 
 
@@ -69,10 +69,10 @@ function collect(batch: RecordBatch, out: Scanned): void {
 
 /** Every field read as a number, by the fast path and the column builder, matches parseNumber of its text. */
 function checkNumbers(batch: RecordBatch, width: number): void {
-  const columns = buildColumns(batch, new Array<boolean>(width).fill(true));
+  const columns = buildColumns(batch, new Array<FieldKind>(width).fill('number'));
   columns.forEach((column, c) => {
-    assert.equal(column.type, 'float64');
-    if (column.type !== 'float64') return;
+    assert.equal(column?.type, 'float64');
+    if (column?.type !== 'float64') return;
     const invalid: number[] = [];
     for (let r = 0; r < batch.count; r++) {
       const text = cellText(batch, r, c);
@@ -365,7 +365,7 @@ describe('buildColumns', () => {
     scanner.end();
     const batch = scanner.next(10);
     assert.ok(batch !== undefined);
-    const [numbers, text] = buildColumns(batch, [true, false]);
+    const [numbers, text] = buildColumns(batch, ['number', 'text']);
     assert.ok(numbers?.type === 'float64' && text?.type === 'string');
     assert.deepEqual([...numbers.values], [1.5, Number.NaN, Number.NaN, 2, -0]);
     assert.ok(Object.is(numbers.values[4], -0));
@@ -382,11 +382,25 @@ describe('buildColumns', () => {
     scanner.end();
     const batch = scanner.next(10);
     assert.ok(batch !== undefined);
-    const columns = buildColumns(batch, [false, false, false]);
+    const columns = buildColumns(batch, ['text', 'text', 'text']);
     assert.deepEqual(
-      columns.map((column) => column.values[0]),
+      columns.map((column) => column?.values[0]),
       ['a', '\uFFFDA\uFFFD', 'é\uFFFD'],
     );
+  });
+
+  it('leaves skipped columns out, and reads the others as if they were alone', () => {
+    const scanner = new CsvScanner({ delimiter: 0x2c });
+    scanner.push(bytes('1,a,2.5,b\n3,"c,d",x,e\n'));
+    scanner.end();
+    const batch = scanner.next(10);
+    assert.ok(batch !== undefined);
+    const [first, second, third, fourth] = buildColumns(batch, ['number', 'skip', 'skip', 'text']);
+    assert.equal(second, undefined);
+    assert.equal(third, undefined, 'a non-number in a skipped column is no problem');
+    assert.ok(first?.type === 'float64' && fourth?.type === 'string');
+    assert.deepEqual([...first.values], [1, 3]);
+    assert.deepEqual(fourth.values, ['b', 'e']);
   });
 });
 

@@ -656,7 +656,10 @@ function fastDecimal(bytes: Uint8Array, start: number, end: number): boolean {
 // ---------------------------------------------------------------------------------------------
 // Columns
 
-/** A column of a batch: numbers parsed into a Float64Array, or text. */
+/** How buildColumns treats a column: parse numbers, decode text, or leave it out. */
+export type FieldKind = 'number' | 'text' | 'skip';
+
+/** A column of a batch: numbers parsed into a Float64Array, or text (undefined: skipped). */
 export type ScannedColumn =
   | {
       readonly type: 'float64';
@@ -670,21 +673,22 @@ export type ScannedColumn =
   | { readonly type: 'string'; readonly values: (string | null)[] };
 
 /**
- * Builds one column per entry of `numeric` (true: parse as numbers) from a batch. A field that a
- * short record lacks counts as empty; fields beyond `numeric.length` are ignored.
+ * Builds one column per entry of `kinds` from a batch (undefined for a skipped one). A field that
+ * a short record lacks counts as empty; fields beyond `kinds.length` are ignored.
  */
-export function buildColumns(batch: RecordBatch, numeric: readonly boolean[]): ScannedColumn[] {
+export function buildColumns(batch: RecordBatch, kinds: readonly FieldKind[]): (ScannedColumn | undefined)[] {
   const { count } = batch;
-  const width = numeric.length;
-  // Row by row, so the batch's bytes are read once, in order, rather than once per column.
-  const numbers = numeric.map((isNumeric) => (isNumeric ? new Float64Array(count) : undefined));
-  const nulls = numeric.map((isNumeric) => (isNumeric ? new Uint8Array(count) : undefined));
-  const texts = numeric.map((isNumeric) => (isNumeric ? undefined : new Array<string | null>(count)));
-  const invalid = numeric.map((): number[] => []);
+  // Only the columns built are visited, row by row, so the batch's bytes are read once, in order.
+  const built = kinds.flatMap((kind, c) => (kind === 'skip' ? [] : [c]));
+  const numbers = kinds.map((kind) => (kind === 'number' ? new Float64Array(count) : undefined));
+  const nulls = kinds.map((kind) => (kind === 'number' ? new Uint8Array(count) : undefined));
+  const texts = kinds.map((kind) => (kind === 'text' ? new Array<string | null>(count) : undefined));
+  const invalid = kinds.map((): number[] => []);
   for (let r = 0; r < count; r++) {
     const first = batch.recordFields[r] as number;
-    const present = Math.min(width, (batch.recordFields[r + 1] as number) - first);
-    for (let c = 0; c < width; c++) {
+    const present = (batch.recordFields[r + 1] as number) - first;
+    for (let k = 0; k < built.length; k++) {
+      const c = built[k] as number;
       const values = numbers[c];
       if (values !== undefined) {
         const state = c < present ? readNumber(batch, first + c, values, r) : EMPTY;
@@ -696,7 +700,8 @@ export function buildColumns(batch: RecordBatch, numeric: readonly boolean[]): S
       }
     }
   }
-  return numeric.map((_, c): ScannedColumn => {
+  return kinds.map((kind, c): ScannedColumn | undefined => {
+    if (kind === 'skip') return undefined;
     const values = numbers[c];
     if (values === undefined) return { type: 'string', values: texts[c] as (string | null)[] };
     return { type: 'float64', values, nulls: nulls[c] as Uint8Array, invalid: invalid[c] as number[] };

@@ -2,6 +2,8 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { InputError } from '../errors.js';
+import type { FieldKind } from './csv-scan.js';
+import type { ChunkOptions } from './source.js';
 
 export /** Tracks whether the bytes were valid UTF-8, and how many text cells got U+FFFD in their place. */
 class Utf8Check {
@@ -115,4 +117,9 @@ export function readTextBytes(path: string): TextBytes {
     bytesRead: () => count,
     close: () => raw.destroy(),
   };
+}
+
+/** How each column is read: as numbers for the model, as text if a later stage reads it, else not at all. */
+export function fieldKinds(columnNames: readonly string[], options: ChunkOptions): FieldKind[] {
+  return columnNames.map((name) => (options.numericColumns.has(name) ? 'number' : options.columns === undefined || options.columns.has(name) ? 'text' : 'skip'));
 }

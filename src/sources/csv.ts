@@ -5,7 +5,7 @@ import { parse, CsvError, type Info } from 'csv-parse';
 import { InputError } from '../errors.js';
 import { parseNumber } from '../values.js';
 import type { Column, ColumnChunk, RejectList } from './chunk.js';
-import { emptyCsv, fieldCountError, headerNames, readTextBytes, utf8Warnings, type Utf8Check } from './csv-text.js';
+import { emptyCsv, fieldCountError, fieldKinds, headerNames, readTextBytes, utf8Warnings, type Utf8Check } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
 interface CsvRecord {
@@ -125,7 +125,7 @@ async function* readChunks(
 ): AsyncGenerator<ColumnChunk> {
   const { path, lines, utf8 } = reading;
   const width = columnNames.length;
-  const numeric = columnNames.map((name) => options.numericColumns.has(name));
+  const kinds = fieldKinds(columnNames, options);
   const { rejects } = options;
   let firstRowInSource = 0;
   // A malformed record stops the run only after the rows before it, so an earlier bad value is reported first.
@@ -160,7 +160,8 @@ async function* readChunks(
     const chunkStart = options.rowOffset + firstRowInSource;
     const columns = new Map<string, Column>();
     columnNames.forEach((name, index) => {
-      const column = numeric[index] === true ? numberColumn(rows, index, name, { path, lines: rowLines, rejects, chunkStart }) : textColumn(rows, index);
+      if (kinds[index] === 'skip') return;
+      const column = kinds[index] === 'number' ? numberColumn(rows, index, name, { path, lines: rowLines, rejects, chunkStart }) : textColumn(rows, index);
       // Only an input that had invalid bytes is searched for the replacement character.
       if (utf8.invalid && column.type === 'string') utf8.replacedCells += column.values.filter((text) => text?.includes('\uFFFD') === true).length;
       columns.set(name, column);

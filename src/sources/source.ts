@@ -11,8 +11,8 @@ export interface SourceRequest {
   readonly keepRecords?: boolean;
   /** The CSV reader: the byte scanner (default) or csv-parse. */
   readonly csvParser?: 'fast' | 'reference';
-  /** Worker threads parsing byte ranges of a CSV file on disk; 0 or undefined: this thread. */
-  readonly workers?: number;
+  /** Worker threads parsing byte ranges of a CSV file on disk; 0 or undefined: this thread; auto: by size and cores. */
+  readonly workers?: number | 'auto';
 }
 
 /** How the runner wants rows delivered. */
@@ -23,6 +23,11 @@ export interface ChunkOptions {
   readonly rowOffset: number;
   /** Columns the model reads as numbers: text sources parse these into typed arrays. */
   readonly numericColumns: ReadonlySet<string>;
+  /**
+   * The columns later stages read. When given, a source may leave the others out of its chunks,
+   * and not decode them at all (input files often hold many more columns than a model reads).
+   */
+  readonly columns?: ReadonlySet<string>;
   /** Where bad rows go when they are skipped; without it a bad row stops the run. */
   readonly rejects?: RejectList;
 }
