@@ -25,11 +25,11 @@ const ratio = (a, b) => (a && b ? a.rowsPerSec / b.rowsPerSec : null);
 export function summarizeWorkload(workload, results) {
   const get = (job) => (job ? summarizeJob(job, results.get(job.id)) : undefined);
   const onnxBatch = get(workload.main);
-  const limits = { ceiling: get(workload.ceiling), readFloor: get(workload.readFloor), csvParse: get(workload.csvParse) };
+  const limits = { ceiling: get(workload.ceiling), readFloor: get(workload.readFloor), csvParse: get(workload.csvParse), parse1: get(workload.parse1), parse2: get(workload.parse2) };
   const verification = results.get(workload.main.id).find((r) => r.verification)?.verification;
   return {
     name: workload.name, title: workload.title, onnxBatch, limits,
-    ratios: { vsCeiling: ratio(onnxBatch, limits.ceiling), vsReadFloor: ratio(onnxBatch, limits.readFloor) },
+    ratios: { vsCeiling: ratio(onnxBatch, limits.ceiling), vsReadFloor: ratio(onnxBatch, limits.readFloor), parse2vs1: ratio(limits.parse2, limits.parse1) },
     ...(verification ? { verification } : {}),
   };
 }
@@ -64,6 +64,7 @@ export function formatText(result) {
   const all = [...result.workloads, ...result.w4];
   const titles = all.map((w) => `  ${w.name}: ${w.title}`);
   const checks = all.map(verificationLine).filter(Boolean);
+  for (const w of all) if (w.ratios.parse2vs1) checks.push(`${w.name} parse only: 2 workers are ${w.ratios.parse2vs1.toFixed(2)}x 1 worker`);
   const m = result.meta;
   return [
     `onnx-batch bench: ${m.rounds} round(s), batch size ${m.batchSize}, threads ${m.threads ?? 'ORT default'}, ${m.cpus} CPUs, node ${m.node}, peak RSS via ${m.rssMethod}`,

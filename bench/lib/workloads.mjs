@@ -1,5 +1,5 @@
 // The workloads and the jobs they are made of. A job is one measured child process:
-// onnx-batch itself, or a limit (raw ORT ceiling, read floor, csv-parse alone).
+// onnx-batch itself, or a limit (raw ORT ceiling, read floor, csv-parse alone, onnx-batch's parser alone).
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,6 +98,12 @@ function csvParseJob(o, id, file, rows, F) {
   return limitJob({ id, kind: 'csv-parse', label: 'csv-parse alone', rows, bytes: file.bytes, args });
 }
 
+/** onnx-batch's CSV reader alone, with `workers` parse workers (0: the main thread). */
+function parseOnlyJob(id, file, rows, F, workers) {
+  const args = [limitScript('parse-only.mjs'), file.path, String(F), String(workers)];
+  return limitJob({ id, kind: 'parse-only', label: `onnx-batch parse only, ${workers} worker${workers === 1 ? '' : 's'}`, rows, bytes: file.bytes, args });
+}
+
 function w1(o, a) {
   const { rows, features: F } = o;
   const output = join(a.outDir, 'w1.csv');
@@ -110,6 +116,8 @@ function w1(o, a) {
     ceiling: ceilingJob(o, a.mlp.path, 'mlp', rows, F, a.csv.bytes),
     readFloor: readFloorJob('w1/read-floor', a.csv, rows),
     csvParse: csvParseJob(o, 'w1/csv-parse', a.csv, rows, F),
+    parse1: parseOnlyJob('w1/parse-1', a.csv, rows, F, 1),
+    parse2: parseOnlyJob('w1/parse-2', a.csv, rows, F, 2),
   };
 }
 
@@ -158,5 +166,5 @@ export function buildWorkloads(o, assets) {
 
 /** The jobs of a workload, in the order they run within a round. */
 export function jobsOf(workload) {
-  return [workload.main, workload.ceiling, workload.readFloor, workload.csvParse].filter(Boolean);
+  return [workload.main, workload.ceiling, workload.readFloor, workload.csvParse, workload.parse1, workload.parse2].filter(Boolean);
 }

@@ -202,7 +202,7 @@ export function parseRange(setup: ParseSetup, job: RangeJob): RangeResult {
       ...(extra.error === undefined ? {} : { error: extra.error }),
     });
 
-    const scanner = new CsvScanner({ delimiter: setup.delimiter });
+    const scanner = scannerFor(setup.delimiter);
     scanner.push(buffer);
     scanner.end();
     /** Just after the last record taken from this window. */
@@ -248,6 +248,15 @@ export function parseRange(setup: ParseSetup, job: RangeJob): RangeResult {
     // The whole window was read: what follows the last record up to its end is blank lines.
     return done(windowEnd);
   }
+}
+
+let scanner: CsvScanner | undefined;
+
+/** A scanner in its initial state, the same one each time (parseRange runs one at a time per thread). */
+function scannerFor(delimiter: number): CsvScanner {
+  if (scanner === undefined || scanner.delimiter !== delimiter) scanner = new CsvScanner({ delimiter });
+  else scanner.reset();
+  return scanner;
 }
 
 /** The first `count` records of a batch as a part; lines are shifted by `lineShift`. */

@@ -404,6 +404,25 @@ describe('buildColumns', () => {
   });
 });
 
+describe('CsvScanner.reset', () => {
+  it('reads a new input after reset() as a fresh scanner does: lines, BOM and line endings start over', () => {
+    const read = (scanner: CsvScanner, input: string): unknown[] => {
+      scanner.push(bytes(input));
+      scanner.end();
+      const out: unknown[] = [];
+      for (let batch = scanner.next(2); batch !== undefined; batch = scanner.next(2)) {
+        for (let r = 0; r < batch.count; r++) out.push([batch.lines[r], Array.from({ length: fieldCountOf(batch, r) }, (_, c) => cellText(batch, r, c))]);
+      }
+      return out;
+    };
+    const second = '\uFEFFa,b\n\n"x\ny",2\n3,4';
+    const reused = new CsvScanner({ delimiter: 0x2c });
+    assert.throws(() => read(reused, 'p,q\r\n1,2\r\n"unclosed'), /not closed/);
+    reused.reset();
+    assert.deepEqual(read(reused, second), read(new CsvScanner({ delimiter: 0x2c }), second));
+  });
+});
+
 describe('CsvScanner streaming', () => {
   it('reads a large input in small chunks and batches (the buffer moves and grows)', () => {
     const random = new Random(3);
