@@ -343,6 +343,23 @@ describe('CsvScanner numbers', () => {
     scan(bytes(lines.join('\n')), { batchSize: 1000 });
   });
 
+  it('matches Number() on plain decimals read on the way (fields that a delimiter ends)', () => {
+    const random = new Random(17);
+    const cells: string[] = [];
+    for (let k = 0; k < 30000; k++) {
+      const digits = String(random.int(1e9)) + String(random.int(1e9));
+      const length = 1 + random.int(18);
+      const mantissa = digits.slice(0, length);
+      const point = random.int(length + 2) - 1;
+      const sign = random.pick(['', '', '-', '+']);
+      cells.push(point < 0 ? `${sign}${mantissa}` : `${sign}${mantissa.slice(0, point)}.${mantissa.slice(point)}`);
+    }
+    cells.push('.', '-', '+', '-.', '1.', '.5', '-0', '+0.0', '1.2.3', '12a', '1e5', ' 1', '1 ', '0001.50', '999999999999999', '9999999999999999');
+    const lines: string[] = [];
+    for (let k = 0; k < cells.length; k += 5) lines.push([...cells.slice(k, k + 5), 'end'].join(','));
+    scan(bytes(lines.join('\n')), { batchSize: 500 });
+  });
+
   it('matches on random float64 bit patterns written by String, toExponential and toPrecision', () => {
     const random = new Random(11);
     const words = new Uint32Array(2);
