@@ -146,7 +146,7 @@ async function lockOutput(state: RunState): Promise<Lock | undefined> {
 /** What a resumed run must share with the run that wrote the parts. */
 async function identityOf(job: ScoreJob, plan: ScoringPlan): Promise<RunIdentity> {
   // Batch size and threads can change the last bits of some models' results: a resume keeps them too.
-  const options = { ...outputOptions(job), batchSize: job.batchSize, threads: job.threads, outputColumns: plan.outputColumns };
+  const options = { ...outputOptions(job), batchSize: plan.batchRows, threads: job.threads, outputColumns: plan.outputColumns };
   const inputs = await Promise.all(
     job.inputs.map(async (input) => {
       const info = input.path === '-' ? undefined : await stat(input.path).catch(() => undefined);
@@ -180,7 +180,7 @@ async function scoreSource(state: RunState, run: SourceRun, progress: (bytesRead
   const { job, stats, hooks } = state;
   const { plan, source, output, rejects, entry } = run;
   const fixed = plan.feeds.fixedBatch;
-  const chunkRows = fixed === undefined ? job.batchSize : Math.max(fixed, Math.floor(job.batchSize / fixed) * fixed);
+  const chunkRows = fixed === undefined ? plan.batchRows : Math.max(fixed, Math.floor(plan.batchRows / fixed) * fixed);
   const chunkOptions = { chunkRows, rowOffset: run.firstRow, numericColumns: plan.numericColumns, columns: new Set(plan.requiredColumns), ...(rejects === undefined ? {} : { rejects }) };
   const chunks = alignChunks(rebatch(source.chunks(chunkOptions), chunkRows), output.skipRows, output.partRows, rejects);
   const iterator = chunks[Symbol.asyncIterator]();
@@ -340,6 +340,7 @@ function reportOf(state: RunState, startedAt: Date, durationMs: number, error: O
     executionProvider: { requested: job.executionProviders.map(providerLabel).join(','), used: model?.session.executionProvider ?? null },
     feeds: {
       mapping: plan?.feeds.mapping ?? null,
+      batchSize: plan?.batchRows ?? null,
       inputs: plan?.feeds.feeds.map((feed) => ({ input: feed.input, type: feed.type, columns: feed.columns })) ?? [],
     },
     inputs: state.inputs,

@@ -2,7 +2,7 @@
 // how rows become model feeds, which columns are kept, and what the output's columns are.
 import type { ScoreJob } from './config/job.js';
 import { InputError, quoteNames, UsageError } from './errors.js';
-import { outputColumns, planDeclaredFeeds, planFeeds, predictionColumnNames, withOutputLabels, type FeedPlan, type LoadedModel } from './model/index.js';
+import { autoBatchRows, outputColumns, planDeclaredFeeds, planFeeds, predictionColumnNames, withOutputLabels, type FeedPlan, type LoadedModel } from './model/index.js';
 import { compilePipeline, compilePostProcess, loadSpec, type Pipeline, type PostProcess } from './pipeline/index.js';
 
 export interface ScoringPlan {
@@ -18,10 +18,12 @@ export interface ScoringPlan {
   readonly numericColumns: ReadonlySet<string>;
   /** Raw columns every input must have. */
   readonly requiredColumns: readonly string[];
+  /** Rows per inference call: --batch-size, or the one auto picks for the model. */
+  readonly batchRows: number;
 }
 
 /** The part of a job that planning reads. */
-export type PlanRequest = Pick<ScoreJob, 'model' | 'pipeline' | 'features' | 'keep' | 'rejectNaN'>;
+export type PlanRequest = Pick<ScoreJob, 'model' | 'pipeline' | 'features' | 'keep' | 'rejectNaN' | 'batchSize'>;
 
 export interface PlanOptions {
   /** Fail when no spec is found (for `pipeline check`). */
@@ -65,6 +67,7 @@ export async function planScoring(job: PlanRequest, loaded: LoadedModel, columnN
     outputColumns: [...kept, ...predictions],
     numericColumns,
     requiredColumns: [...new Set([...(pipeline?.inputColumns ?? []), ...fed, ...kept])],
+    batchRows: job.batchSize === 'auto' ? autoBatchRows(model.file, model.session) : job.batchSize,
   };
 }
 

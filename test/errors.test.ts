@@ -197,7 +197,7 @@ const cases: readonly ErrorCase[] = [
     files: { 'in.csv': GOOD_CSV },
     args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.csv', '-b', '0'],
     exitCode: 2,
-    stderr: [/--batch-size must be a whole number of at least 1, got "0"/],
+    stderr: [/--batch-size must be auto or a whole number of at least 1, got "0"/],
   },
   {
     name: 'an unknown option',

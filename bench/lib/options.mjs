@@ -19,7 +19,8 @@ csv-parse alone (reference point). Prints a table, and JSON with --json or --out
   --w4-rows LIST          W4 sizes (implies --w4), e.g. 1000000,5000000
   --w4-rounds N           rounds of W4 (default 1)
   --rounds N              rounds; each round runs every workload once, in turn (default 3; median reported)
-  --batch-size N          rows per inference call, for onnx-batch and raw ORT alike (default 4096)
+  --batch-size N          rows per inference call, for onnx-batch and raw ORT alike (default: onnx-batch
+                          picks its own with auto; raw ORT and csv-parse use 4096)
   --threads N             ONNX Runtime intra-op threads for both (default: ONNX Runtime decides)
   --no-verify             skip checking W1's predictions against the MLP computed in plain JS
   --dir PATH              data, models and outputs (default ${join(tmpdir(), 'onnx-batch-bench')})
@@ -79,7 +80,7 @@ export function parseOptions(argv) {
     w4Rows,
     w4Rounds: positiveInt('w4-rounds', v['w4-rounds'], 1),
     rounds: positiveInt('rounds', v.rounds, 3),
-    batchSize: positiveInt('batch-size', v['batch-size'], 4096),
+    batchSize: v['batch-size'] === undefined ? undefined : positiveInt('batch-size', v['batch-size'], 4096),
     threads: v.threads === undefined ? undefined : positiveInt('threads', v.threads),
     verify: !v['no-verify'],
     dir: v.dir ?? join(tmpdir(), 'onnx-batch-bench'),

@@ -67,7 +67,7 @@ export function formatText(result) {
   for (const w of all) if (w.ratios.parse2vs1) checks.push(`${w.name} parse only: 2 workers are ${w.ratios.parse2vs1.toFixed(2)}x 1 worker`);
   const m = result.meta;
   return [
-    `onnx-batch bench: ${m.rounds} round(s), batch size ${m.batchSize}, threads ${m.threads ?? 'ORT default'}, ${m.cpus} CPUs, node ${m.node}, peak RSS via ${m.rssMethod}`,
+    `onnx-batch bench: ${m.rounds} round(s), batch size ${m.batchSize ?? 'auto (limits: 4096)'}, threads ${m.threads ?? 'ORT default'}, ${m.cpus} CPUs, node ${m.node}, peak RSS via ${m.rssMethod}`,
     ...titles, '',
     formatTable(header, all.flatMap(tableRows)), '',
     ...checks,

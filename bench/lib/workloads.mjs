@@ -12,6 +12,8 @@ import { verifyMlpOutput } from './verify.mjs';
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(REPO, 'bin/onnx-batch.js');
 const limitScript = (name) => join(REPO, 'bench/limits', name);
+/** Rows per call for the limits when --batch-size is not given (onnx-batch then picks its own). */
+const LIMIT_BATCH = 4096;
 
 /** Writes (or reuses) the models and data files the chosen workloads need. */
 export async function prepareAssets(o, log) {
@@ -57,7 +59,8 @@ function readReport(output) {
 /** onnx-batch score, timed as a whole process; `verify(output)` runs after the first round. */
 function onnxBatchJob(o, { id, model, input, output, F, rows, bytes, verify }) {
   const args = [CLI, 'score', '-m', model, '-i', input, '-o', output, '--keep', 'id',
-    '--features', featureNames(F).join(','), '-b', String(o.batchSize), '-q', '--no-progress'];
+    '--features', featureNames(F).join(','), '-q', '--no-progress'];
+  if (o.batchSize) args.push('-b', String(o.batchSize));
   if (o.threads) args.push('--threads', String(o.threads));
   return {
     id, kind: 'onnx-batch', label: 'onnx-batch', rows, bytes,
@@ -84,7 +87,7 @@ function limitJob({ id, kind, label, rows, bytes, args }) {
 }
 
 function ceilingJob(o, model, modelName, rows, F, bytes) {
-  const args = [limitScript('raw-ort.mjs'), model, String(rows), String(F), String(o.batchSize)];
+  const args = [limitScript('raw-ort.mjs'), model, String(rows), String(F), String(o.batchSize ?? LIMIT_BATCH)];
   if (o.threads) args.push(String(o.threads));
   return limitJob({ id: `ceiling/${modelName}/${rows}x${F}`, kind: 'ceiling', label: 'raw ORT (ceiling)', rows, bytes, args });
 }
@@ -94,7 +97,7 @@ function readFloorJob(id, file, rows) {
 }
 
 function csvParseJob(o, id, file, rows, F) {
-  const args = [limitScript('csv-parse-floor.mjs'), file.path, String(F), String(o.batchSize)];
+  const args = [limitScript('csv-parse-floor.mjs'), file.path, String(F), String(o.batchSize ?? LIMIT_BATCH)];
   return limitJob({ id, kind: 'csv-parse', label: 'csv-parse alone', rows, bytes: file.bytes, args });
 }
 

@@ -21,7 +21,8 @@ export interface ScoreJob {
   readonly features: readonly string[] | undefined;
   /** Input columns copied to the output: all, none, or these. */
   readonly keep: 'all' | 'none' | readonly string[];
-  readonly batchSize: number;
+  /** Rows per inference call, or auto: picked from the model's size (model/batch-size.ts). */
+  readonly batchSize: number | 'auto';
   readonly threads: number | undefined;
   /** A batch whose inference runs longer fails the run (exit 4); undefined: no limit. */
   readonly batchTimeoutMs: number | undefined;
@@ -52,7 +53,7 @@ export interface ScoreJob {
 
 /** Defaults that the README documents. */
 export const DEFAULTS = {
-  batchSize: 4096,
+  batchSize: 'auto',
   delimiter: ',',
   executionProvider: 'cpu',
   onError: 'fail',

@@ -111,7 +111,8 @@ describe('buildScoreJob defaults', () => {
 });
 
 describe('buildScoreJob option checks', () => {
-  it('accepts a whole --batch-size of at least 1', async () => {
+  it('accepts a whole --batch-size of at least 1, or auto', async () => {
+    assert.equal((await buildScoreJob(flags({ batchSize: 'auto' }))).batchSize, 'auto');
     assert.equal((await buildScoreJob(flags({ batchSize: '1' }))).batchSize, 1);
     assert.equal((await buildScoreJob(flags({ batchSize: '250' }))).batchSize, 250);
   });

@@ -40,7 +40,7 @@ const READABLE_EXTENSIONS = new Set(['.csv', '.tsv', '.tab', '.arrow', '.feather
 /** Validates the flags and resolves inputs, formats and defaults into a job. */
 export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
   const problems: string[] = [];
-  const batchSize = positiveInteger(flags.batchSize, '--batch-size', problems);
+  const batchSize = flags.batchSize === 'auto' ? 'auto' : wholeNumber(flags.batchSize, '--batch-size', 1, problems, 'auto or ');
   const threads = flags.threads === undefined ? undefined : positiveInteger(flags.threads, '--threads', problems);
   const workers = flags.workers === 'auto' ? 'auto' : wholeNumber(flags.workers, '--workers', 0, problems, 'auto or ');
   const batchTimeout = flags.batchTimeout === undefined ? undefined : Number(flags.batchTimeout);

@@ -7,6 +7,7 @@ import { readModelFile, type ModelFile } from './model-file.js';
 import { declaredColumnNames, planOutputs, toPredictionColumns, type OutputPlan } from './outputs.js';
 import { createSession, type ModelSession, type RunControl, type SessionOptions } from './session.js';
 
+export { autoBatchRows } from './batch-size.js';
 export { describeModel, type ModelDescription } from './describe.js';
 export { buildFeeds, planDeclaredFeeds, planFeeds, type FeedPlan, type InputFeed } from './feeds.js';
 export type { ModelFile, SkippedOutput } from './model-file.js';

@@ -36,6 +36,8 @@ export interface RunReport {
   readonly executionProvider: { readonly requested: string; readonly used: string | null };
   readonly feeds: {
     readonly mapping: string | null;
+    /** Rows per inference call (as --batch-size auto resolved it). */
+    readonly batchSize: number | null;
     readonly inputs: readonly { readonly input: string; readonly type: string; readonly columns: readonly string[] }[];
   };
   readonly inputs: readonly { readonly path: string; readonly format: string; readonly bytes: number | null; readonly rows: number }[];
