@@ -175,53 +175,92 @@ interface SourceRun {
   readonly firstRow: number;
 }
 
+/** Batches sent to the model ahead of the one being written: it scores one while this thread writes another. */
+const MODEL_DEPTH = 2;
+
+interface InFlight {
+  readonly chunk: ColumnChunk;
+  readonly scoring: Promise<Map<string, Column>>;
+}
+
 /** Scores one input; returns the global row after its last row. */
 async function scoreSource(state: RunState, run: SourceRun, progress: (bytesRead: number) => RunProgress): Promise<number> {
   const { job, stats, hooks } = state;
-  const { plan, source, output, rejects, entry } = run;
+  const { plan, source, output, rejects } = run;
   const fixed = plan.feeds.fixedBatch;
   const chunkRows = fixed === undefined ? plan.batchRows : Math.max(fixed, Math.floor(plan.batchRows / fixed) * fixed);
   const chunkOptions = { chunkRows, rowOffset: run.firstRow, numericColumns: plan.numericColumns, columns: new Set(plan.requiredColumns), ...(rejects === undefined ? {} : { rejects }) };
   const chunks = alignChunks(rebatch(source.chunks(chunkOptions), chunkRows), output.skipRows, output.partRows, rejects);
   const iterator = chunks[Symbol.asyncIterator]();
+  // A batch's --batch-timeout clock starts when it is sent: with a limit, batches go one at a time.
+  const depth = job.batchTimeoutMs === undefined ? MODEL_DEPTH : 1;
+  const inFlight: InFlight[] = [];
   let nextRow = run.firstRow;
+  let endRow: number | undefined;
+  // A batch that cannot be read or prepared fails the run only after the batches before it are
+  // written, as when batches go one at a time: the report then counts the same rows.
+  let failure: { readonly error: unknown } | undefined;
   let reading = readAhead(iterator);
   for (;;) {
     if (hooks.signal?.aborted === true) throw new InterruptedError(hooks.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
-    const readStarted = performance.now();
-    const next = await reading;
-    stats.readMs += performance.now() - readStarted;
-    if (next.done === true) return Math.max(nextRow, next.value);
-    const chunk = next.value;
-    const transformStarted = performance.now();
-    const features = plan.pipeline?.transform(chunk) ?? chunk;
-    stats.preprocessMs += performance.now() - transformStarted;
-    // The model runs in its own process: while it scores this batch, this one reads the next.
-    const scoring = scoreChunk(plan.model, plan.feeds, features, stats, { timeoutMs: job.batchTimeoutMs, signal: hooks.signal });
-    reading = readAhead(iterator);
-    const predictions = await scoring;
-    plan.postProcess?.apply(predictions, chunk.rowCount);
-    const rejected = rejects?.take(chunk.rowOffset, chunk.rowOffset + chunk.rowCount) ?? [];
-    let batch = outputBatch(chunk, plan.kept, predictions);
-    if (rejected.length > 0) {
-      batch = withoutRows(batch, chunk, rejected);
-      noteRejects(stats, rejected);
+    while (endRow === undefined && failure === undefined && inFlight.length < depth) {
+      try {
+        const readStarted = performance.now();
+        const next = await reading;
+        stats.readMs += performance.now() - readStarted;
+        if (next.done === true) {
+          endRow = next.value;
+          break;
+        }
+        const chunk = next.value;
+        const transformStarted = performance.now();
+        const features = plan.pipeline?.transform(chunk) ?? chunk;
+        stats.preprocessMs += performance.now() - transformStarted;
+        const scoring = scoreChunk(plan.model, plan.feeds, features, stats, { timeoutMs: job.batchTimeoutMs, signal: hooks.signal });
+        scoring.catch(() => undefined); // awaited in order below
+        inFlight.push({ chunk, scoring });
+        // While the model scores, the next chunk is read.
+        reading = readAhead(iterator);
+      } catch (error) {
+        if (inFlight.length === 0) throw error;
+        failure = { error };
+      }
     }
-    const scored = chunk.rowCount - rejected.length;
-    countNaNs(stats, new Map([...batch].filter(([name]) => predictions.has(name))));
-    const writeStarted = performance.now();
-    await output.write(batch, scored, rejected.map((reject) => ({ ...reject, record: recordOf(chunk, reject.row - chunk.rowOffset) })));
-    nextRow = chunk.rowOffset + chunk.rowCount;
-    await output.rowsDone(nextRow, { input: run.index, rowInInput: chunk.origin.firstRowInSource + chunk.rowCount });
-    stats.writeMs += performance.now() - writeStarted;
-    // Counted once the batch is through, so read = scored + rejected holds at every point.
-    stats.rowsRead += chunk.rowCount;
-    stats.rowsScored += scored;
-    entry.rows += chunk.rowCount;
-    stats.batches++;
-    checkBudget(job, stats, false);
+    const head = inFlight.shift();
+    if (head === undefined) {
+      if (failure !== undefined) throw failure.error;
+      return Math.max(nextRow, endRow ?? nextRow);
+    }
+    nextRow = await writeScored(state, run, head.chunk, await head.scoring);
     hooks.onProgress?.(progress(source.bytesRead()));
   }
+}
+
+/** Writes a scored chunk (without its rejected rows) and counts it; returns the global row after it. */
+async function writeScored(state: RunState, run: SourceRun, chunk: ColumnChunk, predictions: Map<string, Column>): Promise<number> {
+  const { job, stats } = state;
+  const { plan, output, rejects, entry } = run;
+  plan.postProcess?.apply(predictions, chunk.rowCount);
+  const rejected = rejects?.take(chunk.rowOffset, chunk.rowOffset + chunk.rowCount) ?? [];
+  let batch = outputBatch(chunk, plan.kept, predictions);
+  if (rejected.length > 0) {
+    batch = withoutRows(batch, chunk, rejected);
+    noteRejects(stats, rejected);
+  }
+  const scored = chunk.rowCount - rejected.length;
+  countNaNs(stats, new Map([...batch].filter(([name]) => predictions.has(name))));
+  const writeStarted = performance.now();
+  await output.write(batch, scored, rejected.map((reject) => ({ ...reject, record: recordOf(chunk, reject.row - chunk.rowOffset) })));
+  const nextRow = chunk.rowOffset + chunk.rowCount;
+  await output.rowsDone(nextRow, { input: run.index, rowInInput: chunk.origin.firstRowInSource + chunk.rowCount });
+  stats.writeMs += performance.now() - writeStarted;
+  // Counted once the batch is through, so read = scored + rejected holds at every point.
+  stats.rowsRead += chunk.rowCount;
+  stats.rowsScored += scored;
+  entry.rows += chunk.rowCount;
+  stats.batches++;
+  checkBudget(job, stats, false);
+  return nextRow;
 }
 
 /** The next chunk, started now; a failure surfaces when it is awaited, not as an unhandled rejection. */

@@ -59,8 +59,11 @@ async function handle(request: ChildRequest): Promise<void> {
   }
 }
 
+// Requests are handled one at a time, in the order they came: the parent may send the next batch
+// while one runs, and its replies must come back in order.
+let queue = Promise.resolve();
 const receive = (request: ChildRequest): void => {
-  void handle(request);
+  queue = queue.then(() => handle(request));
 };
 if (parentPort !== null) parentPort.on('message', receive);
 else process.on('message', receive);

@@ -163,19 +163,30 @@ function transferables(message: Extract<ChildRequest, { kind: 'run' }>): ArrayBu
   return buffers;
 }
 
-/** The session's host and its single request in flight. */
+/** Where a reply goes: to the request with its id ('load' for the one load). */
+type RequestKey = number | 'load';
+
+interface Pending {
+  readonly resolve: (reply: ChildReply) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * The session's host and its requests in flight. The host answers them one at a time, in the
+ * order sent, so the next batch can wait there while this process writes the one before.
+ */
 class ModelHost {
   private readonly channel: Channel;
-  private pending: { resolve: (reply: ChildReply) => void; reject: (error: unknown) => void } | undefined;
+  private readonly pending = new Map<RequestKey, Pending>();
   private ended: string | undefined;
 
   /** `killable`: a child process (needed for --batch-timeout), else a worker thread. */
   constructor(private readonly killable: boolean) {
     const events: ChannelEvents = {
-      onMessage: (reply) => this.settle((pending) => pending.resolve(reply)),
+      onMessage: (reply) => this.settle(reply.kind === 'loaded' || reply.id === undefined ? 'load' : reply.id, (pending) => pending.resolve(reply)),
       onExit: (how) => {
         this.ended ??= how;
-        this.settle((pending) => pending.reject(new ModelError('MODEL_RUN_FAILED', `The model runner ended unexpectedly (${how})`, { hint: 'the model may have run out of memory; try a smaller --batch-size' })));
+        this.settleAll(new ModelError('MODEL_RUN_FAILED', `The model runner ended unexpectedly (${how})`, { hint: 'the model may have run out of memory; try a smaller --batch-size' }));
       },
     };
     this.channel = killable ? processChannel(events) : workerChannel(events);
@@ -185,6 +196,7 @@ class ModelHost {
   /** Sends one request and waits for its reply, within the control's time limit and signal. */
   request(message: ChildRequest, control: RunControl = {}): Promise<ChildReply> {
     if (this.ended !== undefined) return Promise.reject(new ModelError('MODEL_RUN_FAILED', `The model runner has ended (${this.ended})`));
+    const key: RequestKey = message.kind === 'load' ? 'load' : message.id;
     return new Promise<ChildReply>((resolve, reject) => {
       const { timeoutMs } = control;
       const timer =
@@ -192,12 +204,10 @@ class ModelHost {
           ? undefined
           : setTimeout(() => {
               void this.kill();
-              this.settle((pending) =>
-                pending.reject(
-                  new ModelError('MODEL_RUN_FAILED', `A batch ran longer than --batch-timeout (${timeoutMs / 1000} s); the model process was stopped`, {
-                    hint: 'the model may not terminate on some inputs (a Loop without end); raise --batch-timeout if batches are just slow',
-                  }),
-                ),
+              this.settleAll(
+                new ModelError('MODEL_RUN_FAILED', `A batch ran longer than --batch-timeout (${timeoutMs / 1000} s); the model process was stopped`, {
+                  hint: 'the model may not terminate on some inputs (a Loop without end); raise --batch-timeout if batches are just slow',
+                }),
               );
             }, timeoutMs);
       // A child process is stopped at once; a worker's batch is let finish (it cannot be stopped inside
@@ -205,13 +215,13 @@ class ModelHost {
       const onAbort = (): void => {
         if (!this.killable) return;
         void this.kill();
-        this.settle((pending) => pending.reject(new InterruptedError(control.signal?.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT')));
+        this.settleAll(new InterruptedError(control.signal?.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT'));
       };
       const done = (): void => {
         if (timer !== undefined) clearTimeout(timer);
         control.signal?.removeEventListener('abort', onAbort);
       };
-      this.pending = {
+      this.pending.set(key, {
         resolve: (reply) => {
           done();
           resolve(reply);
@@ -220,7 +230,7 @@ class ModelHost {
           done();
           reject(error);
         },
-      };
+      });
       control.signal?.addEventListener('abort', onAbort, { once: true });
       this.channel.hold();
       this.channel.send(message);
@@ -228,11 +238,16 @@ class ModelHost {
     });
   }
 
-  private settle(action: (pending: NonNullable<ModelHost['pending']>) => void): void {
-    const pending = this.pending;
-    this.pending = undefined;
-    this.channel.release();
+  private settle(key: RequestKey, action: (pending: Pending) => void): void {
+    const pending = this.pending.get(key);
+    this.pending.delete(key);
+    if (this.pending.size === 0) this.channel.release();
     if (pending !== undefined) action(pending);
+  }
+
+  /** Fails every request in flight: the host is gone, so none of them will be answered. */
+  private settleAll(error: unknown): void {
+    for (const key of [...this.pending.keys()]) this.settle(key, (pending) => pending.reject(error));
   }
 
   /** Stops the host (a worker inside a native call stops when that call returns). */
