@@ -73,15 +73,23 @@ export async function runScore(job: ScoreJob, hooks: RunHooks = {}): Promise<Run
 async function score(state: RunState): Promise<void> {
   const { job, stats } = state;
   const totalBytes = await totalInputBytes(job);
-  const loadStarted = performance.now();
-  state.model = await loadModel(job.model, { threads: job.threads, executionProviders: job.executionProviders, onFallback: (message) => warn(state, message), killable: job.batchTimeoutMs !== undefined });
-  stats.loadModelMs = performance.now() - loadStarted;
-  for (const skipped of state.model.outputs.skipped) warn(state, `${skipped.reason}; it is not written`);
-
   const firstInput = job.inputs[0];
   if (firstInput === undefined) throw new UsageError('USAGE', 'No input given', { hint: 'pass --input FILE (or - for stdin)' });
   const keepRecords = job.rejects !== undefined;
-  let source = await openSource(firstInput.format, { path: firstInput.path, delimiter: job.delimiter, keepRecords, csvParser: job.csvParser, workers: job.workers });
+  const loadStarted = performance.now();
+  // The model loads in its own thread: meanwhile this one opens the first input and reads its header.
+  const loading = loadModel(job.model, { threads: job.threads, executionProviders: job.executionProviders, onFallback: (message) => warn(state, message), killable: job.batchTimeoutMs !== undefined });
+  const opening = openSource(firstInput.format, { path: firstInput.path, delimiter: job.delimiter, keepRecords, csvParser: job.csvParser, workers: job.workers });
+  opening.catch(() => undefined); // awaited below, once the model is known to load
+  try {
+    state.model = await loading;
+  } catch (error) {
+    await opening.then((opened) => opened.close(), () => undefined);
+    throw error;
+  }
+  stats.loadModelMs = performance.now() - loadStarted;
+  for (const skipped of state.model.outputs.skipped) warn(state, `${skipped.reason}; it is not written`);
+  let source = await opening;
   const plan = await planScoring(job, state.model, source.columnNames);
   state.plan = plan;
 
