@@ -7,12 +7,12 @@ export const USAGE = `Usage: npm run bench -- [options]
 
 Measures onnx-batch end to end (the whole CLI process, start-up included) beside the limits
 measured in the same run: raw ONNX Runtime (inference ceiling), read + count newlines (I/O floor),
-csv-parse alone (reference point). Prints a table, and JSON with --json or --out.
+csv-parse alone (reference point), onnx-batch's parser alone with 1 and 2 workers. Prints a table, and JSON with --json or --out.
 
   --quick                 small sizes (W1/W2 50,000 rows, W3 5,000 rows), under a minute
-  --rows N                W1/W2 rows (default 200000)
+  --rows N                W1/W2 rows (default 1000000, the size the targets are set at)
   --features N            W1/W2 feature columns (default 32)
-  --wide-rows N           W3 rows (default 20000)
+  --wide-rows N           W3 rows (default 50000)
   --wide-features N       W3 feature columns (default 500)
   --only LIST             workloads to run, e.g. w1,w3 (default w1,w2,w3; w4 only with --w4)
   --w4                    also run W4, memory at scale: CSV of 1,000,000 and 5,000,000 rows (long)
@@ -71,9 +71,9 @@ export function parseOptions(argv) {
   for (const name of only) if (!['w1', 'w2', 'w3', 'w4'].includes(name)) throw new Error(`--only: unknown workload ${name}`);
   return {
     quick,
-    rows: positiveInt('rows', v.rows, quick ? 50_000 : 200_000),
+    rows: positiveInt('rows', v.rows, quick ? 50_000 : 1_000_000),
     features: positiveInt('features', v.features, 32),
-    wideRows: positiveInt('wide-rows', v['wide-rows'], quick ? 5_000 : 20_000),
+    wideRows: positiveInt('wide-rows', v['wide-rows'], quick ? 5_000 : 50_000),
     wideFeatures: positiveInt('wide-features', v['wide-features'], 500),
     workloads: only.filter((w) => w !== 'w4'),
     w4: w4 || only.includes('w4'),

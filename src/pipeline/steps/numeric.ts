@@ -2,19 +2,21 @@
 import { numbersColumn, readNumbers } from '../columns.js';
 import type { CompiledStep, StepContext, StepOptions as Of } from './step.js';
 
-/** A step that maps each listed column through a per-column function of one value. */
-function perColumn(context: StepContext, key: string, columns: readonly string[], makeFn: (index: number) => (value: number) => number, keepsNulls = true): CompiledStep {
+/** Writes out[i] from values[i] for every row: one loop per step, so no call per value. */
+type Kernel = (values: Float64Array, out: Float64Array) => void;
+
+/** A step that maps each listed column through its own kernel. */
+function perColumn(context: StepContext, key: string, columns: readonly string[], makeKernel: (index: number) => Kernel, keepsNulls = true): CompiledStep {
   const names = columns.map((name, index) => context.need(name, `${key}[${index}]`, true));
   const label = context.path;
   for (const name of names) context.write(name);
-  const fns = names.map((_, index) => makeFn(index));
+  const kernels = names.map((_, index) => makeKernel(index));
   return {
     apply: (table, chunk) => {
       names.forEach((name, index) => {
-        const fn = fns[index] as (value: number) => number;
         const { values, nulls } = readNumbers(table, name, chunk, label);
         const out = new Float64Array(values.length);
-        for (let i = 0; i < values.length; i++) out[i] = fn(values[i] as number);
+        (kernels[index] as Kernel)(values, out);
         table.set(name, numbersColumn(out, keepsNulls ? nulls : undefined));
       });
     },
@@ -25,7 +27,12 @@ export function compileImpute(step: Of<'impute'>, context: StepContext): Compile
   // NaN counts as missing too, as in scikit-learn's SimpleImputer(missing_values=np.nan).
   return perColumn(context, 'columns', step.columns, (index) => {
     const fill = step.values[index] as number;
-    return (value) => (Number.isNaN(value) ? fill : value);
+    return (values, out) => {
+      for (let i = 0; i < values.length; i++) {
+        const value = values[i] as number;
+        out[i] = Number.isNaN(value) ? fill : value;
+      }
+    };
   }, false);
 }
 
@@ -33,7 +40,9 @@ export function compileStandardize(step: Of<'standardize'>, context: StepContext
   return perColumn(context, 'columns', step.columns, (index) => {
     const mean = step.mean[index] as number;
     const scale = step.scale[index] as number;
-    return (value) => (value - mean) / scale;
+    return (values, out) => {
+      for (let i = 0; i < values.length; i++) out[i] = ((values[i] as number) - mean) / scale;
+    };
   });
 }
 
@@ -42,18 +51,27 @@ export function compileMinMax(step: Of<'min_max'>, context: StepContext): Compil
   return perColumn(context, 'columns', step.columns, (index) => {
     const min = step.min[index] as number;
     const span = (step.max[index] as number) - min;
-    return (value) => ((value - min) / span) * (high - low) + low;
+    return (values, out) => {
+      for (let i = 0; i < values.length; i++) out[i] = (((values[i] as number) - min) / span) * (high - low) + low;
+    };
   });
 }
 
 export function compileClip(step: Of<'clip'>, context: StepContext): CompiledStep {
   const min = step.min ?? Number.NEGATIVE_INFINITY;
   const max = step.max ?? Number.POSITIVE_INFINITY;
-  return perColumn(context, 'columns', step.columns, () => (value) => (value < min ? min : value > max ? max : value));
+  return perColumn(context, 'columns', step.columns, () => (values, out) => {
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i] as number;
+      out[i] = value < min ? min : value > max ? max : value;
+    }
+  });
 }
 
 export function compileLog1p(step: Of<'log1p'>, context: StepContext): CompiledStep {
-  return perColumn(context, 'columns', step.columns, () => Math.log1p);
+  return perColumn(context, 'columns', step.columns, () => (values, out) => {
+    for (let i = 0; i < values.length; i++) out[i] = Math.log1p(values[i] as number);
+  });
 }
 
 /** Bucket index = how many edges are <= the value (bins closed on the left), as numpy.digitize. */
