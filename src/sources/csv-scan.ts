@@ -313,27 +313,13 @@ export class CsvScanner {
       // Reads a plain decimal on the way, so numeric fields need no second pass over their bytes.
       const negative = b[i] === 0x2d;
       if (negative || b[i] === 0x2b) i++;
-      let mantissa = 0;
-      let digits = 0;
-      let point = -1;
-      for (; i < n; i++) {
-        const byte = b[i] as number;
-        const digit = byte - 0x30;
-        if (digit >= 0 && digit <= 9) {
-          mantissa = mantissa * 10 + digit;
-          digits++;
-        } else if (byte === 0x2e && point < 0) {
-          point = digits;
-        } else {
-          break;
-        }
-      }
+      i = readDigits(b, i, n);
       let value = Number.NaN;
       if (i < n && stops[b[i] as number] !== 0) {
         // Up to 15 digits the integer is exact, and so is 10^k up to 22: one division rounds once, as Number() does.
-        if (digits > 0 && digits <= 15) {
-          const fraction = point < 0 ? 0 : digits - point;
-          const magnitude = fraction === 0 ? mantissa : mantissa / (POWERS_OF_TEN[fraction] as number);
+        if (digitCount > 0 && digitCount <= 15) {
+          const fraction = digitsBeforePoint < 0 ? 0 : digitCount - digitsBeforePoint;
+          const magnitude = fraction === 0 ? digitsValue : digitsValue / (POWERS_OF_TEN[fraction] as number);
           value = negative ? -magnitude : magnitude;
         }
       } else {
@@ -647,6 +633,35 @@ export function parseNumberField(batch: RecordBatch, field: number): number | un
   return parseNumber(fieldText(batch, field));
 }
 
+/** What readDigits found: the digits read as an integer, how many, and how many before the point (-1: no point). */
+let digitsValue = 0;
+let digitCount = 0;
+let digitsBeforePoint = -1;
+
+/** Reads digits with at most one decimal point from `from` up to `stop`; returns where they end. */
+function readDigits(bytes: Uint8Array, from: number, stop: number): number {
+  let mantissa = 0;
+  let digits = 0;
+  let point = -1;
+  let i = from;
+  for (; i < stop; i++) {
+    const byte = bytes[i] as number;
+    const digit = byte - 0x30;
+    if (digit >= 0 && digit <= 9) {
+      mantissa = mantissa * 10 + digit;
+      digits++;
+    } else if (byte === 0x2e && point < 0) {
+      point = digits;
+    } else {
+      break;
+    }
+  }
+  digitsValue = mantissa;
+  digitCount = digits;
+  digitsBeforePoint = point;
+  return i;
+}
+
 /** ASCII whitespace that String.prototype.trim removes (the rest of its set is not ASCII). */
 function isSpace(byte: number): boolean {
   return byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
@@ -666,25 +681,11 @@ function fastDecimal(bytes: Uint8Array, start: number, end: number): boolean {
   while (stop > i && isSpace(bytes[stop - 1] as number)) stop--;
   let negative = false;
   if (i < stop && (bytes[i] === 0x2d || bytes[i] === 0x2b)) negative = bytes[i++] === 0x2d;
-  let mantissa = 0;
-  let digits = 0;
-  /** Digits before the decimal point, once one is seen. */
-  let point = -1;
-  for (; i < stop; i++) {
-    const byte = bytes[i] as number;
-    const digit = byte - 0x30;
-    if (digit >= 0 && digit <= 9) {
-      mantissa = mantissa * 10 + digit;
-      digits++;
-    } else if (byte === 0x2e && point < 0) {
-      point = digits;
-    } else {
-      break;
-    }
-  }
-  const fraction = point < 0 ? 0 : digits - point;
+  i = readDigits(bytes, i, stop);
+  const mantissa = digitsValue;
+  const fraction = digitsBeforePoint < 0 ? 0 : digitCount - digitsBeforePoint;
   // Each step of the sum was exact if the total is at most 2^53 (it only grows).
-  if (digits === 0 || mantissa > MAX_EXACT) return false;
+  if (digitCount === 0 || mantissa > MAX_EXACT) return false;
   let exponent = 0;
   if (i < stop && (bytes[i] === 0x65 || bytes[i] === 0x45)) {
     i++;
