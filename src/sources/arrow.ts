@@ -267,14 +267,42 @@ function checkData(data: Data, depth: number): string | undefined {
 function isValidAt(data: Data, index: number): boolean {
   const bitmap = data.nullBitmap as Uint8Array | undefined;
   if (bitmap === undefined || bitmap.byteLength === 0) return true;
-  return ((bitmap[index >> 3] ?? 0) & (1 << (index & 7))) !== 0;
+  return bitAt(bitmap, index) === 1;
 }
 
+/** 1 where a row is null, read from each record batch's validity bitmap; undefined without nulls. */
 function nullMask(vector: Vector): Uint8Array | undefined {
   if (vector.nullCount === 0) return undefined;
   const nulls = new Uint8Array(vector.length);
-  for (let i = 0; i < vector.length; i++) nulls[i] = vector.isValid(i) ? 0 : 1;
+  let at = 0;
+  for (const data of vector.data) {
+    const bitmap = data.nullBitmap as Uint8Array | undefined;
+    if (data.nullCount > 0 && bitmap !== undefined && bitmap.byteLength > 0 && !DataType.isUnion(data.type)) {
+      for (let i = 0; i < data.length; i++) nulls[at + i] = 1 - bitAt(bitmap, data.offset + i);
+    } else if (data.nullCount > 0) {
+      // Null-typed and union columns have no bitmap of their own: the rare case asks the vector.
+      for (let i = 0; i < data.length; i++) nulls[at + i] = vector.isValid(at + i) ? 0 : 1;
+    }
+    at += data.length;
+  }
   return nulls;
+}
+
+function bitAt(bits: Uint8Array, index: number): number {
+  return ((bits[index >> 3] as number) >> (index & 7)) & 1;
+}
+
+/** Booleans as 0/1 (0 under nulls), from each record batch's bit-packed values. */
+function boolValues(vector: Vector, nulls: Uint8Array | undefined): Uint8Array {
+  const values = new Uint8Array(vector.length);
+  let at = 0;
+  for (const data of vector.data) {
+    const bits = data.values as Uint8Array;
+    for (let i = 0; i < data.length; i++) values[at + i] = bitAt(bits, data.offset + i);
+    at += data.length;
+  }
+  if (nulls !== undefined) for (let i = 0; i < values.length; i++) if (nulls[i] === 1) values[i] = 0;
+  return values;
 }
 
 /** Converts one Arrow vector to a column; types without a numeric form become text. */
@@ -296,7 +324,7 @@ function toColumn(vector: Vector): Column {
     return { type: 'float64', values: Float64Array.from(values as ArrayLike<number>), ...optional };
   }
   if (DataType.isBool(type)) {
-    return { type: 'bool', values: Uint8Array.from({ length: vector.length }, (_, i) => (vector.get(i) === true ? 1 : 0)), ...optional };
+    return { type: 'bool', values: boolValues(vector, nulls), ...optional };
   }
   const values: (string | null)[] = new Array<string | null>(vector.length);
   const asText = textOf(type);
