@@ -1,9 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError, ModelError } from '../errors.js';
-import type { Column, ColumnChunk } from '../sources/chunk.js';
+import { RejectList, type Column, type ColumnChunk } from '../sources/chunk.js';
 import { buildFeeds, planFeeds, type FeedPlan, type InputFeed } from './feeds.js';
 import type { ElementType, TensorSignature } from './session.js';
+import { TensorBuffers } from './tensor-buffers.js';
 
 function input(name: string, type: ElementType, shape: readonly (number | string)[]): TensorSignature {
   return { name, isTensor: true, type, shape };
@@ -421,3 +422,38 @@ describe('buildFeeds padding', () => {
     assert.deepEqual(feeds['city']?.data, ['oslo']);
   });
 });
+
+describe('buildFeeds with buffers handed back', () => {
+  /** Buffers full of a value no batch writes, so anything left over shows. */
+  function staleBuffers(bytes: number, count = 1): TensorBuffers {
+    const buffers = new TensorBuffers();
+    buffers.giveBack(Array.from({ length: count }, () => new Float32Array(bytes / 4).fill(-777).buffer));
+    return buffers;
+  }
+
+  it('reuses a buffer of the right size and writes every value of it, zeros in the padding rows', () => {
+    const buffers = staleBuffers(4 * 2 * 4);
+    const feeds = buildFeeds(plan('float32', ['a', 'b']), chunk({ a: f64([1, 2]), b: f64([3, 4]) }, 2), 4, buffers);
+    assert.deepEqual([...(feeds['x']?.data as Float32Array)], [1, 3, 2, 4, 0, 0, 0, 0]);
+    assert.equal(buffers.take(32), undefined, 'the buffer was taken');
+  });
+
+  it('writes zeros, not what an earlier batch left, where a rejected value was', () => {
+    const buffers = staleBuffers(3 * 4);
+    const skipped = { ...chunk({ a: str(['1', 'oops', '3']) }, 3), rejects: new RejectList() };
+    const feeds = buildFeeds(plan('float32', ['a']), skipped, 3, buffers);
+    assert.deepEqual([...(feeds['x']?.data as Float32Array)], [1, 0, 3]);
+    const overflow = { ...chunk({ a: f64([1, 1e300]) }, 2), rejects: new RejectList() };
+    const again = buildFeeds(plan('float32', ['a']), overflow, 2, staleBuffers(2 * 4));
+    assert.deepEqual([...(again['x']?.data as Float32Array)], [1, 0]);
+  });
+
+  it('allocates when no buffer of that size came back, and keeps at most four of a size', () => {
+    const buffers = staleBuffers(64, 6);
+    const taken = Array.from({ length: 5 }, () => buffers.take(64));
+    assert.equal(taken.filter((buffer) => buffer !== undefined).length, 4);
+    const feeds = buildFeeds(plan('float64', ['a']), chunk({ a: f64([5]) }, 1), 1, buffers);
+    assert.deepEqual([...(feeds['x']?.data as Float64Array)], [5]);
+  });
+});
+

@@ -3,6 +3,7 @@ import { InputError, ModelError, quoteNames } from '../errors.js';
 import { rejectValue, type Column, type ColumnChunk } from '../sources/chunk.js';
 import { formatFloat64, parseNumber } from '../values.js';
 import type { ElementType, TensorData, TensorSignature } from './session.js';
+import type { TensorBuffers } from './tensor-buffers.js';
 
 const FEEDABLE: ReadonlySet<ElementType> = new Set(['float32', 'float64', 'int32', 'int64', 'bool', 'string']);
 const NUMERIC_TARGETS: ReadonlySet<ElementType> = new Set(['float32', 'float64', 'int32', 'int64', 'bool']);
@@ -176,12 +177,17 @@ function ambiguous(inputs: readonly TensorSignature[], columnNames: readonly str
  * Builds the input tensors for one chunk, converting each column to the input's element type.
  * With `paddedRows` > rowCount, the extra rows are zeros (or empty strings) whose outputs are dropped.
  */
-export function buildFeeds(plan: FeedPlan, chunk: ColumnChunk, paddedRows: number): Record<string, TensorData> {
+export function buildFeeds(plan: FeedPlan, chunk: ColumnChunk, paddedRows: number, buffers?: TensorBuffers): Record<string, TensorData> {
   const feeds: Record<string, TensorData> = {};
   for (const feed of plan.feeds) {
     const width = feed.columns.length;
     const dims = feed.rank === 1 ? [paddedRows] : [paddedRows, width];
-    const data = allocate(feed.type, paddedRows * width);
+    const data = allocate(feed.type, paddedRows * width, buffers);
+    // A reused buffer holds an earlier batch: the padding rows must be zeroed (the rows are all written).
+    if (paddedRows > chunk.rowCount && !Array.isArray(data)) {
+      if (data instanceof BigInt64Array) data.fill(0n, chunk.rowCount * width);
+      else data.fill(0, chunk.rowCount * width);
+    }
     feed.columns.forEach((name, k) => {
       const column = chunk.columns.get(name);
       if (column === undefined) throw new InputError('SCHEMA_MISMATCH', `Input ${chunk.origin.source} lacks column '${name}' needed by model input '${feed.input}'`, { context: { file: chunk.origin.source, column: name, modelInput: feed.input } });
@@ -194,21 +200,20 @@ export function buildFeeds(plan: FeedPlan, chunk: ColumnChunk, paddedRows: numbe
 
 type FeedArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | string[];
 
-function allocate(type: ElementType, length: number): FeedArray {
-  switch (type) {
-    case 'float32':
-      return new Float32Array(length);
-    case 'float64':
-      return new Float64Array(length);
-    case 'int32':
-      return new Int32Array(length);
-    case 'int64':
-      return new BigInt64Array(length);
-    case 'bool':
-      return new Uint8Array(length);
-    default:
-      return new Array<string>(length).fill('');
-  }
+const ARRAY_OF: Partial<Record<ElementType, Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | BigInt64ArrayConstructor | Uint8ArrayConstructor>> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  bool: Uint8Array,
+};
+
+/** A tensor's array: a typed array, over a buffer handed back by the model thread when one fits. */
+function allocate(type: ElementType, length: number, buffers: TensorBuffers | undefined): FeedArray {
+  const TypedArray = ARRAY_OF[type];
+  if (TypedArray === undefined) return new Array<string>(length).fill('');
+  const reused = buffers?.take(length * TypedArray.BYTES_PER_ELEMENT);
+  return reused === undefined ? new TypedArray(length) : new TypedArray(reused);
 }
 
 interface Where {
@@ -236,6 +241,7 @@ function fill(data: FeedArray, k: number, width: number, column: Column, where: 
     const problem = refuseNaN && Number.isNaN(value) ? 'a missing or NaN value, which --reject-nan refuses' : check(value);
     if (problem !== undefined) {
       reject(where, i, problem, String(value));
+      data[i * width + k] = 0;
       continue;
     }
     data[i * width + k] = value;
@@ -256,6 +262,7 @@ function copyFloats(data: Float32Array | Float64Array, k: number, width: number,
     const value = nulls !== undefined && nulls[i] === 1 ? Number.NaN : (values[i] as number);
     if (mayOverflow && (value > 3.4e38 || value < -3.4e38) && Number.isFinite(value) && !Number.isFinite(Math.fround(value))) {
       reject(where, i, 'out of float32 range', String(value));
+      data[i * width + k] = 0;
       continue;
     }
     data[i * width + k] = value;

@@ -81,7 +81,7 @@ interface BatchRun {
 async function runBatch(model: LoadedModel, plan: FeedPlan, chunk: ColumnChunk, batch: BatchRun): Promise<Map<string, Column>> {
   const { timings } = batch;
   const built = performance.now();
-  const feeds = buildFeeds(plan, chunk, batch.paddedRows);
+  const feeds = buildFeeds(plan, chunk, batch.paddedRows, model.session.buffers);
   const started = performance.now();
   timings.preprocessMs += started - built;
   const results = await runModel(model, feeds, chunk, batch.control);

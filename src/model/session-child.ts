@@ -18,8 +18,8 @@ ort.env.logLevel = 'fatal';
 
 let session: ort.InferenceSession | undefined;
 
-function reply(message: ChildReply): void {
-  if (parentPort !== null) parentPort.postMessage(message);
+function reply(message: ChildReply, transfer: ArrayBuffer[] = []): void {
+  if (parentPort !== null) parentPort.postMessage(message, transfer);
   else process.send?.(message);
 }
 
@@ -53,7 +53,9 @@ async function handle(request: ChildRequest): Promise<void> {
     const results = await session.run(feeds, [...request.fetches]);
     const plain: Record<string, TensorData> = {};
     for (const [name, tensor] of Object.entries(results)) plain[name] = { type: tensor.type, data: tensor.data, dims: tensor.dims };
-    reply({ kind: 'ran', id: request.id, results: plain });
+    // A worker hands the input buffers back for the next batches; a child process would copy them.
+    const inputs = parentPort === null ? [] : Object.values(request.feeds).flatMap((feed) => (ArrayBuffer.isView(feed.data) && feed.data.buffer instanceof ArrayBuffer ? [feed.data.buffer] : []));
+    reply({ kind: 'ran', id: request.id, results: plain, ...(inputs.length > 0 ? { inputs } : {}) }, inputs);
   } catch (error) {
     reply({ kind: 'failed', id: request.id, message: (error as Error).message ?? String(error) });
   }

@@ -33,5 +33,11 @@ export type ChildRequest =
 
 export type ChildReply =
   | { readonly kind: 'loaded'; readonly inputs: TensorSignature[]; readonly outputs: TensorSignature[]; readonly runtimeVersion: string }
-  | { readonly kind: 'ran'; readonly id: number; readonly results: Record<string, TensorData> }
+  | {
+      readonly kind: 'ran';
+      readonly id: number;
+      readonly results: Record<string, TensorData>;
+      /** The request's input buffers, handed back for reuse (from a worker thread, where they move without a copy). */
+      readonly inputs?: ArrayBuffer[];
+    }
   | { readonly kind: 'failed'; readonly id?: number; readonly message: string };

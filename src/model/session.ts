@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { InterruptedError, ModelError } from '../errors.js';
 import type { ModelFile } from './model-file.js';
 import type { ChildReply, ChildRequest, TensorData, TensorSignature } from './session-protocol.js';
+import { TensorBuffers } from './tensor-buffers.js';
 
 export type { ElementType, TensorData, TensorSignature } from './session-protocol.js';
 
@@ -49,6 +50,8 @@ export interface ModelSession {
   /** The execution provider the session runs on. */
   readonly executionProvider: string;
   run(feeds: Readonly<Record<string, TensorData>>, fetches: readonly string[], control?: RunControl): Promise<Record<string, TensorData>>;
+  /** Input buffers of batches that have run, for building the next ones. */
+  readonly buffers: TensorBuffers;
   close(): Promise<void>;
 }
 
@@ -81,7 +84,9 @@ export async function createSession(file: ModelFile, options: SessionOptions): P
 
 function sessionOf(child: ModelHost, loaded: Extract<ChildReply, { kind: 'loaded' }>, executionProvider: string): ModelSession {
   let nextId = 0;
+  const buffers = new TensorBuffers();
   return {
+    buffers,
     inputs: loaded.inputs,
     outputs: loaded.outputs,
     runtimeVersion: loaded.runtimeVersion,
@@ -89,7 +94,10 @@ function sessionOf(child: ModelHost, loaded: Extract<ChildReply, { kind: 'loaded
     run: async (feeds, fetches, control = {}) => {
       const id = nextId++;
       const reply = await child.request({ kind: 'run', id, feeds, fetches }, control);
-      if (reply.kind === 'ran') return reply.results;
+      if (reply.kind === 'ran') {
+        buffers.giveBack(reply.inputs ?? []);
+        return reply.results;
+      }
       throw new Error(reply.kind === 'failed' ? reply.message : 'unexpected reply from the model process');
     },
     close: () => child.kill(),
