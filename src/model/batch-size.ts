@@ -1,4 +1,5 @@
 // Model stage: the rows per inference call that --batch-size auto picks from the model's size.
+import type { InputFeed } from './feeds.js';
 import type { ModelFile } from './model-file.js';
 import type { ElementType, TensorSignature } from './session-protocol.js';
 
@@ -40,9 +41,13 @@ const ELEMENT_BYTES: Readonly<Record<ElementType, number>> = {
   uint4: 1,
 };
 
-/** The batch size for a model: the largest power of two of rows whose tensors fit TARGET_BATCH_BYTES. */
-export function autoBatchRows(file: Pick<ModelFile, 'bytes'>, signature: { readonly inputs: readonly TensorSignature[]; readonly outputs: readonly TensorSignature[] }): number {
-  const rowBytes = Math.max(1, [...signature.inputs, ...signature.outputs].reduce((sum, tensor) => sum + bytesPerRow(tensor), 0));
+/**
+ * The batch size for a model: the largest power of two of rows whose tensors fit
+ * TARGET_BATCH_BYTES. Inputs count as fed (one element per column); outputs as declared.
+ */
+export function autoBatchRows(file: Pick<ModelFile, 'bytes'>, feeds: readonly Pick<InputFeed, 'type' | 'columns'>[], outputs: readonly TensorSignature[]): number {
+  const inputBytes = feeds.reduce((sum, feed) => sum + ELEMENT_BYTES[feed.type] * feed.columns.length, 0);
+  const rowBytes = Math.max(1, outputs.reduce((sum, tensor) => sum + bytesPerRow(tensor), inputBytes));
   let rows = MIN_ROWS;
   while (rows * 2 <= MAX_ROWS && rows * 2 * rowBytes <= TARGET_BATCH_BYTES) rows *= 2;
   const heavy = HEAVY_MODELS.find((model) => file.bytes >= model.weightBytes);
