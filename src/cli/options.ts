@@ -39,7 +39,7 @@ export const SCORE_FLAGS: readonly FlagSpec[] = [
   { flags: '--csv-parser <parser>', description: 'CSV reader: fast (parses bytes straight into typed arrays) or reference (csv-parse)', choices: ['fast', 'reference'], defaultValue: 'fast' },
   {
     flags: '--workers <n>',
-    description: 'worker threads that parse byte ranges of a CSV file in parallel; 0: the main thread parses; auto: one per core (at most 4) for files of 16 MiB and more',
+    description: 'worker threads that parse byte ranges of a CSV file in parallel; 0: the main thread parses; auto: one per core but one (1 to 4) for files of 16 MiB and more',
     defaultValue: 'auto',
     env: 'ONNX_BATCH_WORKERS',
   },

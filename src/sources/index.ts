@@ -85,14 +85,15 @@ function openText(request: SourceRequest, size: number | undefined): Promise<Ope
 }
 
 /**
- * One worker per core (at most AUTO_WORKERS_MAX): parsing is what a CSV run waits for, and a
- * worker that the model or the writer holds back sleeps. Measured on 2 cores: W3 (50k rows x 500
- * features) 1.65 s with 2 workers against 1.9-2.1 s with 1; W1 (1M rows x 32) 2.18 s against
- * 2.21-2.27 s; W4 (5M rows) 9.7 s either way, at 255 MB peak against 216 MB.
+ * One worker per core but one (at least 1, at most AUTO_WORKERS_MAX): the main thread needs a
+ * core to build tensors, run a spec's steps and write. Measured on 2 cores, 1 worker against 2:
+ * W1 (1M rows x 32) 2.21-2.27 s against 2.18 s, W4 (5M rows) 9.6 s against 9.7 s at 216 MB peak
+ * against 255 MB, W1 with a 10-step spec 3.9-4.35 s against 4.17-4.49 s at 280 MB against 350 MB;
+ * only a wide file without a spec (W3, 500 features) gains from the second (1.65 s against 1.9-2.1).
  */
 function autoWorkers(size: number | undefined): number {
   if (size === undefined || size < AUTO_WORKERS_MIN_BYTES) return 0;
-  return Math.min(AUTO_WORKERS_MAX, availableParallelism());
+  return Math.min(AUTO_WORKERS_MAX, Math.max(1, availableParallelism() - 1));
 }
 
 /** Opens one input with the reader for its format. */
