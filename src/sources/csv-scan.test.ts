@@ -9,6 +9,16 @@ import { Random } from '../../test/helpers/assertions.js';
 const encoder = new TextEncoder();
 const bytes = (text: string): Uint8Array => encoder.encode(text);
 
+/** All records of a short comma-separated input, as one batch. */
+function wholeBatch(input: Uint8Array): RecordBatch {
+  const scanner = new CsvScanner({ delimiter: 0x2c });
+  scanner.push(input);
+  scanner.end();
+  const batch = scanner.next(10);
+  assert.ok(batch !== undefined);
+  return batch;
+}
+
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let offset = 0;
@@ -215,11 +225,7 @@ describe('CsvScanner dialect', () => {
   });
 
   it('marks quoted fields, and those whose quotes need undoubling', () => {
-    const scanner = new CsvScanner({ delimiter: 0x2c });
-    scanner.push(bytes('plain,"quoted","a""b"\n'));
-    scanner.end();
-    const batch = scanner.next(10);
-    assert.ok(batch !== undefined);
+    const batch = wholeBatch(bytes('plain,"quoted","a""b"\n'));
     assert.deepEqual([...batch.fieldFlags.subarray(0, 3)], [0, FIELD_QUOTED, FIELD_QUOTED | FIELD_ESCAPED]);
     assert.equal(new TextDecoder().decode(batch.bytes.subarray(batch.fieldStart[1], batch.fieldEnd[1])), 'quoted');
   });
@@ -329,31 +335,27 @@ describe('CsvScanner numbers', () => {
     assert.deepEqual(scan(bytes(input)).error, undefined);
   });
 
+  /** A random decimal of 1 to `maxDigits` digits with a point among them (or, `pointOptional`, none). */
+  const randomDecimal = (random: Random, maxDigits: number, pointOptional: boolean, signs: readonly string[]): string => {
+    const digits = (String(random.int(1e9)) + String(random.int(1e9))).slice(0, 1 + random.int(maxDigits));
+    const point = pointOptional ? random.int(digits.length + 2) - 1 : random.int(digits.length + 1);
+    const sign = random.pick(signs);
+    return point < 0 ? `${sign}${digits}` : `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+  };
+
   it('matches Number() bit for bit on random decimals of up to 17 digits', () => {
     const random = new Random(7);
     const lines: string[] = [];
     for (let k = 0; k < 20000; k++) {
-      const digits = String(random.int(1e9)) + String(random.int(1e9));
-      const length = 1 + random.int(17);
-      const mantissa = digits.slice(0, length);
-      const point = random.int(length + 1);
       const exponent = random.chance(0.3) ? `e${random.int(60) - 30}` : '';
-      lines.push(`${random.chance(0.5) ? '-' : ''}${mantissa.slice(0, point)}.${mantissa.slice(point)}${exponent}`.replace(/^(-?)\.$/, '$10'));
+      lines.push(`${randomDecimal(random, 17, false, ['', '-'])}${exponent}`);
     }
     scan(bytes(lines.join('\n')), { batchSize: 1000 });
   });
 
   it('matches Number() on plain decimals read on the way (fields that a delimiter ends)', () => {
     const random = new Random(17);
-    const cells: string[] = [];
-    for (let k = 0; k < 30000; k++) {
-      const digits = String(random.int(1e9)) + String(random.int(1e9));
-      const length = 1 + random.int(18);
-      const mantissa = digits.slice(0, length);
-      const point = random.int(length + 2) - 1;
-      const sign = random.pick(['', '', '-', '+']);
-      cells.push(point < 0 ? `${sign}${mantissa}` : `${sign}${mantissa.slice(0, point)}.${mantissa.slice(point)}`);
-    }
+    const cells = Array.from({ length: 30000 }, () => randomDecimal(random, 18, true, ['', '', '-', '+']));
     cells.push('.', '-', '+', '-.', '1.', '.5', '-0', '+0.0', '1.2.3', '12a', '1e5', ' 1', '1 ', '0001.50', '999999999999999', '9999999999999999');
     const lines: string[] = [];
     for (let k = 0; k < cells.length; k += 5) lines.push([...cells.slice(k, k + 5), 'end'].join(','));
@@ -377,11 +379,7 @@ describe('CsvScanner numbers', () => {
 
 describe('buildColumns', () => {
   it('builds typed numeric columns with nulls, the rows that are not numbers, and text columns', () => {
-    const scanner = new CsvScanner({ delimiter: 0x2c });
-    scanner.push(bytes('1.5,x\n,y\nabc,\n"2",z,extra\n-0\n'));
-    scanner.end();
-    const batch = scanner.next(10);
-    assert.ok(batch !== undefined);
+    const batch = wholeBatch(bytes('1.5,x\n,y\nabc,\n"2",z,extra\n-0\n'));
     const [numbers, text] = buildColumns(batch, ['number', 'text']);
     assert.ok(numbers?.type === 'float64' && text?.type === 'string');
     assert.deepEqual([...numbers.values], [1.5, Number.NaN, Number.NaN, 2, -0]);
@@ -394,11 +392,7 @@ describe('buildColumns', () => {
 
   it('decodes invalid UTF-8 with U+FFFD, like TextDecoder', () => {
     const input = concat([bytes('a,'), new Uint8Array([0xff, 0x41, 0xe2, 0x82, 0x2c, 0xc3, 0xa9, 0x80, 0x0a])]);
-    const scanner = new CsvScanner({ delimiter: 0x2c });
-    scanner.push(input);
-    scanner.end();
-    const batch = scanner.next(10);
-    assert.ok(batch !== undefined);
+    const batch = wholeBatch(input);
     const columns = buildColumns(batch, ['text', 'text', 'text']);
     assert.deepEqual(
       columns.map((column) => column?.values[0]),
@@ -407,11 +401,7 @@ describe('buildColumns', () => {
   });
 
   it('leaves skipped columns out, and reads the others as if they were alone', () => {
-    const scanner = new CsvScanner({ delimiter: 0x2c });
-    scanner.push(bytes('1,a,2.5,b\n3,"c,d",x,e\n'));
-    scanner.end();
-    const batch = scanner.next(10);
-    assert.ok(batch !== undefined);
+    const batch = wholeBatch(bytes('1,a,2.5,b\n3,"c,d",x,e\n'));
     const [first, second, third, fourth] = buildColumns(batch, ['number', 'skip', 'skip', 'text']);
     assert.equal(second, undefined);
     assert.equal(third, undefined, 'a non-number in a skipped column is no problem');
