@@ -1,0 +1,85 @@
+// The runner's rows: how scored chunks are cut for resumed runs and parts, which of their rows go
+// to the output or the rejects file, and when too many bad rows stop a run.
+import type { ScoreJob } from './config/job.js';
+import { InputError } from './errors.js';
+import type { RunStats } from './report/index.js';
+import type { OutputBatch } from './sinks/index.js';
+import { sliceChunk, takeRows, type Column, type ColumnChunk, type Reject, type RejectList } from './sources/chunk.js';
+
+/**
+ * Drops the rows an earlier run committed (--resume) and splits chunks at part boundaries, so
+ * that a part holds exactly the input rows [k * partRows, (k + 1) * partRows). Returns, when done,
+ * the global row after the input's last row.
+ */
+export async function* alignChunks(chunks: AsyncIterable<ColumnChunk>, skipRows: number, partRows: number | undefined, rejects: RejectList | undefined): AsyncGenerator<ColumnChunk, number> {
+  let end = 0;
+  for await (const whole of chunks) {
+    end = whole.rowOffset + whole.rowCount;
+    const from = Math.max(whole.rowOffset, skipRows);
+    // Rows already committed: their rejects were written with their part.
+    rejects?.take(whole.rowOffset, from);
+    let start = from - whole.rowOffset;
+    while (start < whole.rowCount) {
+      const row = whole.rowOffset + start;
+      const stop = partRows === undefined ? whole.rowCount : Math.min(whole.rowCount, (Math.floor(row / partRows) + 1) * partRows - whole.rowOffset);
+      yield start === 0 && stop === whole.rowCount ? whole : sliceChunk(whole, start, stop);
+      start = stop;
+    }
+  }
+  return end;
+}
+
+/** The batch without the rejected rows. */
+export function withoutRows(batch: OutputBatch, chunk: ColumnChunk, rejected: readonly Reject[]): OutputBatch {
+  const dropped = new Set(rejected.map((reject) => reject.row - chunk.rowOffset));
+  const keep = Int32Array.from({ length: chunk.rowCount - dropped.size }, () => 0);
+  let next = 0;
+  for (let i = 0; i < chunk.rowCount; i++) if (!dropped.has(i)) keep[next++] = i;
+  return new Map([...batch].map(([name, column]) => [name, takeRows(column, keep)]));
+}
+
+/** A row as read: the CSV record's text, else the row as a JSON object. */
+export function recordOf(chunk: ColumnChunk, i: number): string {
+  const text = chunk.origin.records?.[i];
+  if (text !== undefined) return text;
+  const row: Record<string, unknown> = {};
+  for (const [name, column] of chunk.columns) {
+    const value = column.type === 'string' ? column.values[i] : column.nulls?.[i] === 1 ? null : column.values[i];
+    row[name] = typeof value === 'bigint' ? value.toString() : value === undefined ? null : value;
+  }
+  return JSON.stringify(row);
+}
+
+/** Rejects the report lists one by one; the rest are counted by reason. */
+const FIRST_REJECTS = 10;
+
+export function noteRejects(stats: RunStats, rejected: readonly Reject[]): void {
+  stats.rowsRejected += rejected.length;
+  for (const reject of rejected) {
+    stats.rejectReasons.set(reject.reason, (stats.rejectReasons.get(reject.reason) ?? 0) + 1);
+    if (stats.firstRejects.length < FIRST_REJECTS) {
+      stats.firstRejects.push({ row: reject.row, source: reject.source, line: reject.line ?? null, column: reject.column ?? null, reason: reject.reason, value: reject.value });
+    }
+  }
+}
+
+/** A count budget is checked as rows are read; a share of rows read, at the end. */
+export function checkBudget(job: ScoreJob, stats: RunStats, atEnd: boolean): void {
+  if (job.rejects === undefined) return;
+  const budget = job.maxErrors;
+  const over = 'count' in budget ? stats.rowsRejected > budget.count : atEnd && stats.rowsRejected > (budget.percent / 100) * stats.rowsRead;
+  if (!over) return;
+  const allowed = 'count' in budget ? `${budget.count} rows` : `${budget.percent}% of ${stats.rowsRead} rows read`;
+  const reasons = [...stats.rejectReasons].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([reason, count]) => `${count} × ${reason}`);
+  throw new InputError('TOO_MANY_BAD_ROWS', `${stats.rowsRejected} bad rows${atEnd ? '' : ' so far'}, more than --max-errors allows (${allowed}); most common: ${reasons.join('; ')}`, {
+    hint: `see the rejects file ${job.rejects} for each row, its line and reason; fix the input or raise --max-errors`,
+  });
+}
+
+/** Kept columns come from the chunk as read, not as preprocessed. */
+export function outputBatch(chunk: ColumnChunk, kept: readonly string[], predictions: ReadonlyMap<string, Column>): OutputBatch {
+  const batch = new Map<string, Column>();
+  for (const name of kept) batch.set(name, chunk.columns.get(name) as Column);
+  for (const [name, column] of predictions) batch.set(name, column);
+  return batch;
+}
