@@ -2,7 +2,8 @@
 // become Float64Arrays without a string per field. The default reader; csv.ts is the reference.
 import { InputError } from '../errors.js';
 import type { Column, ColumnChunk, RejectList } from './chunk.js';
-import { buildColumns, cellText, CsvScanError, CsvScanner, fieldCountOf, type FieldKind, type RecordBatch, type ScannedColumn } from './csv-scan.js';
+import { buildColumns, cellText, fieldCountOf, type FieldKind, type ScannedColumn } from './csv-fields.js';
+import { CsvScanError, CsvScanner, type RecordBatch } from './csv-scan.js';
 import { emptyCsv, fieldCountError, fieldKinds, headerNames, readTextBytes, utf8Warnings, type Utf8Check } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 

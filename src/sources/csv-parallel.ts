@@ -45,7 +45,8 @@ import {
   type RangeScanError,
   type WorkerReply,
 } from './csv-parse-worker.js';
-import { cellText, CsvScanError, CsvScanner, fieldCountOf, type FieldKind } from './csv-scan.js';
+import { cellText, fieldCountOf, type FieldKind } from './csv-fields.js';
+import { CsvScanError, CsvScanner } from './csv-scan.js';
 import { emptyCsv, fieldCountError, fieldKinds, headerNames, Utf8Check, utf8Warnings } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 

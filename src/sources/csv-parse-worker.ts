@@ -4,7 +4,8 @@
 import { isUtf8 } from 'node:buffer';
 import { readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildColumns, cellText, CsvScanError, CsvScanner, fieldCountOf, type CsvScanErrorCode, type FieldKind, type RecordBatch } from './csv-scan.js';
+import { buildColumns, cellText, fieldCountOf, type FieldKind } from './csv-fields.js';
+import { CsvScanError, CsvScanner, type CsvScanErrorCode, type RecordBatch } from './csv-scan.js';
 
 const LF = 0x0a;
 const CR = 0x0d;

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse, CsvError } from 'csv-parse/sync';
 import { parseNumber } from '../values.js';
-import { buildColumns, cellText, CsvScanError, CsvScanner, fieldCountOf, FIELD_ESCAPED, FIELD_QUOTED, parseNumberField, type FieldKind, type RecordBatch } from './csv-scan.js';
+import { buildColumns, cellText, fieldCountOf, parseNumberField, type FieldKind } from './csv-fields.js';
+import { CsvScanError, CsvScanner, FIELD_ESCAPED, FIELD_QUOTED, type RecordBatch } from './csv-scan.js';
 import { Random } from '../../test/helpers/assertions.js';
 
 

@@ -1,8 +1,7 @@
-// A streaming CSV tokenizer over bytes, and a column builder that parses numeric fields straight
-// from those bytes: no string per numeric field and no object per row. It reads the same records
-// as csv-parse with the options src/sources/csv.ts uses (bom, relax_column_count, skip_empty_lines),
+// A streaming CSV tokenizer over bytes: records as field boundaries, and plain decimals read on
+// the way (csv-fields.ts turns fields into values and columns). It reads the same records as
+// csv-parse with the options src/sources/csv.ts uses (bom, relax_column_count, skip_empty_lines),
 // including its quirks, so the two can be swapped without changing what a file means.
-import { parseNumber } from '../values.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -549,97 +548,19 @@ function grow<T extends Int32Array | Uint32Array | Uint8Array | Float64Array>(fr
 }
 
 // ---------------------------------------------------------------------------------------------
-// Field values
-
-// ignoreBOM keeps a U+FEFF inside a field: csv-parse drops only the one at the start of the input.
-const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
-/** Reused for undoubling quotes, grown as needed. */
-let scratch = new Uint8Array(256);
-
-/** A field's text: quotes undoubled, decoded as UTF-8 with U+FFFD for invalid bytes. */
-export function fieldText(batch: RecordBatch, field: number): string {
-  const start = batch.fieldStart[field] as number;
-  const end = batch.fieldEnd[field] as number;
-  if (((batch.fieldFlags[field] as number) & FIELD_ESCAPED) === 0) return decodeRange(batch.bytes, start, end);
-  const length = unescapeQuotes(batch.bytes, start, end);
-  return decodeRange(scratch, 0, length);
-}
-
-/** The text of field `column` of record `record`, or '' when the record is shorter. */
-export function cellText(batch: RecordBatch, record: number, column: number): string {
-  const first = batch.recordFields[record] as number;
-  const field = first + column;
-  return field < (batch.recordFields[record + 1] as number) ? fieldText(batch, field) : '';
-}
-
-/** Number of fields of record `record`. */
-export function fieldCountOf(batch: RecordBatch, record: number): number {
-  return (batch.recordFields[record + 1] as number) - (batch.recordFields[record] as number);
-}
-
-/**
- * Copies bytes [start, end) into `scratch` with each `""` made `"`, and a lone quote (the closing
- * quote before csv-parse's NUL quirk) dropped. Returns the length written.
- */
-function unescapeQuotes(bytes: Uint8Array, start: number, end: number): number {
-  if (scratch.length < end - start) scratch = new Uint8Array(2 * (end - start));
-  let out = 0;
-  for (let i = start; i < end; i++) {
-    const byte = bytes[i] as number;
-    if (byte === QUOTE) {
-      if (i + 1 < end && bytes[i + 1] === QUOTE) i++;
-      else continue;
-    }
-    scratch[out++] = byte;
-  }
-  return out;
-}
-
-/** Short ASCII text is built in JS: cheaper than a call into the native decoder for each field. */
-function decodeRange(bytes: Uint8Array, start: number, end: number): string {
-  const length = end - start;
-  if (length === 0) return '';
-  if (length <= 24) {
-    let text = '';
-    for (let i = start; i < end; i++) {
-      const byte = bytes[i] as number;
-      if (byte >= 0x80) return utf8.decode(bytes.subarray(start, end));
-      text += String.fromCharCode(byte);
-    }
-    return text;
-  }
-  return utf8.decode(bytes.subarray(start, end));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Numbers
+// Digits: the tokenizer's hot loop reads numbers with these (and csv-numbers.ts's fast path too);
+// they live here so that loop reads its results from its own module.
 
 /** Exact powers of ten: up to 1e22 every one is a float64 without rounding. */
-/** 2^53: integers up to it are exact float64s. */
-const MAX_EXACT = 9007199254740992;
-const POWERS_OF_TEN = Float64Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
-/** Where fastDecimal leaves its result, so the hot path does not box a double per field. */
-const fastResult = new Float64Array(1);
-
-/**
- * The number in a field, exactly as `parseNumber` from values.ts reads its text: undefined when it
- * is not a number. Empty fields are the caller's business (they are missing values, not errors).
- */
-export function parseNumberField(batch: RecordBatch, field: number): number | undefined {
-  const flags = batch.fieldFlags[field] as number;
-  if ((flags & FIELD_ESCAPED) === 0 && fastDecimal(batch.bytes, batch.fieldStart[field] as number, batch.fieldEnd[field] as number)) {
-    return fastResult[0] as number;
-  }
-  return parseNumber(fieldText(batch, field));
-}
+export const POWERS_OF_TEN = Float64Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 
 /** What readDigits found: the digits read as an integer, how many, and how many before the point (-1: no point). */
-let digitsValue = 0;
-let digitCount = 0;
-let digitsBeforePoint = -1;
+export let digitsValue = 0;
+export let digitCount = 0;
+export let digitsBeforePoint = -1;
 
 /** Reads digits with at most one decimal point from `from` up to `stop`; returns where they end. */
-function readDigits(bytes: Uint8Array, from: number, stop: number): number {
+export function readDigits(bytes: Uint8Array, from: number, stop: number): number {
   let mantissa = 0;
   let digits = 0;
   let point = -1;
@@ -660,137 +581,4 @@ function readDigits(bytes: Uint8Array, from: number, stop: number): number {
   digitCount = digits;
   digitsBeforePoint = point;
   return i;
-}
-
-/** ASCII whitespace that String.prototype.trim removes (the rest of its set is not ASCII). */
-function isSpace(byte: number): boolean {
-  return byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
-}
-
-/**
- * Reads bytes [start, end) as a plain decimal into fastResult[0], returning true, when the text is
- * one the fast path is exact for: the DECIMAL form of values.ts whose digits, read as an integer,
- * are at most 2^53 (any 15 significant digits are), scaled by a power of ten up to 22. Then the integer mantissa and 10^k are both exact float64s, so one
- * multiplication or division rounds once, correctly, as Number() does. Anything else (more digits,
- * large exponents, NaN, inf, non-ASCII spaces, garbage) returns false for the exact slow path.
- */
-function fastDecimal(bytes: Uint8Array, start: number, end: number): boolean {
-  let i = start;
-  let stop = end;
-  while (i < stop && isSpace(bytes[i] as number)) i++;
-  while (stop > i && isSpace(bytes[stop - 1] as number)) stop--;
-  let negative = false;
-  if (i < stop && (bytes[i] === 0x2d || bytes[i] === 0x2b)) negative = bytes[i++] === 0x2d;
-  i = readDigits(bytes, i, stop);
-  const mantissa = digitsValue;
-  const fraction = digitsBeforePoint < 0 ? 0 : digitCount - digitsBeforePoint;
-  // Each step of the sum was exact if the total is at most 2^53 (it only grows).
-  if (digitCount === 0 || mantissa > MAX_EXACT) return false;
-  let exponent = 0;
-  if (i < stop && (bytes[i] === 0x65 || bytes[i] === 0x45)) {
-    i++;
-    let exponentNegative = false;
-    if (i < stop && (bytes[i] === 0x2d || bytes[i] === 0x2b)) exponentNegative = bytes[i++] === 0x2d;
-    const exponentStart = i;
-    for (; i < stop; i++) {
-      const digit = (bytes[i] as number) - 0x30;
-      if (digit < 0 || digit > 9) break;
-      exponent = exponent * 10 + digit;
-    }
-    // No digits is not a number; many digits could be anything: both for the slow path.
-    if (i === exponentStart || i - exponentStart > 4) return false;
-    if (exponentNegative) exponent = -exponent;
-  }
-  if (i !== stop) return false;
-  const scale = exponent - fraction;
-  let value: number;
-  if (mantissa === 0) value = 0;
-  else if (scale === 0) value = mantissa;
-  else if (scale > 0 && scale <= 22) value = mantissa * (POWERS_OF_TEN[scale] as number);
-  else if (scale < 0 && scale >= -22) value = mantissa / (POWERS_OF_TEN[-scale] as number);
-  else return false;
-  fastResult[0] = negative ? -value : value;
-  return true;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Columns
-
-/** How buildColumns treats a column: parse numbers, decode text, or leave it out. */
-export type FieldKind = 'number' | 'text' | 'skip';
-
-/** A column of a batch: numbers parsed into a Float64Array, or text (undefined: skipped). */
-export type ScannedColumn =
-  | {
-      readonly type: 'float64';
-      /** NaN where the field is empty or not a number. */
-      readonly values: Float64Array;
-      /** 1 where the field is empty (or missing from a short record). */
-      readonly nulls: Uint8Array;
-      /** Records whose field is not a number (see `cellText` for the text), ascending. */
-      readonly invalid: readonly number[];
-    }
-  | { readonly type: 'string'; readonly values: (string | null)[] };
-
-/**
- * Builds one column per entry of `kinds` from a batch (undefined for a skipped one). A field that
- * a short record lacks counts as empty; fields beyond `kinds.length` are ignored.
- */
-export function buildColumns(batch: RecordBatch, kinds: readonly FieldKind[]): (ScannedColumn | undefined)[] {
-  const { count } = batch;
-  // Only the columns built are visited, row by row, so the batch's bytes are read once, in order.
-  const built = kinds.flatMap((kind, c) => (kind === 'skip' ? [] : [c]));
-  const numbers = kinds.map((kind) => (kind === 'number' ? new Float64Array(count) : undefined));
-  const nulls = kinds.map((kind) => (kind === 'number' ? new Uint8Array(count) : undefined));
-  const texts = kinds.map((kind) => (kind === 'text' ? new Array<string | null>(count) : undefined));
-  const invalid = kinds.map((): number[] => []);
-  for (let r = 0; r < count; r++) {
-    const first = batch.recordFields[r] as number;
-    const present = (batch.recordFields[r + 1] as number) - first;
-    for (let k = 0; k < built.length; k++) {
-      const c = built[k] as number;
-      const values = numbers[c];
-      if (values !== undefined) {
-        const state = c < present ? readNumber(batch, first + c, values, r) : EMPTY;
-        if (state === EMPTY) (nulls[c] as Uint8Array)[r] = 1;
-        else if (state === INVALID) (invalid[c] as number[]).push(r);
-      } else {
-        const text = c < present ? fieldText(batch, first + c) : '';
-        (texts[c] as (string | null)[])[r] = text === '' ? null : text;
-      }
-    }
-  }
-  return kinds.map((kind, c): ScannedColumn | undefined => {
-    if (kind === 'skip') return undefined;
-    const values = numbers[c];
-    if (values === undefined) return { type: 'string', values: texts[c] as (string | null)[] };
-    return { type: 'float64', values, nulls: nulls[c] as Uint8Array, invalid: invalid[c] as number[] };
-  });
-}
-
-const NUMBER = 0;
-const EMPTY = 1;
-const INVALID = 2;
-
-/** Parses a field into values[row] (NaN unless a number); says whether it was a number, empty or invalid. */
-function readNumber(batch: RecordBatch, field: number, values: Float64Array, row: number): number {
-  const start = batch.fieldStart[field] as number;
-  const end = batch.fieldEnd[field] as number;
-  // `""` is empty too; an escaped field is never empty (it holds at least one quote).
-  if (start === end) {
-    values[row] = Number.NaN;
-    return EMPTY;
-  }
-  const scanned = batch.fieldNumber[field] as number;
-  if (scanned === scanned) {
-    values[row] = scanned;
-    return NUMBER;
-  }
-  if (((batch.fieldFlags[field] as number) & FIELD_ESCAPED) === 0 && fastDecimal(batch.bytes, start, end)) {
-    values[row] = fastResult[0] as number;
-    return NUMBER;
-  }
-  const value = parseNumber(fieldText(batch, field));
-  values[row] = value ?? Number.NaN;
-  return value === undefined ? INVALID : NUMBER;
 }

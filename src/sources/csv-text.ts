@@ -2,7 +2,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { InputError } from '../errors.js';
-import type { FieldKind } from './csv-scan.js';
+import type { FieldKind } from './csv-fields.js';
 import type { ChunkOptions } from './source.js';
 
 export /** Tracks whether the bytes were valid UTF-8, and how many text cells got U+FFFD in their place. */
