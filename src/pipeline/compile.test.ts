@@ -841,6 +841,29 @@ describe('compilePipeline: every step', () => {
   });
 });
 
+describe('compilePipeline: steps writing over what earlier steps made', () => {
+  it('chains numeric steps over one array without touching the input, chunk after chunk', () => {
+    const steps = [
+      { standardize: { columns: ['a'], mean: [1], scale: [2] } },
+      { clip: { columns: ['a'], min: 0, max: 2 } },
+      { rename: { columns: { a: 'b' } } },
+      { min_max: { columns: ['b'], min: [0], max: [2] } },
+      { log1p: { columns: ['b'] } },
+    ];
+    const pipeline = compile(steps, ['a'], ['b']);
+    for (const raw of [[1, 3, 9, -5], [5, 0.5]]) {
+      const input = chunk({ a: f64(raw) });
+      const before = snapshot(input);
+      const out = pipeline.transform(input);
+      assertUnchanged(input, before);
+      const expected = raw.map((value) => Math.log1p(Math.min(2, Math.max(0, (value - 1) / 2)) / 2));
+      assert.deepEqual(read(out, 'b'), expected);
+      // A second run on the same chunk sees the input as it was.
+      assert.deepEqual(read(pipeline.transform(input), 'b'), expected);
+    }
+  });
+});
+
 // ---- bad rows skipped (--on-error skip): a reject list on the chunk ------------------------------
 
 describe('compilePipeline: with a reject list, bad cells reject their row instead of stopping', () => {
