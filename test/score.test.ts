@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { assertPredictionsMatch, readArrowTable, readCsvTable } from './helpers/golden.js';
-import { endlessLoopModel, logModel, sequenceOutputModel } from './helpers/models.js';
+import { endlessLoopModel, failsOnOddBatchModel, logModel, sequenceOutputModel } from './helpers/models.js';
 
 const IRIS = join(FIXTURES, 'iris-csv');
 const NAMED = join(FIXTURES, 'named-inputs');
@@ -237,6 +237,31 @@ describe('model outputs that need care', () => {
     assert.equal(await readFile(join(dir, 'out.csv'), 'utf8'), 'y\n1.5\n2\n');
     const report = JSON.parse(await readFile(join(dir, 'out.csv.report.json'), 'utf8')) as { model: { skippedOutputs: { name: string }[] } };
     assert.deepEqual(report.model.skippedOutputs.map((skipped) => skipped.name), ['parts']);
+  });
+});
+
+describe('a model that fails on a batch', () => {
+  it('fails with exit 4 naming the rows, after the batches before it, while later ones were in flight', async () => {
+    const dir = await tempDir();
+    const model = await failsOnOddBatchModel(join(dir, 'odd.onnx'));
+    // Batches of 4 rows: the fourth has 1 row, which the model refuses; the three before it score.
+    await writeFile(join(dir, 'in.csv'), `x\n${Array.from({ length: 13 }, (_, i) => i).join('\n')}\n`);
+    const result = await runCli(['score', '-m', model, '-i', 'in.csv', '-o', 'out.csv', '-b', '4'], { cwd: dir });
+    assert.equal(result.code, 4, result.stderr);
+    assert.match(result.stderr, /Model failed on rows 12\.\.12 of in\.csv/);
+    assert.equal(existsSync(join(dir, 'out.csv')), false, 'no output from a failed run');
+    const report = JSON.parse(await readFile(join(dir, 'out.csv.report.json'), 'utf8')) as { status: string; rows: { read: number }; batches: number };
+    assert.equal(report.status, 'failed');
+    assert.deepEqual([report.rows.read, report.batches], [12, 3]);
+  });
+
+  it('scores every row when no batch is odd', async () => {
+    const dir = await tempDir();
+    const model = await failsOnOddBatchModel(join(dir, 'odd.onnx'));
+    await writeFile(join(dir, 'in.csv'), `x\n${Array.from({ length: 12 }, (_, i) => i).join('\n')}\n`);
+    const result = await runCli(['score', '-m', model, '-i', 'in.csv', '-o', 'out.csv', '-b', '4'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(await readFile(join(dir, 'out.csv'), 'utf8'), `x,y\n${Array.from({ length: 12 }, (_, i) => `${i},${i}`).join('\n')}\n`);
   });
 });
 

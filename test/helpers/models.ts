@@ -65,3 +65,24 @@ export function endlessLoopModel(path: string): Promise<string> {
     [tensor('y', ['N', 1])],
   );
 }
+
+/** y = x, through a Reshape to [2, -1] that ONNX Runtime refuses when the batch has an odd number of rows. */
+export function failsOnOddBatchModel(path: string): Promise<string> {
+  const INT64 = onnx.TensorProto.DataType.INT64;
+  const shape = (name: string, values: number[]): Node => ({
+    opType: 'Constant',
+    output: [name],
+    attribute: [{ name: 'value', type: onnx.AttributeProto.AttributeType.TENSOR, t: { dataType: INT64, dims: [values.length], int64Data: values } }],
+  });
+  return save(
+    path,
+    [
+      shape('pairs', [2, -1]),
+      shape('column', [-1, 1]),
+      { opType: 'Reshape', input: ['x', 'pairs'], output: ['paired'] },
+      { opType: 'Reshape', input: ['paired', 'column'], output: ['y'] },
+    ],
+    [tensor('y', ['N', 1])],
+  );
+}
+
