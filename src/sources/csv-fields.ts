@@ -136,17 +136,18 @@ const INVALID = 2;
 
 /** Parses a field into values[row] (NaN unless a number); says whether it was a number, empty or invalid. */
 function readNumber(batch: RecordBatch, field: number, values: Float64Array, row: number): number {
+  // The common case first: a plain decimal the tokenizer read (never an empty field).
+  const scanned = batch.fieldNumber[field] as number;
+  if (scanned === scanned) {
+    values[row] = scanned;
+    return NUMBER;
+  }
   const start = batch.fieldStart[field] as number;
   const end = batch.fieldEnd[field] as number;
   // `""` is empty too; an escaped field is never empty (it holds at least one quote).
   if (start === end) {
     values[row] = Number.NaN;
     return EMPTY;
-  }
-  const scanned = batch.fieldNumber[field] as number;
-  if (scanned === scanned) {
-    values[row] = scanned;
-    return NUMBER;
   }
   if (((batch.fieldFlags[field] as number) & FIELD_ESCAPED) === 0 && fastDecimal(batch.bytes, start, end)) {
     values[row] = fastResult[0] as number;
