@@ -45,7 +45,7 @@ export const SCORE_FLAGS: readonly FlagSpec[] = [
   },
   { flags: '--features <columns>', description: "comma-separated columns feeding the model's single [N,K] input, in order (repeatable)", repeatable: true },
   { flags: '--keep <columns>', description: 'input columns copied to the output before the predictions: all, none, or a comma-separated list', defaultValue: 'all' },
-  { flags: '-b, --batch-size <rows>', description: 'rows per inference call; auto: the largest power of two whose input and output tensors fit 1 MiB (64 to 16384 rows; fewer for models over 16 MiB)', defaultValue: String(DEFAULTS.batchSize), env: 'ONNX_BATCH_BATCH_SIZE' },
+  { flags: '-b, --batch-size <rows>', description: 'rows per inference call; auto: the largest power of two whose input and output tensors fit 1 MiB (64 to 16384 rows; fewer for models over 16 MiB or whose widest layer would pass 256 MiB)', defaultValue: String(DEFAULTS.batchSize), env: 'ONNX_BATCH_BATCH_SIZE' },
   { flags: '--threads <n>', description: 'ONNX Runtime intra-op threads (default: ONNX Runtime decides)', env: 'ONNX_BATCH_THREADS' },
   {
     flags: '--batch-timeout <seconds>',

@@ -5,7 +5,7 @@ import type { TensorSignature } from './session-protocol.js';
 
 const tensor = (name: string, type: TensorSignature['type'], shape: TensorSignature['shape']): TensorSignature => ({ name, isTensor: true, type, shape });
 const columns = (count: number): string[] => Array.from({ length: count }, (_, i) => `c${i}`);
-const small = { bytes: 100_000 };
+const small = { bytes: 100_000, widestLayer: 128 };
 
 describe('autoBatchRows', () => {
   it('gives 4096 rows to a narrow model (32 float32 in, 2 out) and 512 to a wide one (500 in)', () => {
@@ -30,10 +30,20 @@ describe('autoBatchRows', () => {
     assert.equal(autoBatchRows(small, [{ type: 'float32', columns: columns(150_528) }], [tensor('logits', 'float32', ['N', 1000])]), 64);
   });
 
+  it('keeps the widest layer of a batch within 256 MiB, below 64 rows if it must', () => {
+    const feeds = [{ type: 'float32' as const, columns: columns(32) }];
+    const outputs = [tensor('p', 'float32', ['N', 2])];
+    // 1.5M floats a row: 6 MB, so 32 rows hold 192 MB and 64 would hold 384.
+    assert.equal(autoBatchRows({ bytes: 200 << 20, widestLayer: 1_500_000 }, feeds, outputs), 32);
+    assert.equal(autoBatchRows({ bytes: 100_000, widestLayer: 16_384 }, feeds, outputs), 4096);
+    assert.equal(autoBatchRows({ bytes: 100_000, widestLayer: 16_385 }, feeds, outputs), 2048);
+    assert.equal(autoBatchRows({ bytes: 100_000, widestLayer: 100_000_000 }, feeds, outputs), 1);
+  });
+
   it('gives models with large weights smaller batches', () => {
     const feeds = [{ type: 'float32' as const, columns: columns(32) }];
     const outputs = [tensor('p', 'float32', ['N', 2])];
-    assert.equal(autoBatchRows({ bytes: 20 << 20 }, feeds, outputs), 256);
-    assert.equal(autoBatchRows({ bytes: 300 << 20 }, feeds, outputs), 32);
+    assert.equal(autoBatchRows({ bytes: 20 << 20, widestLayer: 128 }, feeds, outputs), 256);
+    assert.equal(autoBatchRows({ bytes: 300 << 20, widestLayer: 128 }, feeds, outputs), 32);
   });
 });

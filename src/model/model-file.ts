@@ -36,6 +36,11 @@ export interface ModelFile {
   readonly declaredOutputs: readonly string[];
   readonly zipMaps: readonly ZipMapRewrite[];
   readonly skippedOutputs: readonly SkippedOutput[];
+  /**
+   * The widest layer the weights suggest: the largest dimension of an initializer after its first
+   * (a matrix's output width, a bias's length). A rough number of activations per row.
+   */
+  readonly widestLayer: number;
   /** The bytes to load when the graph had to be rewritten; undefined means load the path itself. */
   readonly rewritten: Uint8Array | undefined;
 }
@@ -89,8 +94,18 @@ export async function readModelFile(path: string): Promise<ModelFile> {
     declaredOutputs,
     zipMaps,
     skippedOutputs,
+    widestLayer: widestLayer(graph),
     rewritten: zipMaps.length === 0 ? undefined : onnx.ModelProto.encode(model).finish(),
   };
+}
+
+function widestLayer(graph: onnxProto.onnx.IGraphProto): number {
+  let widest = 0;
+  for (const initializer of graph.initializer ?? []) {
+    const dims = (initializer.dims ?? []).map(Number);
+    for (const dim of dims.length === 1 ? dims : dims.slice(1)) if (dim > widest) widest = dim;
+  }
+  return widest;
 }
 
 function findNonTensorOutputs(graph: onnxProto.onnx.IGraphProto): { zipMaps: ZipMapRewrite[]; skippedOutputs: SkippedOutput[] } {

@@ -18,6 +18,7 @@ function modelFile(declaredOutputs: string[], zipMaps: ZipMapRewrite[] = [], ski
     declaredOutputs,
     zipMaps,
     skippedOutputs,
+    widestLayer: 0,
     rewritten: undefined,
   };
 }

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import onnxProto from 'onnx-proto';
+import { readModelFile } from './model-file.js';
+
+const { onnx } = onnxProto;
+const FLOAT = onnx.TensorProto.DataType.FLOAT;
+const directories: string[] = [];
+
+after(async () => {
+  for (const directory of directories) await rm(directory, { recursive: true, force: true });
+});
+
+/** A model file whose graph has initializers of the given shapes (contents are zeros). */
+async function modelWithWeights(shapes: number[][]): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), 'onnx-batch-model-file-'));
+  directories.push(directory);
+  const value = (name: string): onnxProto.onnx.IValueInfoProto => ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'N' }, { dimValue: 1 }] } } } });
+  const model = onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 15 }],
+    graph: {
+      name: 'g',
+      node: [{ opType: 'Identity', input: ['x'], output: ['y'] }],
+      initializer: shapes.map((dims, i) => ({ name: `w${i}`, dims, dataType: FLOAT, rawData: new Uint8Array(4 * dims.reduce((a, b) => a * b, 1)) })),
+      input: [value('x')],
+      output: [value('y')],
+    },
+  });
+  const path = join(directory, 'model.onnx');
+  await writeFile(path, onnx.ModelProto.encode(model).finish());
+  return path;
+}
+
+describe('readModelFile: widestLayer', () => {
+  it('is the largest dimension after the first among the weights, or a bias length', async () => {
+    assert.equal((await readModelFile(await modelWithWeights([[32, 128], [128], [128, 2], [2]]))).widestLayer, 128);
+    // An embedding's first dimension is its vocabulary, not a layer's width.
+    assert.equal((await readModelFile(await modelWithWeights([[50_000, 16], [16]]))).widestLayer, 16);
+    assert.equal((await readModelFile(await modelWithWeights([[300]]))).widestLayer, 300);
+  });
+
+  it('is 0 for a model without weights', async () => {
+    assert.equal((await readModelFile(await modelWithWeights([]))).widestLayer, 0);
+  });
+});
