@@ -82,6 +82,8 @@ interface Read {
   rejects?: boolean;
   keepRecords?: boolean;
   numeric?: readonly string[];
+  /** The columns later stages read (ChunkOptions.columns); all when undefined. */
+  columns?: readonly string[];
 }
 
 function describeError(error: unknown): Collected['error'] {
@@ -100,7 +102,13 @@ async function collect(open: () => Promise<OpenedSource>, read: Read): Promise<C
   const rejects = read.rejects === true ? new RejectList() : undefined;
   const out: Collected = { chunks: [], columns: {}, error: undefined, warnings: [], columnNames: source.columnNames };
   try {
-    const chunks = source.chunks({ chunkRows: read.chunkRows, rowOffset: 1000, numericColumns: new Set(read.numeric ?? ['a', 'b', 'c']), ...(rejects === undefined ? {} : { rejects }) });
+    const chunks = source.chunks({
+      chunkRows: read.chunkRows,
+      rowOffset: 1000,
+      numericColumns: new Set(read.numeric ?? ['a', 'b', 'c']),
+      ...(read.columns === undefined ? {} : { columns: new Set(read.columns) }),
+      ...(rejects === undefined ? {} : { rejects }),
+    });
     for await (const chunk of chunks) {
       out.chunks.push({
         rowOffset: chunk.rowOffset,
@@ -150,6 +158,15 @@ describe('openCsvParallel against openCsvFast', () => {
     const result = await same(path, { chunkRows: 1000, keepRecords: true }, { rangeBytes: 8192 });
     assert.equal(rowsOf(result), 30000);
     assert.equal(result.error, undefined);
+  });
+
+  it('columns no stage reads are left out, and the others read as when all are read', async () => {
+    const path = writeCsv(generate({ rows: 20000, seed: 9, inject: { 12000: 'r12000,1,"x\ny",oops,,2' } }));
+    const all = await same(path, { chunkRows: 1000, rejects: true, keepRecords: true }, { rangeBytes: 4096 });
+    const some = await same(path, { chunkRows: 1000, rejects: true, keepRecords: true, columns: ['id', 'a', 'b', 'c'] }, { rangeBytes: 4096 });
+    assert.deepEqual(Object.keys(some.columns).sort(), ['a', 'b', 'c', 'id']);
+    for (const name of ['id', 'a', 'b', 'c']) assert.deepEqual(some.columns[name], all.columns[name], name);
+    assert.deepEqual(some.chunks, all.chunks, 'the same chunks, lines, records and rejects');
   });
 
   it('CRLF with a BOM and blank lines, odd chunk size', async () => {

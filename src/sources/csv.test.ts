@@ -291,6 +291,16 @@ describe('openCsv rows', () => {
   });
 });
 
+describe('openCsv columns', () => {
+  it('leaves out the columns no stage reads, still checking every row has all its fields', async () => {
+    const { chunks } = await read('x,skip me,y\n1,"a, b",u\n2,c,v\n', options({ numericColumns: new Set(['x']), columns: new Set(['x', 'y']) }));
+    assert.deepEqual([...(chunks[0]?.columns.keys() ?? [])], ['x', 'y']);
+    assert.deepEqual((chunks[0]?.columns.get('y') as Column).values, ['u', 'v']);
+    const source = await openCsv({ path: await file('x,skip me,y\n1,2\n'), delimiter: ',' });
+    await assert.rejects(readAll(source, options({ numericColumns: new Set(['x']), columns: new Set(['x']) })), /expected 3 fields as in the header, got 2/);
+  });
+});
+
 describe('openCsv numeric columns', () => {
   it('parses numericColumns into Float64Array with nulls for empty fields', async () => {
     const { chunks } = await read('x,y,s\n1.5,-2,a\n,1e3,b\n NaN ,inf,\n', options({ numericColumns: new Set(['x', 'y']) }));
