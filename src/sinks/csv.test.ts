@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Random } from '../../test/helpers/assertions.js';
 import type { Column } from '../sources/chunk.js';
+import { formatFloat32, formatFloat64 } from '../values.js';
 import { openCsvSink, quoteField } from './csv.js';
 
 let root = '';
@@ -180,3 +182,54 @@ describe('openCsvSink', () => {
     assert.equal(await readFile(path, 'utf8'), 'x\n7\n');
   });
 });
+
+describe('openCsvSink on random batches', () => {
+  const PIECES = ['a', 'Z', '7', ' ', ',', '"', '\n', '\r', '\r\n', 'é', '中', '😀', '=', '+', '-', '@', '\t', "'"];
+
+  function randomText(random: Random): string | null {
+    if (random.chance(0.1)) return null;
+    return Array.from({ length: random.int(6) }, () => random.pick(PIECES)).join('');
+  }
+
+  /** What a cell should read, built with strings: the writer of before this sink wrote bytes. */
+  function expectedCell(column: Column, i: number, csvSafe: boolean): string {
+    if (column.type === 'string') {
+      const text = column.values[i] ?? null;
+      if (text === null) return '';
+      return quoteField(csvSafe && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+    }
+    if (column.nulls?.[i] === 1) return '';
+    if (column.type === 'float32') return formatFloat32(column.values[i] as number);
+    if (column.type === 'float64') return formatFloat64(column.values[i] as number);
+    if (column.type === 'bool') return column.values[i] === 1 ? 'true' : 'false';
+    return String(column.values[i]);
+  }
+
+  it('writes what string building writes, for every column type, nulls, quoting and UTF-8', async () => {
+    const random = new Random(23);
+    for (const csvSafe of [false, true]) {
+      const batches: { columns: Map<string, Column>; rows: number }[] = [];
+      let expected = 'text,f32,f64,i32,i64,flag\n';
+      for (const rows of [0, 1, 17, 300]) {
+        const nulls = Uint8Array.from({ length: rows }, () => (random.chance(0.15) ? 1 : 0));
+        const bits = Uint32Array.from({ length: 2 * rows }, () => random.int(4294967296));
+        const columns = batch({
+          text: { type: 'string', values: Array.from({ length: rows }, () => randomText(random)) },
+          f32: { type: 'float32', values: new Float32Array(bits.buffer, 0, rows), nulls },
+          f64: { type: 'float64', values: Float64Array.from({ length: rows }, () => (random.int(2000) - 1000) / 7) },
+          i32: { type: 'int32', values: Int32Array.from({ length: rows }, () => random.int(4294967296) | 0), nulls },
+          i64: { type: 'int64', values: BigInt64Array.from({ length: rows }, () => BigInt(random.int(4294967296)) * 3_000_000_007n) },
+          flag: { type: 'bool', values: Uint8Array.from({ length: rows }, () => random.int(2)), nulls },
+        });
+        batches.push({ columns, rows });
+        for (let i = 0; i < rows; i++) expected += `${[...columns.values()].map((column) => expectedCell(column, i, csvSafe)).join(',')}\n`;
+      }
+      const path = join(await freshDirectory(), 'out.csv');
+      const sink = await openCsvSink({ path, columnNames: ['text', 'f32', 'f64', 'i32', 'i64', 'flag'], csvSafe });
+      for (const { columns, rows } of batches) await sink.write(columns, rows);
+      await sink.commit();
+      assert.equal(await readFile(path, 'utf8'), expected, `csvSafe ${csvSafe}`);
+    }
+  });
+});
+
