@@ -3,27 +3,28 @@ import { rejectValue, type Column, type ColumnChunk } from '../sources/chunk.js'
 import { formatFloat64, parseNumber } from '../values.js';
 
 /**
- * The columns a step sees and changes. Steps replace entries; an array behind one is changed in
- * place only when a step of the same transform made it (see writableValues), never an input's.
+ * The columns the steps of one transform see and change. Steps replace entries; an array behind
+ * one is changed in place only when a step of this same transform made it (see writableValues):
+ * never one of the input chunk's, nor one that another transform made.
  */
-export type Columns = Map<string, Column>;
+export class Columns extends Map<string, Column> {
+  /** Arrays that this transform's steps allocated: no chunk holds them, and no other entry shares them. */
+  private readonly made = new WeakSet<Float64Array>();
 
-/** Arrays that steps allocated: no input chunk holds them, and no other entry shares them. */
-const made = new WeakSet<Float64Array>();
+  /** A new array for a step's output. */
+  newValues(length: number): Float64Array {
+    const values = new Float64Array(length);
+    this.made.add(values);
+    return values;
+  }
 
-/** A new array for a step's output. */
-export function newValues(length: number): Float64Array {
-  const values = new Float64Array(length);
-  made.add(values);
-  return values;
-}
-
-/**
- * Where a step may write the new values of a column it read: over the old ones when a step made
- * them (saves an allocation per step and column), else in a new array.
- */
-export function writableValues(values: Float64Array): Float64Array {
-  return made.has(values) ? values : newValues(values.length);
+  /**
+   * Where a step may write the new values of a column it read: over the old ones when a step of
+   * this transform made them (saves an allocation per step and column), else in a new array.
+   */
+  writableValues(values: Float64Array): Float64Array {
+    return this.made.has(values) ? values : this.newValues(values.length);
+  }
 }
 
 /** A column as float64 values; a missing value is NaN with its `nulls` flag set. */
@@ -39,14 +40,14 @@ export function readNumbers(columns: Columns, name: string, chunk: ColumnChunk, 
   if (column.type === 'float64') {
     // Arrow leaves arbitrary values under nulls; steps rely on NaN there.
     if (column.nulls === undefined) return { values: column.values, nulls: undefined };
-    const values = newValues(column.values.length);
+    const values = columns.newValues(column.values.length);
     values.set(column.values);
     column.nulls.forEach((isNull, i) => {
       if (isNull === 1) values[i] = Number.NaN;
     });
     return { values, nulls: column.nulls };
   }
-  const values = newValues(rows);
+  const values = columns.newValues(rows);
   if (column.type === 'string') {
     let nulls: Uint8Array | undefined;
     for (let i = 0; i < rows; i++) {

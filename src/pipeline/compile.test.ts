@@ -860,6 +860,10 @@ describe('compilePipeline: steps writing over what earlier steps made', () => {
       assert.deepEqual(read(out, 'b'), expected);
       // A second run on the same chunk sees the input as it was.
       assert.deepEqual(read(pipeline.transform(input), 'b'), expected);
+      // A transform's output is an input like any other to the next one: its arrays stay as they are.
+      const outBefore = snapshot(out);
+      compile([{ standardize: { columns: ['b'], mean: [5], scale: [1] } }], ['b']).transform(out);
+      assertUnchanged(out, outBefore);
     }
   });
 });

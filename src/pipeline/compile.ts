@@ -1,7 +1,7 @@
 // Pipeline: compiles a checked spec, against the input's columns, into one transform over column chunks.
 import { UsageError } from '../errors.js';
 import type { ColumnChunk } from '../sources/chunk.js';
-import type { Columns } from './columns.js';
+import { Columns } from './columns.js';
 import type { LoadedSpec } from './load-spec.js';
 import type { InputSpec, Step } from './spec.js';
 import { compileOneHot, compileOrdinal } from './steps/categories.js';
@@ -65,7 +65,7 @@ export function compilePipeline(loaded: LoadedSpec, columnNames: readonly string
     writes: context.written,
     inputs: loaded.spec.inputs,
     transform: (chunk) => {
-      const columns: Columns = new Map(chunk.columns);
+      const columns = new Columns(chunk.columns);
       for (const step of steps) step.apply(columns, chunk);
       return { ...chunk, columns };
     },

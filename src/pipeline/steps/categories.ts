@@ -1,7 +1,7 @@
 // Pipeline steps on categorical columns: one_hot and ordinal, with declared categories.
 import { rejectValue } from '../../sources/chunk.js';
 import { formatFloat64 } from '../../values.js';
-import { categoryKeys, newValues, numbersColumn } from '../columns.js';
+import { categoryKeys, numbersColumn } from '../columns.js';
 import type { Category } from '../spec.js';
 import type { CompiledStep, StepContext, StepOptions as Of } from './step.js';
 
@@ -34,9 +34,9 @@ export function compileOneHot(step: Of<'one_hot'>, context: StepContext): Compil
     apply: (table, chunk) => {
       const rows = chunk.rowCount;
       const keys = categoryKeys(table.get(source) ?? { type: 'string', values: [] }, rows, numeric);
-      const outputs = names.map(() => newValues(rows));
-      const unknown = unknownName === undefined ? undefined : newValues(rows);
-      const nulls = nullName === undefined ? undefined : newValues(rows);
+      const outputs = names.map(() => table.newValues(rows));
+      const unknown = unknownName === undefined ? undefined : table.newValues(rows);
+      const nulls = nullName === undefined ? undefined : table.newValues(rows);
       for (let i = 0; i < rows; i++) {
         const key = keys[i] ?? null;
         if (key === null) {
@@ -70,7 +70,7 @@ export function compileOrdinal(step: Of<'ordinal'>, context: StepContext): Compi
     apply: (table, chunk) => {
       const rows = chunk.rowCount;
       const keys = categoryKeys(table.get(source) ?? { type: 'string', values: [] }, rows, numeric);
-      const codes = newValues(rows);
+      const codes = table.newValues(rows);
       for (let i = 0; i < rows; i++) {
         const key = keys[i] ?? null;
         const code = key === null ? undefined : index.get(key);

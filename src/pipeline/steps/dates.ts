@@ -1,6 +1,6 @@
 // Pipeline step: date parts (year, month, day, weekday, hour, minute, second, epoch) from ISO 8601 timestamps.
 import { rejectValue } from '../../sources/chunk.js';
-import { newValues, numbersColumn } from '../columns.js';
+import { numbersColumn } from '../columns.js';
 import type { DatePart } from '../spec.js';
 import type { CompiledStep, StepContext, StepOptions as Of } from './step.js';
 
@@ -138,7 +138,7 @@ export function compileDateParts(step: Of<'date_parts'>, context: StepContext): 
     apply: (table, chunk) => {
       const rows = chunk.rowCount;
       const column = table.get(source);
-      const values = outputs.map(() => newValues(rows));
+      const values = outputs.map(() => table.newValues(rows));
       let nulls: Uint8Array | undefined;
       const time = new TimeParts();
       for (let i = 0; i < rows; i++) {

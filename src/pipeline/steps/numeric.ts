@@ -1,5 +1,5 @@
 // Pipeline steps on numeric columns: impute, standardize, min_max, clip, log1p, bucketize. Arithmetic in float64.
-import { newValues, numbersColumn, readNumbers, writableValues } from '../columns.js';
+import { numbersColumn, readNumbers } from '../columns.js';
 import type { CompiledStep, StepContext, StepOptions as Of } from './step.js';
 
 /** Writes out[i] from values[i] for every row: one loop per step, so no call per value. */
@@ -16,7 +16,7 @@ function perColumn(context: StepContext, key: string, columns: readonly string[]
       names.forEach((name, index) => {
         const { values, nulls } = readNumbers(table, name, chunk, label);
         // Kernels go element by element, so they may write over what they read.
-        const out = writableValues(values);
+        const out = table.writableValues(values);
         (kernels[index] as Kernel)(values, out);
         table.set(name, numbersColumn(out, keepsNulls ? nulls : undefined));
       });
@@ -84,7 +84,7 @@ export function compileBucketize(step: Of<'bucketize'>, context: StepContext): C
   return {
     apply: (table, chunk) => {
       const { values, nulls } = readNumbers(table, source, chunk, label);
-      const out = newValues(values.length);
+      const out = table.newValues(values.length);
       for (let i = 0; i < values.length; i++) {
         const value = values[i] as number;
         if (Number.isNaN(value)) {
