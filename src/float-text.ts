@@ -3,8 +3,8 @@
 // without building a string per value. Each step is exact or falls back to the string-based method
 // (toPrecision, then Number), so the text is always the one that method gives.
 
-/** 10^k for k = 0..22: each one is an exact float64. */
-const POWERS_OF_TEN = Float64Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+/** 10^k for k = 0..22: each one is an exact float64 (the CSV scanner reads decimals with them too). */
+export const POWERS_OF_TEN = Float64Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 
 /**
  * How close to a rounding tie a scaled value may come before float64 rounding could matter: the
@@ -81,12 +81,12 @@ function writeAscii(text: string, out: Uint8Array, at: number): number {
 function readsBackAt(value: number, digits: number): boolean {
   if (!nearestAt(value, digits)) return readsBackAtSlowly(value, digits);
   const nearest = significand;
-  const decimal = decimalValue(nearest, exponent);
+  const decimal = scaleByPowerOfTen(nearest, exponent);
   if (Number.isNaN(decimal)) return readsBackAtSlowly(value, digits);
   if (Math.fround(decimal) === value) return true;
   if (!powerOfTwo) return false;
   for (const candidate of [nearest + 1, nearest - 1]) {
-    const neighbour = decimalValue(candidate, exponent);
+    const neighbour = scaleByPowerOfTen(candidate, exponent);
     if (Number.isNaN(neighbour)) return readsBackAtSlowly(value, digits);
     if (Math.fround(neighbour) === value) {
       significand = candidate;
@@ -145,16 +145,13 @@ function nearestAt(value: number, digits: number): boolean {
   return false;
 }
 
-/** value × 10^scale rounded once (exact inputs, one operation), or NaN beyond the exact powers. */
+/**
+ * value × 10^scale rounded once, or NaN beyond the exact powers. For an integer value below 2^53
+ * both operands are exact, so this is the float64 that Number() reads from `${value}e${scale}`.
+ */
 function scaleByPowerOfTen(value: number, scale: number): number {
   if (scale >= 0) return scale <= 22 ? value * (POWERS_OF_TEN[scale] as number) : Number.NaN;
   return scale >= -22 ? value / (POWERS_OF_TEN[-scale] as number) : Number.NaN;
-}
-
-/** The float64 nearest to integer × 10^power, as Number() reads `${integer}e${power}`. */
-function decimalValue(integer: number, power: number): number {
-  // Both operands are exact, so the one operation rounds correctly.
-  return scaleByPowerOfTen(integer, power);
 }
 
 /**

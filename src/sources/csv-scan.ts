@@ -2,6 +2,7 @@
 // the way (csv-fields.ts turns fields into values and columns). It reads the same records as
 // csv-parse with the options src/sources/csv.ts uses (bom, relax_column_count, skip_empty_lines),
 // including its quirks, so the two can be swapped without changing what a file means.
+import { POWERS_OF_TEN } from '../float-text.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -550,9 +551,6 @@ function grow<T extends Int32Array | Uint32Array | Uint8Array | Float64Array>(fr
 // ---------------------------------------------------------------------------------------------
 // Digits: the tokenizer's hot loop reads numbers with these (and csv-numbers.ts's fast path too);
 // they live here so that loop reads its results from its own module.
-
-/** Exact powers of ten: up to 1e22 every one is a float64 without rounding. */
-export const POWERS_OF_TEN = Float64Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 
 /** What readDigits found: the digits read as an integer, how many, and how many before the point (-1: no point). */
 export let digitsValue = 0;
