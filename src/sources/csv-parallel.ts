@@ -45,7 +45,7 @@ import {
   type RangeScanError,
   type WorkerReply,
 } from './csv-parse-worker.js';
-import { cellText, fieldCountOf, type FieldKind } from './csv-fields.js';
+import { cellText, fieldCountOf } from './csv-fields.js';
 import { CsvScanError, CsvScanner } from './csv-scan.js';
 import { emptyCsv, fieldCountError, fieldKinds, headerNames, Utf8Check, utf8Warnings } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
@@ -222,7 +222,7 @@ async function* readChunks(read: Read, options: ChunkOptions): AsyncGenerator<Co
   };
   const pool = new WorkerPool(read.workers, setup);
   read.pool = pool;
-  const chunker = new Chunker(header.columnNames, setup.kinds, options, path, read.utf8);
+  const chunker = new Chunker(header.columnNames, options, path, read.utf8);
   try {
     const maxInFlight = 2 * read.workers;
     const inFlight: Range[] = [];
@@ -366,7 +366,6 @@ class Chunker {
 
   constructor(
     private readonly columnNames: readonly string[],
-    private readonly kinds: readonly FieldKind[],
     private readonly options: ChunkOptions,
     private readonly path: string,
     private readonly utf8: Utf8Check,
@@ -436,8 +435,8 @@ class Chunker {
     }
     const columns = new Map<string, Column>();
     columnNames.forEach((name, c) => {
-      if (this.kinds[c] === 'skip') return;
       const column = joinColumn(pieces.map(({ queued, from, to }) => ({ column: queued.part.columns[c] as RangePart['columns'][number], from, to, rows: queued.part.rowCount })), count);
+      if (column === undefined) return;
       if (column.type === 'string' && this.utf8.invalid) this.utf8.replacedCells += column.values.filter((text) => text?.includes('\uFFFD') === true).length;
       columns.set(name, column);
     });
@@ -452,8 +451,8 @@ class Chunker {
   }
 }
 
-/** Rows [from, to) of each piece, end to end: the piece's own arrays when it is one whole float part. */
-function joinColumn(pieces: readonly { readonly column: RangePart['columns'][number]; readonly from: number; readonly to: number; readonly rows: number }[], count: number): Column {
+/** Rows [from, to) of each piece, end to end: the piece's own arrays when it is one whole float part; undefined for a skipped column. */
+function joinColumn(pieces: readonly { readonly column: RangePart['columns'][number]; readonly from: number; readonly to: number; readonly rows: number }[], count: number): Column | undefined {
   const first = pieces[0];
   if (first === undefined) throw new RangeError('joinColumn needs a piece');
   if (first.column.type === 'string') {
@@ -470,7 +469,7 @@ function joinColumn(pieces: readonly { readonly column: RangePart['columns'][num
     }
     return { type: 'string', values };
   }
-  if (first.column.type === 'skipped') throw new TypeError('csv-parallel: a skipped column cannot be joined');
+  if (first.column.type === 'skipped') return undefined;
   if (pieces.length === 1 && first.from === 0 && first.to === first.rows) return { type: 'float64', values: first.column.values, nulls: first.column.nulls };
   const values = new Float64Array(count);
   const nulls = new Uint8Array(count);
