@@ -87,6 +87,23 @@ describe('score', () => {
     assert.equal(outputs[2], outputs[0]);
   });
 
+  it('on a CSV file of 16 MiB and more, the default (--workers auto) parses in workers and writes what one thread writes', async () => {
+    const dir = await tempDir();
+    const body = (await readFile(join(IRIS, 'input.csv'), 'utf8')).split('\n').slice(1).filter((line) => line !== '');
+    // Wide rows, so the file passes 16 MiB with few of them; the padding column is never read.
+    const pad = 'p'.repeat(800);
+    const rows = Array.from({ length: 21_000 }, (_, i) => `row-${i},${body[i % body.length]},"${pad}${i}"`);
+    await writeFile(join(dir, 'big.csv'), `id,a,b,c,d,pad\n${rows.join('\n')}\n`);
+    const outputs: string[] = [];
+    for (const workers of ['auto', '0']) {
+      const result = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', 'big.csv', '-o', `out-${workers}.csv`, '--features', 'a,b,c,d', '--keep', 'id', '--workers', workers], { cwd: dir });
+      assert.equal(result.code, 0, result.stderr);
+      outputs.push(await readFile(join(dir, `out-${workers}.csv`), 'utf8'));
+    }
+    assert.equal(outputs[0]?.split('\n').length, 21_002);
+    assert.equal(outputs[0], outputs[1]);
+  });
+
   it('reads other delimiters and TSV', async () => {
     const dir = await tempDir();
     const csv = await readFile(join(IRIS, 'input.csv'), 'utf8');
