@@ -200,6 +200,13 @@ const cases: readonly ErrorCase[] = [
     stderr: [/--batch-size must be auto or a whole number of at least 1, got "0"/],
   },
   {
+    name: 'an invalid number of parse workers',
+    files: { 'in.csv': GOOD_CSV },
+    args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.csv', '--workers', 'many'],
+    exitCode: 2,
+    stderr: [/--workers must be auto or a whole number of at least 0, got "many"/],
+  },
+  {
     name: 'an unknown option',
     args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.csv', '--bogus'],
     exitCode: 2,
