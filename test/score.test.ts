@@ -258,12 +258,17 @@ describe('model outputs that need care', () => {
 });
 
 describe('a model that fails on a batch', () => {
-  it('fails with exit 4 naming the rows, after the batches before it, while later ones were in flight', async () => {
+  /** Scores x = 0..rows-1 in batches of 4 with a model that refuses a batch of an odd number of rows. */
+  async function scoreInFours(rows: number): Promise<{ dir: string; result: Awaited<ReturnType<typeof runCli>> }> {
     const dir = await tempDir();
     const model = await failsOnOddBatchModel(join(dir, 'odd.onnx'));
-    // Batches of 4 rows: the fourth has 1 row, which the model refuses; the three before it score.
-    await writeFile(join(dir, 'in.csv'), `x\n${Array.from({ length: 13 }, (_, i) => i).join('\n')}\n`);
-    const result = await runCli(['score', '-m', model, '-i', 'in.csv', '-o', 'out.csv', '-b', '4'], { cwd: dir });
+    await writeFile(join(dir, 'in.csv'), `x\n${Array.from({ length: rows }, (_, i) => i).join('\n')}\n`);
+    return { dir, result: await runCli(['score', '-m', model, '-i', 'in.csv', '-o', 'out.csv', '-b', '4'], { cwd: dir }) };
+  }
+
+  it('fails with exit 4 naming the rows, after the batches before it, while later ones were in flight', async () => {
+    // The fourth batch has 1 row, which the model refuses; the three before it score.
+    const { dir, result } = await scoreInFours(13);
     assert.equal(result.code, 4, result.stderr);
     assert.match(result.stderr, /Model failed on rows 12\.\.12 of in\.csv/);
     assert.equal(existsSync(join(dir, 'out.csv')), false, 'no output from a failed run');
@@ -273,10 +278,7 @@ describe('a model that fails on a batch', () => {
   });
 
   it('scores every row when no batch is odd', async () => {
-    const dir = await tempDir();
-    const model = await failsOnOddBatchModel(join(dir, 'odd.onnx'));
-    await writeFile(join(dir, 'in.csv'), `x\n${Array.from({ length: 12 }, (_, i) => i).join('\n')}\n`);
-    const result = await runCli(['score', '-m', model, '-i', 'in.csv', '-o', 'out.csv', '-b', '4'], { cwd: dir });
+    const { dir, result } = await scoreInFours(12);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(await readFile(join(dir, 'out.csv'), 'utf8'), `x,y\n${Array.from({ length: 12 }, (_, i) => `${i},${i}`).join('\n')}\n`);
   });
