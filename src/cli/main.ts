@@ -1,7 +1,7 @@
 // CLI entry: argv -> command -> exit code. The only place that turns errors into exit codes.
 import { Command, CommanderError } from 'commander';
 import { describeLocation, OnnxBatchError } from '../errors.js';
-import { TOOL_VERSION } from '../version.js';
+import { TOOL_VERSION } from '../shared/version.js';
 import type { CommandContext } from './commands/context.js';
 import { addInspectCommand } from './commands/inspect.js';
 import { addPipelineCommand } from './commands/pipeline.js';

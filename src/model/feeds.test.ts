@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError, ModelError } from '../errors.js';
-import { RejectList, type Column, type ColumnChunk } from '../sources/chunk.js';
+import { RejectList, type Column, type ColumnChunk } from '../shared/chunk.js';
 import { buildFeeds, planFeeds, type FeedPlan, type InputFeed } from './feeds.js';
 import type { ElementType, TensorSignature } from './session.js';
 import { TensorBuffers } from './tensor-buffers.js';

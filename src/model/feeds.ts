@@ -1,7 +1,7 @@
 // Model stage: which columns feed which model input (direct mapping), and chunk -> input tensors.
 import { InputError, ModelError, quoteNames } from '../errors.js';
-import { rejectValue, type Column, type ColumnChunk } from '../sources/chunk.js';
-import { formatFloat64, parseNumber } from '../values.js';
+import { rejectValue, type Column, type ColumnChunk } from '../shared/chunk.js';
+import { formatFloat64, parseNumber } from '../shared/values.js';
 import type { ElementType, TensorData, TensorSignature } from './session.js';
 import type { TensorBuffers } from './tensor-buffers.js';
 

@@ -1,7 +1,7 @@
 // Model stage, public surface: load a model, plan its feeds, and score chunks into prediction columns.
 import { performance } from 'node:perf_hooks';
 import { ModelError, OnnxBatchError } from '../errors.js';
-import { concatColumns, sliceChunk, type Column, type ColumnChunk } from '../sources/chunk.js';
+import { concatColumns, sliceChunk, type Column, type ColumnChunk } from '../shared/chunk.js';
 import { buildFeeds, type FeedPlan } from './feeds.js';
 import { readModelFile, type ModelFile } from './model-file.js';
 import { declaredColumnNames, planOutputs, toPredictionColumns, type OutputPlan } from './outputs.js';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModelError } from '../errors.js';
-import type { Column } from '../sources/chunk.js';
+import type { Column } from '../shared/chunk.js';
 import type { ModelFile, SkippedOutput, ZipMapRewrite } from './model-file.js';
 import { declaredColumnNames, planOutputs, toPredictionColumns, type OutputEntry, type OutputPlan } from './outputs.js';
 import type { ElementType, TensorData, TensorSignature } from './session.js';

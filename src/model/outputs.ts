@@ -1,6 +1,6 @@
 // Model stage: which outputs are fetched, and output tensors -> prediction columns.
 import { ModelError, quoteNames } from '../errors.js';
-import type { Column } from '../sources/chunk.js';
+import type { Column } from '../shared/chunk.js';
 import type { ModelFile, SkippedOutput } from './model-file.js';
 import type { TensorData, TensorSignature } from './session.js';
 

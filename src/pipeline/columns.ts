@@ -1,6 +1,6 @@
 // Pipeline: reading columns the way steps need them (numbers, category keys) and building step outputs.
-import { rejectValue, type Column, type ColumnChunk } from '../sources/chunk.js';
-import { formatFloat64, parseNumber } from '../values.js';
+import { rejectValue, type Column, type ColumnChunk } from '../shared/chunk.js';
+import { formatFloat64, parseNumber } from '../shared/values.js';
 
 /**
  * The columns the steps of one transform see and change. Steps replace entries; an array behind

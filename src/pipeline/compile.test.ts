@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError } from '../errors.js';
-import { RejectList, type Column, type ColumnChunk } from '../sources/chunk.js';
+import { RejectList, type Column, type ColumnChunk } from '../shared/chunk.js';
 import { compilePipeline, type Pipeline } from './compile.js';
 import type { LoadedSpec } from './load-spec.js';
 import { readSpec } from './read-spec.js';

@@ -1,6 +1,6 @@
 // Pipeline: compiles a checked spec, against the input's columns, into one transform over column chunks.
 import { UsageError } from '../errors.js';
-import type { ColumnChunk } from '../sources/chunk.js';
+import type { ColumnChunk } from '../shared/chunk.js';
 import { Columns } from './columns.js';
 import type { LoadedSpec } from './load-spec.js';
 import type { InputSpec, Step } from './spec.js';

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Column } from '../sources/chunk.js';
+import type { Column } from '../shared/chunk.js';
 import { compilePostProcess, type OutputGroup } from './postprocess.js';
 import { readSpec } from './read-spec.js';
 import type { OutputSpec } from './spec.js';

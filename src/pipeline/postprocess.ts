@@ -1,6 +1,6 @@
 // Pipeline: post-processing of prediction columns declared in the spec's outputs: argmax, threshold, top-k.
 import { UsageError } from '../errors.js';
-import type { Column } from '../sources/chunk.js';
+import type { Column } from '../shared/chunk.js';
 import type { OutputSpec } from './spec.js';
 
 /** The prediction columns of one model output, as the model stage names them. */

@@ -1,7 +1,7 @@
 // Pipeline: checks a parsed YAML/JSON value against spec version 1 and returns the typed spec, or one
 // error listing every problem with its path ("steps[2].one_hot.categories: expected ..., got ...").
 import { UsageError } from '../errors.js';
-import { formatFloat64 } from '../values.js';
+import { formatFloat64 } from '../shared/values.js';
 import type { Category, DatePart, InputSpec, OutputSpec, PipelineSpec, Step } from './spec.js';
 
 const DATE_PARTS: readonly DatePart[] = ['year', 'month', 'day', 'weekday', 'hour', 'minute', 'second', 'epoch'];

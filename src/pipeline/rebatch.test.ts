@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Column, ColumnChunk } from '../sources/chunk.js';
+import type { Column, ColumnChunk } from '../shared/chunk.js';
 import { rebatch } from './rebatch.js';
 
 /**

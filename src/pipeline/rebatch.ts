@@ -1,5 +1,5 @@
 // Pipeline: regroups one input's chunks into batches of a fixed number of rows (the last may be shorter).
-import { concatColumns, sliceChunk, type Column, type ColumnChunk } from '../sources/chunk.js';
+import { concatColumns, sliceChunk, type Column, type ColumnChunk } from '../shared/chunk.js';
 
 /** Yields chunks of exactly `rows` rows from `chunks` (which must come from one input), the last one shorter. */
 export async function* rebatch(chunks: AsyncIterable<ColumnChunk>, rows: number): AsyncGenerator<ColumnChunk> {

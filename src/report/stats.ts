@@ -1,5 +1,5 @@
 // Report: counters that run.ts updates while the data flows, turned into a RunReport at the end.
-import type { Column } from '../sources/chunk.js';
+import type { Column } from '../shared/chunk.js';
 
 /** Mutable tallies of one run. */
 export interface RunStats {

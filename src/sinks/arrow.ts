@@ -19,7 +19,7 @@ import {
   type DataType,
 } from 'apache-arrow';
 import { InputError } from '../errors.js';
-import type { Column } from '../sources/chunk.js';
+import type { Column } from '../shared/chunk.js';
 import { openAtomicFile } from './atomic-file.js';
 import type { OutputBatch, Sink, SinkRequest } from './sink.js';
 

@@ -5,8 +5,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Random } from '../../test/helpers/assertions.js';
-import type { Column } from '../sources/chunk.js';
-import { formatFloat32, formatFloat64 } from '../values.js';
+import type { Column } from '../shared/chunk.js';
+import { formatFloat32, formatFloat64 } from '../shared/values.js';
 import { openCsvSink, quoteField } from './csv.js';
 
 let root = '';

@@ -1,5 +1,5 @@
 // The contract every sink implements: ordered batches of output columns in, one committed file out.
-import type { Column } from '../sources/chunk.js';
+import type { Column } from '../shared/chunk.js';
 
 /** Output columns of one batch, in output order. */
 export type OutputBatch = ReadonlyMap<string, Column>;

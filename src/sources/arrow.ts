@@ -8,7 +8,7 @@ import { CompressionType, DataType, RecordBatchReader, compressionRegistry, type
 import { InputError } from '../errors.js';
 import { CodecError, decodeLz4Frame, decodeZstd } from './arrow-codecs.js';
 import { IpcFormatError, checkedFileAsStream, checkedStream, readFooter, type RandomAccess } from './arrow-ipc.js';
-import type { Column, ColumnChunk } from './chunk.js';
+import type { Column, ColumnChunk } from '../shared/chunk.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
 type ArrowLayout = 'file' | 'stream';

@@ -1,9 +1,9 @@
 // Source: CSV/TSV text -> column chunks, parsed straight from bytes by csv-scan.ts: numeric columns
 // become Float64Arrays without a string per field. The default reader; csv.ts is the reference.
 import { InputError } from '../errors.js';
-import type { Column, ColumnChunk, RejectList } from './chunk.js';
+import type { Column, ColumnChunk, RejectList } from '../shared/chunk.js';
 import { buildColumns, cellText, fieldCountOf, type FieldKind, type ScannedColumn } from './csv-fields.js';
-import { CsvScanError, CsvScanner, type RecordBatch } from './csv-scan.js';
+import { CsvScanError, CsvScanner, type ScannedRecords } from './csv-scan.js';
 import { emptyCsv, fieldCountError, fieldKinds, headerNames, readTextBytes, utf8Warnings, type Utf8Check } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
@@ -23,7 +23,7 @@ class BatchReader {
   }
 
   /** Up to `max` records; undefined at the end. The batch is valid until the next call. */
-  async next(max: number): Promise<RecordBatch | undefined> {
+  async next(max: number): Promise<ScannedRecords | undefined> {
     for (;;) {
       const batch = this.scan(max);
       if (batch !== undefined || this.done) return batch;
@@ -37,7 +37,7 @@ class BatchReader {
     }
   }
 
-  private scan(max: number): RecordBatch | undefined {
+  private scan(max: number): ScannedRecords | undefined {
     try {
       return this.scanner.next(max);
     } catch (error) {
@@ -99,7 +99,7 @@ interface ChunkPlace extends Reading {
   readonly rejects: RejectList | undefined;
 }
 
-function toChunk(batch: RecordBatch, columnNames: readonly string[], kinds: readonly FieldKind[], place: ChunkPlace): ColumnChunk {
+function toChunk(batch: ScannedRecords, columnNames: readonly string[], kinds: readonly FieldKind[], place: ChunkPlace): ColumnChunk {
   const { path, rejects } = place;
   const width = columnNames.length;
   const lines = batch.lines.slice(0, batch.count);
@@ -139,7 +139,7 @@ interface RowProblem {
 }
 
 /** Rows with the wrong number of fields or a non-number in a numeric column, in row order (one per row). */
-function findProblems(batch: RecordBatch, width: number, columnNames: readonly string[], scanned: readonly (ScannedColumn | undefined)[]): RowProblem[] {
+function findProblems(batch: ScannedRecords, width: number, columnNames: readonly string[], scanned: readonly (ScannedColumn | undefined)[]): RowProblem[] {
   const byRow = new Map<number, RowProblem>();
   for (let r = 0; r < batch.count; r++) {
     const fields = fieldCountOf(batch, r);

@@ -1,8 +1,8 @@
 // CSV fields as values: the text of a field (quotes undoubled, UTF-8 decoded), its number, and
 // whole columns of a record batch, numbers parsed straight from the bytes into Float64Arrays.
-import { parseNumber } from '../values.js';
+import { parseNumber } from '../shared/values.js';
 import { fastDecimal, fastResult } from './csv-numbers.js';
-import { FIELD_ESCAPED, type RecordBatch } from './csv-scan.js';
+import { FIELD_ESCAPED, type ScannedRecords } from './csv-scan.js';
 
 const QUOTE = 0x22;
 
@@ -12,7 +12,7 @@ const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 let scratch = new Uint8Array(256);
 
 /** A field's text: quotes undoubled, decoded as UTF-8 with U+FFFD for invalid bytes. */
-export function fieldText(batch: RecordBatch, field: number): string {
+export function fieldText(batch: ScannedRecords, field: number): string {
   const start = batch.fieldStart[field] as number;
   const end = batch.fieldEnd[field] as number;
   if (((batch.fieldFlags[field] as number) & FIELD_ESCAPED) === 0) return decodeRange(batch.bytes, start, end);
@@ -21,14 +21,14 @@ export function fieldText(batch: RecordBatch, field: number): string {
 }
 
 /** The text of field `column` of record `record`, or '' when the record is shorter. */
-export function cellText(batch: RecordBatch, record: number, column: number): string {
+export function cellText(batch: ScannedRecords, record: number, column: number): string {
   const first = batch.recordFields[record] as number;
   const field = first + column;
   return field < (batch.recordFields[record + 1] as number) ? fieldText(batch, field) : '';
 }
 
 /** Number of fields of record `record`. */
-export function fieldCountOf(batch: RecordBatch, record: number): number {
+export function fieldCountOf(batch: ScannedRecords, record: number): number {
   return (batch.recordFields[record + 1] as number) - (batch.recordFields[record] as number);
 }
 
@@ -70,7 +70,7 @@ function decodeRange(bytes: Uint8Array, start: number, end: number): string {
  * The number in a field, exactly as `parseNumber` from values.ts reads its text: undefined when it
  * is not a number. Empty fields are the caller's business (they are missing values, not errors).
  */
-export function parseNumberField(batch: RecordBatch, field: number): number | undefined {
+export function parseNumberField(batch: ScannedRecords, field: number): number | undefined {
   const flags = batch.fieldFlags[field] as number;
   if ((flags & FIELD_ESCAPED) === 0 && fastDecimal(batch.bytes, batch.fieldStart[field] as number, batch.fieldEnd[field] as number)) {
     return fastResult[0] as number;
@@ -98,7 +98,7 @@ export type ScannedColumn =
  * Builds one column per entry of `kinds` from a batch (undefined for a skipped one). A field that
  * a short record lacks counts as empty; fields beyond `kinds.length` are ignored.
  */
-export function buildColumns(batch: RecordBatch, kinds: readonly FieldKind[]): (ScannedColumn | undefined)[] {
+export function buildColumns(batch: ScannedRecords, kinds: readonly FieldKind[]): (ScannedColumn | undefined)[] {
   const { count } = batch;
   // Only the columns built are visited, row by row, so the batch's bytes are read once, in order.
   const built = kinds.flatMap((kind, c) => (kind === 'skip' ? [] : [c]));
@@ -135,7 +135,7 @@ const EMPTY = 1;
 const INVALID = 2;
 
 /** Parses a field into values[row] (NaN unless a number); says whether it was a number, empty or invalid. */
-function readNumber(batch: RecordBatch, field: number, values: Float64Array, row: number): number {
+function readNumber(batch: ScannedRecords, field: number, values: Float64Array, row: number): number {
   // The common case first: a plain decimal the tokenizer read (never an empty field).
   const scanned = batch.fieldNumber[field] as number;
   if (scanned === scanned) {

@@ -2,7 +2,7 @@
 // path for a whole field (the tokenizer reads plain decimals on its own way, with readDigits).
 // Each step is exact (integers up to 2^53, one rounding by an exact power of ten); anything else
 // is left to the string-based path.
-import { POWERS_OF_TEN } from '../float-text.js';
+import { POWERS_OF_TEN } from '../shared/float-text.js';
 import { digitCount, digitsBeforePoint, digitsValue, readDigits } from './csv-scan.js';
 
 /** 2^53: integers up to it are exact float64s. */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Random } from '../../test/helpers/assertions.js';
-import { RejectList, type Reject } from './chunk.js';
+import { RejectList, type Reject } from '../shared/chunk.js';
 import { openCsvFast } from './csv-fast.js';
 import { openCsvParallel } from './csv-parallel.js';
 import type { OpenedSource } from './source.js';

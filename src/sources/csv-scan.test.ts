@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse, CsvError } from 'csv-parse/sync';
-import { parseNumber } from '../values.js';
+import { parseNumber } from '../shared/values.js';
 import { buildColumns, cellText, fieldCountOf, parseNumberField, type FieldKind } from './csv-fields.js';
-import { CsvScanError, CsvScanner, FIELD_ESCAPED, FIELD_QUOTED, type RecordBatch } from './csv-scan.js';
+import { CsvScanError, CsvScanner, FIELD_ESCAPED, FIELD_QUOTED, type ScannedRecords } from './csv-scan.js';
 import { Random } from '../../test/helpers/assertions.js';
 
 
@@ -11,7 +11,7 @@ const encoder = new TextEncoder();
 const bytes = (text: string): Uint8Array => encoder.encode(text);
 
 /** All records of a short comma-separated input, as one batch. */
-function wholeBatch(input: Uint8Array): RecordBatch {
+function wholeBatch(input: Uint8Array): ScannedRecords {
   const scanner = new CsvScanner({ delimiter: 0x2c });
   scanner.push(input);
   scanner.end();
@@ -65,7 +65,7 @@ function scan(input: Uint8Array, options: { delimiter?: string; chunks?: readonl
   return out;
 }
 
-function collect(batch: RecordBatch, out: Scanned): void {
+function collect(batch: ScannedRecords, out: Scanned): void {
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   let width = 0;
   for (let r = 0; r < batch.count; r++) {
@@ -79,7 +79,7 @@ function collect(batch: RecordBatch, out: Scanned): void {
 }
 
 /** Every field read as a number, by the fast path and the column builder, matches parseNumber of its text. */
-function checkNumbers(batch: RecordBatch, width: number): void {
+function checkNumbers(batch: ScannedRecords, width: number): void {
   const columns = buildColumns(batch, new Array<FieldKind>(width).fill('number'));
   columns.forEach((column, c) => {
     assert.equal(column?.type, 'float64');

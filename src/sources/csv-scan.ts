@@ -2,14 +2,14 @@
 // the way (csv-fields.ts turns fields into values and columns). It reads the same records as
 // csv-parse with the options src/sources/csv.ts uses (bom, relax_column_count, skip_empty_lines),
 // including its quirks, so the two can be swapped without changing what a file means.
-import { POWERS_OF_TEN } from '../float-text.js';
+import { POWERS_OF_TEN } from '../shared/float-text.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
 const NUL = 0x00;
 
-/** Field flags in `RecordBatch.fieldFlags`. */
+/** Field flags in `ScannedRecords.fieldFlags`. */
 export const FIELD_QUOTED = 1;
 /** The field's bytes hold `""` pairs (or, after csv-parse's NUL quirk, a closing quote) to undo. */
 export const FIELD_ESCAPED = 2;
@@ -50,7 +50,7 @@ export class CsvScanError extends Error {
  * Records as field boundaries into `bytes`. Valid until the scanner's next `push` or `next` call,
  * which may reuse or move the buffer: copy out what must outlive that.
  */
-export interface RecordBatch {
+export interface ScannedRecords {
   readonly bytes: Uint8Array;
   /** Number of records. */
   readonly count: number;
@@ -183,7 +183,7 @@ export class CsvScanner {
    * Up to `max` records: exactly `max` unless the input ended or a malformed record follows.
    * Undefined when more input is needed (before `end()`) or everything was read (after it).
    */
-  next(max: number): RecordBatch | undefined {
+  next(max: number): ScannedRecords | undefined {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`CsvScanner: next() takes a positive number of records, got ${max}`);
     if (this.delivered) this.startBatch();
     if (this.pendingError !== undefined) throw this.pendingError;
@@ -209,7 +209,7 @@ export class CsvScanner {
     return this.deliver();
   }
 
-  private deliver(): RecordBatch {
+  private deliver(): ScannedRecords {
     this.delivered = true;
     return {
       bytes: this.buf,

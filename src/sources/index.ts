@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
-import { openCsv } from './csv.js';
+import { openCsv } from './csv-parse-reader.js';
 import { openCsvFast } from './csv-fast.js';
 import { openCsvParallel } from './csv-parallel.js';
 import type { OpenedSource, SourceRequest } from './source.js';

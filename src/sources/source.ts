@@ -1,5 +1,5 @@
 // The contract every source implements: open (read the header or schema), then stream chunks.
-import type { ColumnChunk, RejectList } from './chunk.js';
+import type { ColumnChunk, RejectList } from '../shared/chunk.js';
 
 /** What the runner asks a source to open. */
 export interface SourceRequest {

@@ -1,8 +1,8 @@
 // CLI: `onnx-batch score`: flags -> job -> runner; prints warnings and the one-line summary.
 import type { Command } from 'commander';
 import { buildScoreJob, type ScoreFlags } from '../../config/load.js';
-import { runIncremental } from '../../incremental.js';
-import { runScore, type RunProgress } from '../../run.js';
+import { runIncremental } from '../../run/run-incremental.js';
+import { runScore, type RunProgress } from '../../run/run-score.js';
 import { scoreOptions } from '../options.js';
 import { createProgress } from '../progress.js';
 import type { CommandContext } from './context.js';

@@ -1,6 +1,6 @@
 // Pipeline steps on categorical columns: one_hot and ordinal, with declared categories.
-import { rejectValue } from '../../sources/chunk.js';
-import { formatFloat64 } from '../../values.js';
+import { rejectValue } from '../../shared/chunk.js';
+import { formatFloat64 } from '../../shared/values.js';
 import { categoryKeys, numbersColumn } from '../columns.js';
 import type { Category } from '../spec.js';
 import type { CompiledStep, StepContext, StepOptions as Of } from './step.js';

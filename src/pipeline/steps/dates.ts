@@ -1,5 +1,5 @@
 // Pipeline step: date parts (year, month, day, weekday, hour, minute, second, epoch) from ISO 8601 timestamps.
-import { rejectValue } from '../../sources/chunk.js';
+import { rejectValue } from '../../shared/chunk.js';
 import { numbersColumn } from '../columns.js';
 import type { DatePart } from '../spec.js';
 import type { CompiledStep, StepContext, StepOptions as Of } from './step.js';

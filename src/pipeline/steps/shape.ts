@@ -1,5 +1,5 @@
 // Pipeline steps that shape the set of columns: select, rename, cast.
-import { formatFloat64 } from '../../values.js';
+import { formatFloat64 } from '../../shared/values.js';
 import { numbersColumn, readNumbers } from '../columns.js';
 import type { CompiledStep, StepContext, StepOptions as Of } from './step.js';
 

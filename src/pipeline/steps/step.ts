@@ -1,6 +1,6 @@
 // Pipeline: what a compiled step is, and the context in which steps are compiled.
 import { quoteNames, UsageError } from '../../errors.js';
-import type { ColumnChunk } from '../../sources/chunk.js';
+import type { ColumnChunk } from '../../shared/chunk.js';
 import type { Columns } from '../columns.js';
 import type { Step } from '../spec.js';
 

@@ -1,10 +1,10 @@
 // The runner's rows: how scored chunks are cut for resumed runs and parts, which of their rows go
 // to the output or the rejects file, and when too many bad rows stop a run.
-import type { ScoreJob } from './config/job.js';
-import { InputError } from './errors.js';
-import type { RunStats } from './report/index.js';
-import type { OutputBatch } from './sinks/index.js';
-import { sliceChunk, takeRows, type Column, type ColumnChunk, type Reject, type RejectList } from './sources/chunk.js';
+import type { ScoreJob } from '../config/job.js';
+import { InputError } from '../errors.js';
+import type { RunStats } from '../report/index.js';
+import type { OutputBatch } from '../sinks/index.js';
+import { sliceChunk, takeRows, type Column, type ColumnChunk, type Reject, type RejectList } from '../shared/chunk.js';
 
 /**
  * Drops the rows an earlier run committed (--resume) and splits chunks at part boundaries, so

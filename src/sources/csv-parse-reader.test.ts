@@ -4,8 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import type { Column, ColumnChunk } from './chunk.js';
-import { openCsv } from './csv.js';
+import type { Column, ColumnChunk } from '../shared/chunk.js';
+import { openCsv } from './csv-parse-reader.js';
 import type { ChunkOptions, OpenedSource } from './source.js';
 
 let directory = '';

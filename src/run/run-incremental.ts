@@ -5,11 +5,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { outputOptions, type ScoreJob } from './config/job.js';
-import { OnnxBatchError, UsageError } from './errors.js';
-import { runScore, type RunHooks, type RunResult } from './run.js';
-import { specPathsBeside } from './pipeline/index.js';
-import { acquireLock, writeJsonAtomically } from './sinks/index.js';
+import { outputOptions, type ScoreJob } from '../config/job.js';
+import { OnnxBatchError, UsageError } from '../errors.js';
+import { runScore, type RunHooks, type RunResult } from './run-score.js';
+import { specPathsBeside } from '../pipeline/index.js';
+import { acquireLock, writeJsonAtomically } from '../sinks/index.js';
 
 /** What the state file remembers of one scored input. */
 interface StateEntry {

@@ -3,17 +3,17 @@ import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { outputOptions, type ScoreJob } from './config/job.js';
-import { InternalError, InterruptedError, OnnxBatchError, OutputError, UsageError } from './errors.js';
-import { describeModel, loadModel, providerLabel, scoreChunk, type LoadedModel } from './model/index.js';
-import { rebatch } from './pipeline/index.js';
-import { buildReport, countNaNs, createRunStats, writeReport, type RunReport, type RunStats } from './report/index.js';
-import { checkInputColumns, planScoring, type ScoringPlan } from './scoring-plan.js';
-import { acquireLock, openOutput, openSink, removeStalePartials, type Lock, type OutputSummary, type OutputWriter, type RunIdentity } from './sinks/index.js';
-import { RejectList, type Column, type ColumnChunk } from './sources/chunk.js';
-import { inputSize, openSource, type OpenedSource } from './sources/index.js';
-import { alignChunks, checkBudget, noteRejects, outputBatch, recordOf, withoutRows } from './run-rows.js';
-import { TOOL_NAME, TOOL_VERSION } from './version.js';
+import { outputOptions, type ScoreJob } from '../config/job.js';
+import { InternalError, InterruptedError, OnnxBatchError, OutputError, UsageError } from '../errors.js';
+import { describeModel, loadModel, providerLabel, scoreChunk, type LoadedModel } from '../model/index.js';
+import { rebatch } from '../pipeline/index.js';
+import { buildReport, countNaNs, createRunStats, writeReport, type RunReport, type RunStats } from '../report/index.js';
+import { checkInputColumns, planScoring, type ScoringPlan } from './plan-scoring.js';
+import { acquireLock, openOutput, openSink, removeStalePartials, type Lock, type OutputSummary, type OutputWriter, type RunIdentity } from '../sinks/index.js';
+import { RejectList, type Column, type ColumnChunk } from '../shared/chunk.js';
+import { inputSize, openSource, type OpenedSource } from '../sources/index.js';
+import { alignChunks, checkBudget, noteRejects, outputBatch, recordOf, withoutRows } from './route-rows.js';
+import { TOOL_NAME, TOOL_VERSION } from '../shared/version.js';
 
 /** Progress of a run, for a progress bar. */
 export interface RunProgress {

@@ -1,9 +1,9 @@
 // The runner's plan for a job, decided once from the model, the spec and the first input's columns:
 // how rows become model feeds, which columns are kept, and what the output's columns are.
-import type { ScoreJob } from './config/job.js';
-import { InputError, quoteNames, UsageError } from './errors.js';
-import { autoBatchRows, outputColumns, planDeclaredFeeds, planFeeds, predictionColumnNames, withOutputLabels, type FeedPlan, type LoadedModel } from './model/index.js';
-import { compilePipeline, compilePostProcess, loadSpec, type Pipeline, type PostProcess } from './pipeline/index.js';
+import type { ScoreJob } from '../config/job.js';
+import { InputError, quoteNames, UsageError } from '../errors.js';
+import { autoBatchRows, outputColumns, planDeclaredFeeds, planFeeds, predictionColumnNames, withOutputLabels, type FeedPlan, type LoadedModel } from '../model/index.js';
+import { compilePipeline, compilePostProcess, loadSpec, type Pipeline, type PostProcess } from '../pipeline/index.js';
 
 export interface ScoringPlan {
   readonly model: LoadedModel;

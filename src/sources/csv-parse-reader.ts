@@ -3,8 +3,8 @@
 import { Readable } from 'node:stream';
 import { parse, CsvError, type Info } from 'csv-parse';
 import { InputError } from '../errors.js';
-import { parseNumber } from '../values.js';
-import type { Column, ColumnChunk, RejectList } from './chunk.js';
+import { parseNumber } from '../shared/values.js';
+import type { Column, ColumnChunk, RejectList } from '../shared/chunk.js';
 import { emptyCsv, fieldCountError, fieldKinds, headerNames, readTextBytes, utf8Warnings, type Utf8Check } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 

@@ -5,7 +5,7 @@ import { isUtf8 } from 'node:buffer';
 import { readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildColumns, cellText, fieldCountOf, type FieldKind } from './csv-fields.js';
-import { CsvScanError, CsvScanner, type CsvScanErrorCode, type RecordBatch } from './csv-scan.js';
+import { CsvScanError, CsvScanner, type CsvScanErrorCode, type ScannedRecords } from './csv-scan.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -261,8 +261,8 @@ function scannerFor(delimiter: number): CsvScanner {
 }
 
 /** The first `count` records of a batch as a part; lines are shifted by `lineShift`. */
-function buildPart(batch: RecordBatch, count: number, lineShift: number, setup: ParseSetup): RangePart {
-  const view: RecordBatch = count === batch.count ? batch : { ...batch, count };
+function buildPart(batch: ScannedRecords, count: number, lineShift: number, setup: ParseSetup): RangePart {
+  const view: ScannedRecords = count === batch.count ? batch : { ...batch, count };
   const { kinds } = setup;
   const width = kinds.length;
   const scanned = buildColumns(view, kinds);

@@ -1,9 +1,9 @@
 // Help for spec authors, beside the runner: check a spec against a model (and a sample), or draft one.
-import { buildFeeds, loadModel, type InputFeed, type LoadedModel, type TensorSignature } from './model/index.js';
-import { planScoring, type PlanRequest } from './scoring-plan.js';
-import { isNull, type ColumnChunk } from './sources/chunk.js';
-import { openSource, type InputFormat } from './sources/index.js';
-import { parseNumber } from './values.js';
+import { buildFeeds, loadModel, type InputFeed, type LoadedModel, type TensorSignature } from '../model/index.js';
+import { planScoring, type PlanRequest } from './plan-scoring.js';
+import { isNull, type ColumnChunk } from '../shared/chunk.js';
+import { openSource, type InputFormat } from '../sources/index.js';
+import { parseNumber } from '../shared/values.js';
 
 const SAMPLE_ROWS = 1000;
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatFloat32, formatFloat64, parseNumber } from './values.js';
-import { mulberry32 } from '../test/helpers/assertions.js';
+import { mulberry32 } from '../../test/helpers/assertions.js';
 
 /** `count` finite float32 values from random bit patterns (all exponents, subnormals included). */
 function randomFloat32s(seed: number, count: number): number[] {
