@@ -1,12 +1,16 @@
 // Config: the one validated description of a scoring job that the CLI builds and run.ts executes.
 import type { ExecutionProvider } from '../model/index.js';
 import type { OutputFormat } from '../sinks/index.js';
-import type { InputFormat } from '../sources/index.js';
+import type { CsvParser, InputFormat } from '../sources/index.js';
 
 export interface JobInput {
   readonly path: string;
   readonly format: InputFormat;
 }
+
+/** What a bad row does (the values of --on-error): stop the run, or go to the rejects file. */
+export const ON_ERROR_MODES = ['fail', 'skip'] as const;
+export type OnError = (typeof ON_ERROR_MODES)[number];
 
 /** A scoring job, fully resolved: every path, format and default is decided. */
 export interface ScoreJob {
@@ -30,11 +34,11 @@ export interface ScoreJob {
   readonly executionProviders: readonly ExecutionProvider[];
   readonly delimiter: string;
   /** The CSV reader: the byte scanner, or csv-parse (the reference). */
-  readonly csvParser: 'fast' | 'reference';
+  readonly csvParser: CsvParser;
   /** Worker threads parsing a CSV file's byte ranges (0: the main thread; auto: by file size and cores). */
   readonly workers: number | 'auto';
   /** What a bad row does: stop the run, or go to the rejects file. */
-  readonly onError: 'fail' | 'skip';
+  readonly onError: OnError;
   /** With skip: the most rows that may be rejected, as a count or a share of rows read. */
   readonly maxErrors: { readonly count: number } | { readonly percent: number };
   /** With skip: the rejects file. */
@@ -58,6 +62,9 @@ export const DEFAULTS = {
   executionProvider: 'cpu',
   onError: 'fail',
   maxErrors: '1%',
+  csvParser: 'fast',
+  workers: 'auto',
+  keep: 'all',
 } as const;
 
 /** The options that shape what a run writes (beside the model, the spec and the inputs). */

@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
-import { buildScoreJob, type ScoreFlags } from './load.js';
+import type { ScoreFlags } from './flags.js';
+import { buildScoreJob } from './load.js';
 
 let root = '';
 
@@ -42,6 +43,7 @@ function flags(overrides: Partial<ScoreFlags> = {}): ScoreFlags {
     maxErrors: '1%',
     csvParser: 'fast',
     workers: 'auto',
+    progress: true,
     ...overrides,
   };
 }

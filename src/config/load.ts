@@ -1,41 +1,12 @@
 // Config: turns the parsed `score` flags into a validated ScoreJob, or one UsageError listing every problem.
 import { readdir, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../model/index.js';
-import { outputFormatOf, type OutputFormat } from '../sinks/index.js';
-import { inputFormatOf, type InputFormat } from '../sources/index.js';
+import { outputFormatOf } from '../sinks/index.js';
+import { inputFormatOf, isReadableInput, type InputFormat } from '../sources/index.js';
+import type { ScoreFlags } from './flags.js';
 import type { JobInput, ScoreJob } from './job.js';
-
-/** The `score` flags as commander hands them over (strings, before validation). */
-export interface ScoreFlags {
-  readonly model: string;
-  readonly input: readonly string[];
-  readonly output: string;
-  readonly inputFormat?: InputFormat;
-  readonly outputFormat?: OutputFormat;
-  readonly delimiter: string;
-  readonly csvParser: 'fast' | 'reference';
-  readonly workers: string;
-  readonly features?: readonly string[];
-  readonly pipeline?: string;
-  readonly keep: string;
-  readonly batchSize: string;
-  readonly threads?: string;
-  readonly batchTimeout?: string;
-  readonly ep: string;
-  readonly report?: string;
-  readonly onError: 'fail' | 'skip';
-  readonly maxErrors: string;
-  readonly rejects?: string;
-  readonly rejectNan?: boolean;
-  readonly csvSafe?: boolean;
-  readonly rowsPerPart?: string;
-  readonly resume?: boolean;
-  readonly state?: string;
-}
-
-const READABLE_EXTENSIONS = new Set(['.csv', '.tsv', '.tab', '.arrow', '.feather', '.ipc', '.arrows']);
 
 /** Validates the flags and resolves inputs, formats and defaults into a job. */
 export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
@@ -159,7 +130,7 @@ async function expandInputs(paths: readonly string[], explicit: InputFormat | un
       expanded.push(...matches);
     } else if (await isDirectory(path)) {
       const entries = (await readdir(path, { withFileTypes: true }))
-        .filter((entry) => entry.isFile() && READABLE_EXTENSIONS.has(extname(entry.name).toLowerCase()) && !entry.name.startsWith('.'))
+        .filter((entry) => entry.isFile() && isReadableInput(entry.name) && !entry.name.startsWith('.'))
         .map((entry) => entry.name)
         .sort();
       if (entries.length === 0) throw new UsageError('USAGE', `Directory ${path} holds no CSV or Arrow files`, { hint: 'name the files, or pass another directory' });

@@ -10,33 +10,32 @@ import type { OpenedSource, SourceRequest } from './source.js';
 
 export type { ChunkOptions, OpenedSource } from './source.js';
 
-/** Input formats by name (the values of --input-format). */
+/** Input formats by name (the values of --input-format): the file extensions each is guessed from, and its reader. */
 export const sources = {
-  csv: (request: SourceRequest, size?: number) => openText(request, size),
-  tsv: (request: SourceRequest, size?: number) => openText({ ...request, delimiter: '\t' }, size),
+  csv: { extensions: ['.csv'], open: (request: SourceRequest, size?: number) => openText(request, size) },
+  tsv: { extensions: ['.tsv', '.tab'], open: (request: SourceRequest, size?: number) => openText({ ...request, delimiter: '\t' }, size) },
   // apache-arrow takes about 0.1 s to load: only runs that read Arrow pay for it.
-  arrow: async (request: SourceRequest) => (await import('./arrow.js')).openArrow(request, 'file'),
-  arrows: async (request: SourceRequest) => (await import('./arrow.js')).openArrow(request, 'stream'),
+  arrow: { extensions: ['.arrow', '.feather', '.ipc'], open: async (request: SourceRequest) => (await import('./arrow.js')).openArrow(request, 'file') },
+  arrows: { extensions: ['.arrows'], open: async (request: SourceRequest) => (await import('./arrow.js')).openArrow(request, 'stream') },
 } as const;
 
 export type InputFormat = keyof typeof sources;
 export const INPUT_FORMATS = Object.keys(sources) as InputFormat[];
 
-const BY_EXTENSION: Readonly<Record<string, InputFormat>> = {
-  '.csv': 'csv',
-  '.tsv': 'tsv',
-  '.tab': 'tsv',
-  '.arrow': 'arrow',
-  '.feather': 'arrow',
-  '.ipc': 'arrow',
-  '.arrows': 'arrows',
-};
+const BY_EXTENSION: ReadonlyMap<string, InputFormat> = new Map(
+  INPUT_FORMATS.flatMap((format) => sources[format].extensions.map((extension) => [extension, format] as const)),
+);
+
+/** Whether a file name has an extension that some input format reads (case-insensitive). */
+export function isReadableInput(name: string): boolean {
+  return BY_EXTENSION.has(extname(name).toLowerCase());
+}
 
 /** The format of an input: the explicit one, else its extension, else CSV for stdin. */
 export function inputFormatOf(path: string, explicit: InputFormat | undefined): InputFormat {
   if (explicit !== undefined) return explicit;
   if (path === '-') return 'csv';
-  const format = BY_EXTENSION[extname(path).toLowerCase()];
+  const format = BY_EXTENSION.get(extname(path).toLowerCase());
   if (format === undefined) {
     throw new UsageError('USAGE', `Cannot tell the format of input ${path} from its extension`, {
       hint: `pass --input-format (one of ${INPUT_FORMATS.join(', ')})`,
@@ -68,8 +67,16 @@ export async function inputSize(path: string): Promise<number | undefined> {
 }
 
 /** CSV readers by name (the values of --csv-parser): the byte scanner, or csv-parse as the reference. */
-export const CSV_PARSERS = ['fast', 'reference'] as const;
-export type CsvParser = (typeof CSV_PARSERS)[number];
+const csvReaders = {
+  fast: (request: SourceRequest, size: number | undefined): Promise<OpenedSource> => {
+    const workers = request.workers === 'auto' ? autoWorkers(size) : (request.workers ?? 0);
+    return workers > 0 && request.path !== '-' ? openCsvParallel({ ...request, workers }) : openCsvFast(request);
+  },
+  reference: (request: SourceRequest): Promise<OpenedSource> => openCsv(request),
+} as const;
+
+export type CsvParser = keyof typeof csvReaders;
+export const CSV_PARSERS = Object.keys(csvReaders) as CsvParser[];
 
 /** Below this size a parse worker's start-up (~40 ms, and a cold JIT) costs more than it saves. */
 const AUTO_WORKERS_MIN_BYTES = 16 << 20;
@@ -78,10 +85,8 @@ const AUTO_WORKERS_MAX = 4;
 
 function openText(request: SourceRequest, size: number | undefined): Promise<OpenedSource> {
   // The scanner takes one-byte delimiters; csv-parse takes any.
-  const fast = request.csvParser !== 'reference' && Buffer.byteLength(request.delimiter) === 1;
-  if (!fast) return openCsv(request);
-  const workers = request.workers === 'auto' ? autoWorkers(size) : (request.workers ?? 0);
-  return workers > 0 && request.path !== '-' ? openCsvParallel({ ...request, workers }) : openCsvFast(request);
+  const parser = Buffer.byteLength(request.delimiter) === 1 ? (request.csvParser ?? 'fast') : 'reference';
+  return csvReaders[parser](request, size);
 }
 
 /**
@@ -105,5 +110,5 @@ export async function openSource(format: InputFormat, request: SourceRequest): P
       hint: 'check that the file was written completely',
     });
   }
-  return sources[format](request, size);
+  return sources[format].open(request, size);
 }

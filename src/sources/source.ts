@@ -1,5 +1,6 @@
 // The contract every source implements: open (read the header or schema), then stream chunks.
 import type { ColumnChunk, RejectList } from '../shared/chunk.js';
+import type { CsvParser } from './index.js';
 
 /** What the runner asks a source to open. */
 export interface SourceRequest {
@@ -10,7 +11,7 @@ export interface SourceRequest {
   /** Keep each row's original text (for the rejects file when bad rows are skipped). */
   readonly keepRecords?: boolean;
   /** The CSV reader: the byte scanner (default) or csv-parse. */
-  readonly csvParser?: 'fast' | 'reference';
+  readonly csvParser?: CsvParser;
   /** Worker threads parsing byte ranges of a CSV file on disk; 0 or undefined: this thread; auto: by size and cores. */
   readonly workers?: number | 'auto';
 }

@@ -1,17 +1,12 @@
 // CLI: `onnx-batch score`: flags -> job -> runner; prints warnings and the one-line summary.
 import type { Command } from 'commander';
-import { buildScoreJob, type ScoreFlags } from '../../config/load.js';
+import type { ScoreFlags } from '../../config/flags.js';
+import { buildScoreJob } from '../../config/load.js';
 import { runIncremental } from '../../run/run-incremental.js';
 import { runScore, type RunProgress } from '../../run/run-score.js';
 import { scoreOptions } from '../options.js';
 import { createProgress } from '../progress.js';
 import type { CommandContext } from './context.js';
-
-interface ScoreCliFlags extends ScoreFlags {
-  readonly progress: boolean;
-  readonly quiet?: boolean;
-  readonly verbose?: boolean;
-}
 
 const EXAMPLES = `
 Examples:
@@ -25,7 +20,7 @@ export function addScoreCommand(program: Command, context: CommandContext): void
   const command = program.command('score').description('score CSV or Arrow inputs with an ONNX model; writes predictions and a run report');
   for (const option of scoreOptions()) command.addOption(option);
   command.addHelpText('after', EXAMPLES);
-  command.action(async (flags: ScoreCliFlags) => {
+  command.action(async (flags: ScoreFlags) => {
     context.verbose = flags.verbose === true;
     const quiet = flags.quiet === true;
     const job = await buildScoreJob(flags);

@@ -1,0 +1,121 @@
+// Config: the one table of `score` flags. The CLI builds its options and the README's option reference from it,
+// and the type of the parsed flags is derived from it, so a new flag is one entry here plus its handling in load.ts.
+import { EXECUTION_PROVIDERS } from '../model/index.js';
+import { OUTPUT_FORMATS } from '../sinks/index.js';
+import { CSV_PARSERS, INPUT_FORMATS } from '../sources/index.js';
+import { DEFAULTS, ON_ERROR_MODES } from './job.js';
+
+/** One command-line flag of `score`; its key in SCORE_FLAGS is the flag's camel-cased long name (--no-x: x). */
+export interface FlagSpec {
+  readonly flags: string;
+  readonly description: string;
+  readonly defaultValue?: string;
+  readonly choices?: readonly string[];
+  /** Environment variable that sets the flag when it is not given. */
+  readonly env?: string;
+  /** The flag may be given several times; values are collected. */
+  readonly repeatable?: boolean;
+  readonly required?: boolean;
+}
+
+/** Every flag of `score`, in help order. */
+export const SCORE_FLAGS = {
+  model: { flags: '-m, --model <path>', description: 'ONNX model file', env: 'ONNX_BATCH_MODEL', required: true },
+  input: {
+    flags: '-i, --input <path...>',
+    description: 'input files, directories or file-name wildcards (quoted), scored in order into one output; - reads CSV from stdin',
+    repeatable: true,
+    required: true,
+  },
+  output: { flags: '-o, --output <path>', description: 'output file (.csv, .arrow, .arrows); - writes CSV to stdout', required: true },
+  pipeline: {
+    flags: '-p, --pipeline <spec>',
+    description: 'preprocessing spec (YAML or JSON); default: <model>.pipeline.yaml|.yml|.json beside the model, else one embedded in the model',
+    env: 'ONNX_BATCH_PIPELINE',
+  },
+  inputFormat: { flags: '--input-format <format>', description: 'input format, instead of guessing from the extension', choices: INPUT_FORMATS },
+  outputFormat: { flags: '--output-format <format>', description: 'output format, instead of guessing from the extension', choices: OUTPUT_FORMATS },
+  delimiter: { flags: '--delimiter <char>', description: 'CSV field delimiter (one character; \\t for tab)', defaultValue: DEFAULTS.delimiter },
+  csvParser: {
+    flags: '--csv-parser <parser>',
+    description: 'CSV reader: fast (parses bytes straight into typed arrays) or reference (csv-parse)',
+    choices: CSV_PARSERS,
+    defaultValue: DEFAULTS.csvParser,
+  },
+  workers: {
+    flags: '--workers <n>',
+    description: 'worker threads that parse byte ranges of a CSV file in parallel; 0: the main thread parses; auto: one per core but one (1 to 4) for files of 16 MiB and more',
+    defaultValue: DEFAULTS.workers,
+    env: 'ONNX_BATCH_WORKERS',
+  },
+  features: { flags: '--features <columns>', description: "comma-separated columns feeding the model's single [N,K] input, in order (repeatable)", repeatable: true },
+  keep: { flags: '--keep <columns>', description: 'input columns copied to the output before the predictions: all, none, or a comma-separated list', defaultValue: DEFAULTS.keep },
+  batchSize: {
+    flags: '-b, --batch-size <rows>',
+    description: 'rows per inference call; auto: the largest power of two whose input and output tensors fit 1 MiB (64 to 16384 rows; fewer for models over 16 MiB or whose widest layer would pass 256 MiB)',
+    defaultValue: DEFAULTS.batchSize,
+    env: 'ONNX_BATCH_BATCH_SIZE',
+  },
+  threads: { flags: '--threads <n>', description: 'ONNX Runtime intra-op threads (default: ONNX Runtime decides)', env: 'ONNX_BATCH_THREADS' },
+  batchTimeout: {
+    flags: '--batch-timeout <seconds>',
+    description: "fail the run (exit 4) when one batch's inference takes longer; the model then runs in a child process, which a timeout or signal stops at once (without it, in a worker thread)",
+    env: 'ONNX_BATCH_BATCH_TIMEOUT',
+  },
+  ep: {
+    flags: '--ep <providers>',
+    description: `execution providers in order of preference (${EXECUTION_PROVIDERS.join(', ')}); cuda,cpu falls back to CPU with a warning`,
+    defaultValue: DEFAULTS.executionProvider,
+    env: 'ONNX_BATCH_EP',
+  },
+  onError: {
+    flags: '--on-error <mode>',
+    description: 'a bad row stops the run (fail) or goes to the rejects file (skip)',
+    choices: ON_ERROR_MODES,
+    defaultValue: DEFAULTS.onError,
+    env: 'ONNX_BATCH_ON_ERROR',
+  },
+  maxErrors: {
+    flags: '--max-errors <n|p%>',
+    description: 'with --on-error skip: the most rows that may be rejected, a count (checked as rows are read) or a share of rows read (checked at the end); over it the run fails with exit 3',
+    defaultValue: DEFAULTS.maxErrors,
+  },
+  rejects: { flags: '--rejects <path>', description: 'with --on-error skip: the rejects file (CSV: source,line,row,column,reason,record); default <output>.rejects.csv' },
+  rejectNan: { flags: '--reject-nan', description: 'a missing or NaN value in a float model input makes the row bad (default: fed as NaN)' },
+  csvSafe: { flags: '--csv-safe', description: 'in CSV output, prefix kept text cells starting with = + - @ (or tab, CR) with a quote so spreadsheets do not run them as formulas' },
+  rowsPerPart: {
+    flags: '--rows-per-part <n>',
+    description: 'write the output as a directory of parts (part-00000.csv, ...) of n input rows each, committed one by one, with _manifest.json and a final _SUCCESS',
+  },
+  state: {
+    flags: '--state <file>',
+    description: 'incremental scoring: each input is scored into its own file in the output directory, once; later runs score only new or changed inputs',
+    env: 'ONNX_BATCH_STATE',
+  },
+  resume: { flags: '--resume', description: 'continue an output directory from its last committed part (same model, spec, options and inputs)' },
+  report: { flags: '--report <path>', description: 'run report (JSON); default <output>.report.json (no report by default when the output is stdout)', env: 'ONNX_BATCH_REPORT' },
+  progress: { flags: '--no-progress', description: 'no progress bar (it is shown only when stderr is a terminal anyway)' },
+  quiet: { flags: '-q, --quiet', description: 'print nothing but errors' },
+  verbose: { flags: '--verbose', description: 'print stack traces with errors' },
+} as const satisfies Readonly<Record<string, FlagSpec>>;
+
+type Table = typeof SCORE_FLAGS;
+
+/** A flag's parsed value: one of its choices, a list (variadic or repeatable), a string, or a switch. */
+type FlagValue<Spec> = Spec extends { readonly choices: readonly (infer Choice)[] }
+  ? Choice
+  : Spec extends { readonly repeatable: true }
+    ? readonly string[]
+    : Spec extends { readonly flags: `${string}<${string}>` }
+      ? string
+      : boolean;
+
+/** Whether commander always sets the flag: it is required, has a default, or is a negated switch (default true). */
+type AlwaysSet<Spec> = Spec extends { readonly required: true } | { readonly defaultValue: string } | { readonly flags: `--no-${string}` } ? true : false;
+
+type SetKeys = { [Key in keyof Table]: AlwaysSet<Table[Key]> extends true ? Key : never }[keyof Table];
+
+/** The `score` flags as commander hands them over (strings, before validation). */
+export type ScoreFlags = { readonly [Key in SetKeys]: FlagValue<Table[Key]> } & {
+  readonly [Key in Exclude<keyof Table, SetKeys>]?: FlagValue<Table[Key]>;
+};
