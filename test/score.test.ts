@@ -304,7 +304,10 @@ describe('a model that never finishes', () => {
     await writeFile(join(dir, 'in.csv'), 'x\n1\n');
     let child: import('node:child_process').ChildProcess | undefined;
     const running = runCli(['score', '-m', model, '-i', 'in.csv', '-o', 'out.csv', '--batch-timeout', '600'], { cwd: dir, onSpawn: (spawned) => (child = spawned) });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The lock appears once the run has started (its signal handlers are in place); on a loaded machine that can take
+    // longer than the 1.5 s that the model needs to be inside the endless batch.
+    const started = Date.now();
+    while (Date.now() - started < 1500 || (!existsSync(join(dir, 'out.csv.lock')) && Date.now() - started < 60_000)) await new Promise((resolve) => setTimeout(resolve, 50));
     child?.kill('SIGTERM');
     const result = await running;
     assert.equal(result.code, 143, result.stderr);
