@@ -18,6 +18,7 @@ export const ERRORS = {
   MODEL_SIGNATURE: { exitCode: 4, title: 'model inputs or outputs are not supported' },
   MODEL_RUN_FAILED: { exitCode: 4, title: 'model execution failed' },
   DEVICE_UNAVAILABLE: { exitCode: 4, title: 'execution provider unavailable' },
+  SETUP_FAILED: { exitCode: 4, title: 'execution provider libraries cannot be installed' },
   OUTPUT_FAILED: { exitCode: 5, title: 'output cannot be written' },
   LOCKED: { exitCode: 5, title: 'another run holds the output' },
   INTERRUPTED: { exitCode: 130, title: 'interrupted' },

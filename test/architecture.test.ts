@@ -12,7 +12,8 @@ const SHARED = new Set(['shared/chunk.ts', 'errors.ts', 'shared/values.ts', 'sha
 /** Third-party packages and the one module allowed to import each (a folder prefix allows the folder). */
 const ADAPTERS: Readonly<Record<string, readonly string[]>> = {
   'onnxruntime-node': ['model/session-child.ts'],
-  'onnx-proto': ['model/model-file.ts'],
+  'onnx-proto': ['model/model-file.ts', 'model/smoke-model.ts'],
+  tar: ['doctor/setup-cuda.ts'],
   'csv-parse': ['sources/csv-parse-reader.ts'],
   'apache-arrow': ['sources/arrow.ts', 'sinks/arrow.ts'],
   fzstd: ['sources/arrow-codecs.ts'],

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { describeLocation, OnnxBatchError } from '../errors.js';
 import { TOOL_VERSION } from '../shared/version.js';
 import type { CommandContext } from './commands/context.js';
+import { addDoctorCommands } from './commands/doctor.js';
 import { addInspectCommand } from './commands/inspect.js';
 import { addPipelineCommand } from './commands/pipeline.js';
 import { addScoreCommand } from './commands/score.js';
@@ -33,6 +34,7 @@ const program = new Command('onnx-batch')
 addScoreCommand(program, context);
 addInspectCommand(program);
 addPipelineCommand(program);
+addDoctorCommands(program);
 for (const command of program.commands) {
   command.exitOverride();
   for (const sub of command.commands) sub.exitOverride();

@@ -106,6 +106,14 @@ function splitList(values: readonly string[]): string[] {
   return values.flatMap((value) => value.split(',')).filter((name) => name !== '');
 }
 
+/** Parses an --ep list (cpu, cuda, cuda:1; comma-separated, in order of preference). */
+export function parseExecutionProviders(text: string): ExecutionProvider[] {
+  const problems: string[] = [];
+  const providers = parseProviders(text, problems);
+  if (problems.length > 0) throw new UsageError('USAGE', problems.join('; '), { hint: 'e.g. --ep cuda, --ep cuda:1 or --ep cuda,cpu' });
+  return providers;
+}
+
 function parseProviders(text: string, problems: string[]): ExecutionProvider[] {
   return text.split(',').flatMap((item) => {
     const match = /^([a-z]+)(?::(\d+))?$/.exec(item.trim().toLowerCase());

@@ -46,4 +46,15 @@ describe('autoBatchRows', () => {
     assert.equal(autoBatchRows({ bytes: 20 << 20, widestLayer: 128 }, feeds, outputs), 256);
     assert.equal(autoBatchRows({ bytes: 300 << 20, widestLayer: 128 }, feeds, outputs), 32);
   });
+
+  it('on a GPU, fills 16 MiB batches up to 65536 rows, whatever the weights, within 1 GiB of activations', () => {
+    const feeds = [{ type: 'float32' as const, columns: columns(32) }];
+    const outputs = [tensor('p', 'float32', ['N', 2])];
+    // The bench's large MLP: 67 MB of weights, 4096 wide. On the CPU 256 rows; on a GPU 65536 (1 GiB of activations).
+    assert.equal(autoBatchRows({ bytes: 67 << 20, widestLayer: 4096 }, feeds, outputs, 'cpu'), 256);
+    assert.equal(autoBatchRows({ bytes: 67 << 20, widestLayer: 4096 }, feeds, outputs, 'gpu'), 65536);
+    assert.equal(autoBatchRows({ bytes: 67 << 20, widestLayer: 8192 }, feeds, outputs, 'gpu'), 32768);
+    // 3x32x32 float32 images (12 KiB a row) with 10 outputs: 16 MiB holds 1363 rows.
+    assert.equal(autoBatchRows(small, [{ type: 'float32', columns: columns(3072) }], [tensor('logits', 'float32', ['N', 10])], 'gpu'), 1024);
+  });
 });

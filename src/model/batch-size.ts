@@ -29,6 +29,14 @@ const HEAVY_MODELS: readonly { readonly weightBytes: number; readonly maxRows: n
   { weightBytes: 16 << 20, maxRows: 256 },
 ];
 
+/**
+ * On a GPU each call costs a host-to-device copy, kernel launches and a synchronisation whatever
+ * its size, and the device has memory to spare: batches take up to 16 MiB of tensors, 65536 rows
+ * and 1 GiB of activations, and large weights do not shrink them (they stay on the device).
+ */
+const GPU_LIMITS = { batchBytes: 16 << 20, maxRows: 65536, activationBytes: 1 << 30 } as const;
+const CPU_LIMITS = { batchBytes: TARGET_BATCH_BYTES, maxRows: MAX_ROWS, activationBytes: ACTIVATION_BYTES } as const;
+
 /** Bytes of one element; a string is counted as a short text. */
 const ELEMENT_BYTES: Readonly<Record<ElementType, number>> = {
   float32: 4,
@@ -50,17 +58,23 @@ const ELEMENT_BYTES: Readonly<Record<ElementType, number>> = {
 
 /**
  * The batch size for a model: the largest power of two of rows whose tensors fit
- * TARGET_BATCH_BYTES. Inputs count as fed (one element per column); outputs as declared.
+ * TARGET_BATCH_BYTES (on a GPU, GPU_LIMITS). Inputs count as fed (one element per column); outputs as declared.
  */
-export function autoBatchRows(file: Pick<ModelFile, 'bytes' | 'widestLayer'>, feeds: readonly Pick<InputFeed, 'type' | 'columns'>[], outputs: readonly TensorSignature[]): number {
+export function autoBatchRows(
+  file: Pick<ModelFile, 'bytes' | 'widestLayer'>,
+  feeds: readonly Pick<InputFeed, 'type' | 'columns'>[],
+  outputs: readonly TensorSignature[],
+  device: 'cpu' | 'gpu' = 'cpu',
+): number {
+  const limits = device === 'gpu' ? GPU_LIMITS : CPU_LIMITS;
   const inputBytes = feeds.reduce((sum, feed) => sum + ELEMENT_BYTES[feed.type] * feed.columns.length, 0);
   const rowBytes = Math.max(1, outputs.reduce((sum, tensor) => sum + bytesPerRow(tensor), inputBytes));
   let rows = MIN_ROWS;
-  while (rows * 2 <= MAX_ROWS && rows * 2 * rowBytes <= TARGET_BATCH_BYTES) rows *= 2;
-  const heavy = HEAVY_MODELS.find((model) => file.bytes >= model.weightBytes);
+  while (rows * 2 <= limits.maxRows && rows * 2 * rowBytes <= limits.batchBytes) rows *= 2;
+  const heavy = device === 'gpu' ? undefined : HEAVY_MODELS.find((model) => file.bytes >= model.weightBytes);
   if (heavy !== undefined) rows = Math.min(rows, heavy.maxRows);
   // Even below MIN_ROWS: a batch whose activations do not fit memory fails, however fast.
-  while (rows > 1 && rows * 4 * file.widestLayer > ACTIVATION_BYTES) rows /= 2;
+  while (rows > 1 && rows * 4 * file.widestLayer > limits.activationBytes) rows /= 2;
   return rows;
 }
 

@@ -11,6 +11,7 @@ export { autoBatchRows } from './batch-size.js';
 export { describeModel, type ModelDescription } from './describe.js';
 export { buildFeeds, planDeclaredFeeds, planFeeds, type FeedPlan, type InputFeed } from './feeds.js';
 export type { ModelFile, SkippedOutput } from './model-file.js';
+export { smokeTest, type SmokeResult } from './smoke-test.js';
 export { EXECUTION_PROVIDERS, providerLabel, type ExecutionProvider, type TensorSignature } from './session.js';
 
 /** A model ready to score: the checked file, the runtime session and what is fetched. */

@@ -2,6 +2,9 @@
 // worker thread or, with --batch-timeout, as a child process. ONNX Runtime runs a model synchronously,
 // so off the main thread the runner stays free to read, write and handle signals while it runs; and a
 // model that runs forever (a Loop that never ends) can only be stopped when it is in a process of its own.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import type { ChildReply, ChildRequest, TensorData, TensorSignature } from './session-protocol.js';
@@ -13,10 +16,13 @@ if (parentPort === null) {
   process.on('disconnect', () => process.exit(0));
 }
 
-// The runtime's own logger writes to stderr what our errors say more clearly.
+// The runtime's own logger writes to stderr what our errors say more clearly; with --verbose its
+// warnings are let through (the parent reads this process's stderr and prefixes them).
 ort.env.logLevel = 'fatal';
 
 let session: ort.InferenceSession | undefined;
+/** Where the first run's profile goes, while the nodes are still to be counted. */
+let profileDir: string | undefined;
 
 function reply(message: ChildReply, transfer: ArrayBuffer[] = []): void {
   if (parentPort !== null) parentPort.postMessage(message, transfer);
@@ -31,14 +37,19 @@ function toSignature(metadata: ort.InferenceSession.ValueMetadata): TensorSignat
 async function handle(request: ChildRequest): Promise<void> {
   if (request.kind === 'load') {
     try {
+      if (request.logSeverity === 2) ort.env.logLevel = 'warning';
       const options: ort.InferenceSession.SessionOptions = {
         executionProviders: [request.provider.name === 'cuda' ? { name: 'cuda', ...(request.provider.deviceId === undefined ? {} : { deviceId: request.provider.deviceId }) } : 'cpu'],
-        logSeverityLevel: 3,
+        logSeverityLevel: request.logSeverity,
         // Idle ONNX Runtime threads spin for work by default: between batches they would take the
         // cores that reading and writing need (measured: 3 s of CPU per 1M rows for 0.4 s of inference).
         extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
         ...(request.threads === undefined ? {} : { intraOpNumThreads: request.threads }),
       };
+      if (request.countNodes) {
+        profileDir = mkdtempSync(join(tmpdir(), 'onnx-batch-profile-'));
+        Object.assign(options, { enableProfiling: true, profileFilePrefix: join(profileDir, 'run') });
+      }
       session = request.bytes === undefined ? await ort.InferenceSession.create(request.path, options) : await ort.InferenceSession.create(request.bytes, options);
       reply({ kind: 'loaded', inputs: session.inputMetadata.map(toSignature), outputs: session.outputMetadata.map(toSignature), runtimeVersion: ort.env.versions.common ?? 'unknown' });
     } catch (error) {
@@ -55,9 +66,37 @@ async function handle(request: ChildRequest): Promise<void> {
     for (const [name, tensor] of Object.entries(results)) plain[name] = { type: tensor.type, data: tensor.data, dims: tensor.dims };
     // A worker hands the input buffers back for the next batches; a child process would copy them.
     const inputs = parentPort === null ? [] : Object.values(request.feeds).flatMap((feed) => (ArrayBuffer.isView(feed.data) && feed.data.buffer instanceof ArrayBuffer ? [feed.data.buffer] : []));
-    reply({ kind: 'ran', id: request.id, results: plain, ...(inputs.length > 0 ? { inputs } : {}) }, inputs);
+    const nodes = profileDir === undefined ? undefined : countNodes(session, profileDir);
+    profileDir = undefined;
+    reply({ kind: 'ran', id: request.id, results: plain, ...(inputs.length > 0 ? { inputs } : {}), ...(nodes === undefined ? {} : { nodes }) }, inputs);
   } catch (error) {
     reply({ kind: 'failed', id: request.id, message: (error as Error).message ?? String(error) });
+  }
+}
+
+/**
+ * Ends profiling (so later runs are not slowed) and counts the nodes that ran on each provider in the
+ * first run: a model that mostly fell back from CUDA to the CPU shows here.
+ */
+function countNodes(profiled: ort.InferenceSession, dir: string): Record<string, number> | undefined {
+  try {
+    profiled.endProfiling();
+    const file = readdirSync(dir).find((name) => name.endsWith('.json'));
+    if (file === undefined) return undefined;
+    const events = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { cat?: string; name?: string; args?: { provider?: string } }[];
+    const nodesByProvider = new Map<string, Set<string>>();
+    for (const event of events) {
+      const provider = event.args?.provider;
+      if (event.cat !== 'Node' || provider === undefined || event.name === undefined) continue;
+      const name = provider.replace(/ExecutionProvider$/, '').toLowerCase();
+      nodesByProvider.set(name, (nodesByProvider.get(name) ?? new Set()).add(event.name));
+    }
+    return Object.fromEntries([...nodesByProvider].map(([name, nodes]) => [name, nodes.size]));
+  } catch {
+    // The counts are a diagnostic: a profile that cannot be read leaves them unknown (null in the report).
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

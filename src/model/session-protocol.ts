@@ -28,6 +28,10 @@ export type ChildRequest =
       readonly bytes: Uint8Array | undefined;
       readonly provider: { readonly name: 'cpu' | 'cuda'; readonly deviceId: number | undefined };
       readonly threads: number | undefined;
+      /** Profile the first run to count the graph nodes placed on each provider. */
+      readonly countNodes: boolean;
+      /** ONNX Runtime's log severity for this session (3: errors only; 2: warnings too). */
+      readonly logSeverity: 2 | 3;
     }
   | { readonly kind: 'run'; readonly id: number; readonly feeds: Readonly<Record<string, TensorData>>; readonly fetches: readonly string[] };
 
@@ -39,5 +43,7 @@ export type ChildReply =
       readonly results: Record<string, TensorData>;
       /** The request's input buffers, handed back for reuse (from a worker thread, where they move without a copy). */
       readonly inputs?: ArrayBuffer[];
+      /** After the first run of a session loaded with countNodes: nodes per provider ('cpu', 'cuda'). */
+      readonly nodes?: Record<string, number>;
     }
   | { readonly kind: 'failed'; readonly id?: number; readonly message: string };

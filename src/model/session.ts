@@ -2,6 +2,7 @@
 // thread, which takes inputs without copying, or, with --batch-timeout, in a child process, which a
 // kill stops even inside a native call (a worker cannot be stopped there, nor outlived by exit).
 import { fork, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { InterruptedError, ModelError } from '../errors.js';
 import type { ModelFile } from './model-file.js';
@@ -27,6 +28,15 @@ export interface SessionOptions {
   readonly onFallback: (message: string) => void;
   /** Host the session in a child process that a time limit can kill (else a worker thread). */
   readonly killable: boolean;
+  /** Count the graph nodes each provider runs (profiling the first batch); see ModelSession.placement. */
+  readonly countNodes?: boolean;
+  /**
+   * Receives ONNX Runtime's own log lines (its warnings), for --verbose; the session then runs in a
+   * child process whose stderr is read. Without it they are not shown.
+   */
+  readonly runtimeLog?: ((line: string) => void) | undefined;
+  /** Says why a provider cannot be used (a missing library, no GPU), before ONNX Runtime's own reason. */
+  readonly explainFailure?: ((provider: ExecutionProvider) => Promise<string | undefined>) | undefined;
 }
 
 /** Limits on one batch's inference. */
@@ -52,6 +62,8 @@ export interface ModelSession {
   run(feeds: Readonly<Record<string, TensorData>>, fetches: readonly string[], control?: RunControl): Promise<Record<string, TensorData>>;
   /** Input buffers of batches that have run, for building the next ones. */
   readonly buffers: TensorBuffers;
+  /** Graph nodes per provider ({ cuda: 40, cpu: 2 }) once a batch has run with countNodes; else null. */
+  placement(): Readonly<Record<string, number>> | null;
   close(): Promise<void>;
 }
 
@@ -61,11 +73,22 @@ const CHILD = new URL('./session-child.js', import.meta.url);
 export async function createSession(file: ModelFile, options: SessionOptions): Promise<ModelSession> {
   const providers = options.executionProviders;
   for (const [index, provider] of providers.entries()) {
-    const child = new ModelHost(options.killable);
-    const loaded = await child.request({ kind: 'load', path: file.path, bytes: file.rewritten, provider, threads: options.threads });
-    if (loaded.kind === 'loaded') return sessionOf(child, loaded, providerLabel(provider));
+    const child = new ModelHost(options.killable || options.runtimeLog !== undefined, options.runtimeLog);
+    const loaded = await child.request({
+      kind: 'load',
+      path: file.path,
+      bytes: file.rewritten,
+      provider,
+      threads: options.threads,
+      countNodes: options.countNodes === true,
+      logSeverity: options.runtimeLog === undefined ? 3 : 2,
+    });
+    // A GPU is always named with its index, so a report says which one ran the model.
+    if (loaded.kind === 'loaded') return sessionOf(child, loaded, provider.name === 'cpu' ? 'cpu' : `${provider.name}:${provider.deviceId ?? 0}`);
     await child.kill();
-    const reason = loaded.kind === 'failed' ? loaded.message : 'unexpected reply';
+    const runtimeReason = loaded.kind === 'failed' ? loaded.message : 'unexpected reply';
+    const cause = provider.name === 'cpu' ? undefined : await options.explainFailure?.(provider);
+    const reason = cause === undefined ? runtimeReason : `${cause} (ONNX Runtime: ${runtimeReason.split('\n', 1)[0] ?? runtimeReason})`;
     const next = providers[index + 1];
     if (provider.name === 'cpu') {
       throw new ModelError('MODEL_LOAD_FAILED', `ONNX Runtime cannot load model ${file.path}: ${reason}`, {
@@ -74,19 +97,21 @@ export async function createSession(file: ModelFile, options: SessionOptions): P
     }
     if (next === undefined) {
       throw new ModelError('DEVICE_UNAVAILABLE', `Execution provider '${providerLabel(provider)}' is not available: ${reason}`, {
-        hint: 'use --ep cpu (or --ep cuda,cpu to fall back), or see the README section "CUDA" for what the CUDA provider needs',
+        hint: 'run `onnx-batch doctor --ep cuda` to see what is missing, and `onnx-batch setup cuda` to install the provider; or use --ep cpu (--ep cuda,cpu falls back)',
       });
     }
-    options.onFallback(`execution provider '${providerLabel(provider)}' is not available (${reason.split('\n', 1)[0] ?? reason}); falling back to '${providerLabel(next)}'`);
+    options.onFallback(`execution provider '${providerLabel(provider)}' is not available: ${reason.split('\n', 1)[0] ?? reason}; falling back to '${providerLabel(next)}'`);
   }
   throw new ModelError('DEVICE_UNAVAILABLE', 'No execution provider was given', { hint: 'pass --ep cpu' });
 }
 
 function sessionOf(child: ModelHost, loaded: Extract<ChildReply, { kind: 'loaded' }>, executionProvider: string): ModelSession {
   let nextId = 0;
+  let nodes: Record<string, number> | null = null;
   const buffers = new TensorBuffers();
   return {
     buffers,
+    placement: () => nodes,
     inputs: loaded.inputs,
     outputs: loaded.outputs,
     runtimeVersion: loaded.runtimeVersion,
@@ -96,6 +121,7 @@ function sessionOf(child: ModelHost, loaded: Extract<ChildReply, { kind: 'loaded
       const reply = await child.request({ kind: 'run', id, feeds, fetches }, control);
       if (reply.kind === 'ran') {
         buffers.giveBack(reply.inputs ?? []);
+        if (reply.nodes !== undefined) nodes = reply.nodes;
         return reply.results;
       }
       throw new Error(reply.kind === 'failed' ? reply.message : 'unexpected reply from the model process');
@@ -136,8 +162,19 @@ function workerChannel(events: ChannelEvents): Channel {
 }
 
 /** A child process: inputs are copied through a pipe, and a kill stops it even inside a native call. */
-function processChannel(events: ChannelEvents): Channel {
-  const child: ChildProcess = fork(CHILD, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] });
+function processChannel(events: ChannelEvents, runtimeLog: ((line: string) => void) | undefined): Channel {
+  const child: ChildProcess = fork(CHILD, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', runtimeLog === undefined ? 'inherit' : 'pipe', 'ipc'], execArgv: [] });
+  if (runtimeLog !== undefined && child.stderr !== null) {
+    let pending = '';
+    child.stderr.setEncoding('utf8').on('data', (text: string) => {
+      const lines = (pending + text).split('\n');
+      pending = lines.pop() ?? '';
+      // ONNX Runtime colours its lines for a terminal; they are passed on as plain text.
+      for (const line of lines.map((text) => text.replace(/\u001b\[[0-9;]*m/g, ''))) if (line.trim() !== '') runtimeLog(line);
+    });
+    // Like the process itself, its stderr pipe must not keep the runner alive when idle.
+    (child.stderr as Socket).unref();
+  }
   child.on('message', events.onMessage);
   child.on('exit', (code, signal) => events.onExit(signal === null ? `exit code ${code}` : `signal ${signal}`));
   return {
@@ -188,8 +225,11 @@ class ModelHost {
   private readonly pending = new Map<RequestKey, Pending>();
   private ended: string | undefined;
 
-  /** `killable`: a child process (needed for --batch-timeout), else a worker thread. */
-  constructor(private readonly killable: boolean) {
+  /** `killable`: a child process (needed for --batch-timeout, and to read ONNX Runtime's log), else a worker thread. */
+  constructor(
+    private readonly killable: boolean,
+    runtimeLog?: (line: string) => void,
+  ) {
     const events: ChannelEvents = {
       onMessage: (reply) => this.settle(reply.kind === 'loaded' || reply.id === undefined ? 'load' : reply.id, (pending) => pending.resolve(reply)),
       onExit: (how) => {
@@ -197,7 +237,7 @@ class ModelHost {
         this.settleAll(new ModelError('MODEL_RUN_FAILED', `The model runner ended unexpectedly (${how})`, { hint: 'the model may have run out of memory; try a smaller --batch-size' }));
       },
     };
-    this.channel = killable ? processChannel(events) : workerChannel(events);
+    this.channel = killable ? processChannel(events, runtimeLog) : workerChannel(events);
     this.channel.release();
   }
 

@@ -33,7 +33,25 @@ export interface RunReport {
     readonly sha256: string;
     readonly steps: number;
   } | null;
-  readonly executionProvider: { readonly requested: string; readonly used: string | null };
+  readonly executionProvider: {
+    /** --ep as given (cpu, cuda,cpu). */
+    readonly requested: string;
+    /** The providers asked for, in order of preference. */
+    readonly asked: readonly string[];
+    /** Where the model ran: cpu or cuda:<device>; null when no model loaded. */
+    readonly used: string | null;
+    /** Why an earlier provider in the list was not used; null when the first one was. */
+    readonly fallbackReason: string | null;
+    /** Graph nodes per provider as ONNX Runtime placed them (first batch); null before a batch ran. */
+    readonly nodes: Readonly<Record<string, number>> | null;
+    /** The CUDA provider's settings, when the model ran on CUDA. */
+    readonly cuda: {
+      readonly deviceId: number;
+      readonly gpuMemLimit: null;
+      readonly arenaExtendStrategy: 'kNextPowerOfTwo';
+      readonly cudnnConvAlgoSearch: 'EXHAUSTIVE';
+    } | null;
+  };
   readonly feeds: {
     readonly mapping: string | null;
     /** Rows per inference call (as --batch-size auto resolved it). */

@@ -67,7 +67,7 @@ export async function planScoring(job: PlanRequest, loaded: LoadedModel, columnN
     outputColumns: [...kept, ...predictions],
     numericColumns,
     requiredColumns: [...new Set([...(pipeline?.inputColumns ?? []), ...fed, ...kept])],
-    batchRows: job.batchSize === 'auto' ? autoBatchRows(model.file, feeds.feeds, model.session.outputs) : job.batchSize,
+    batchRows: job.batchSize === 'auto' ? autoBatchRows(model.file, feeds.feeds, model.session.outputs, model.session.executionProvider === 'cpu' ? 'cpu' : 'gpu') : job.batchSize,
   };
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { outputOptions, type ScoreJob } from '../config/job.js';
 import { InternalError, InterruptedError, OnnxBatchError, OutputError, UsageError } from '../errors.js';
+import { explainProvider } from '../doctor/index.js';
 import { describeModel, loadModel, providerLabel, scoreChunk, type LoadedModel } from '../model/index.js';
 import { rebatch } from '../pipeline/index.js';
 import { buildReport, countNaNs, createRunStats, writeReport, type RunReport, type RunStats } from '../report/index.js';
@@ -27,6 +28,8 @@ export interface RunHooks {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: RunProgress) => void;
   readonly onWarning?: (message: string) => void;
+  /** ONNX Runtime's own log lines (its warnings); without it they are not shown. */
+  readonly onRuntimeLog?: (line: string) => void;
 }
 
 /** The outcome of a run: its report, and the error when it failed. */
@@ -45,6 +48,8 @@ interface RunState {
   summary?: OutputSummary;
   /** Input rows that an earlier run had committed (--resume). */
   resumedRows?: number;
+  /** Why the first execution provider asked for was not used. */
+  fallbackReason?: string;
 }
 
 /** Runs a scoring job to the end; never throws for a failed run: the error comes back with the report. */
@@ -79,7 +84,18 @@ async function score(state: RunState): Promise<void> {
   const keepRecords = job.rejects !== undefined;
   const loadStarted = performance.now();
   // The model loads in its own thread: meanwhile this one opens the first input and reads its header.
-  const loading = loadModel(job.model, { threads: job.threads, executionProviders: job.executionProviders, onFallback: (message) => warn(state, message), killable: job.batchTimeoutMs !== undefined });
+  const loading = loadModel(job.model, {
+    threads: job.threads,
+    executionProviders: job.executionProviders,
+    onFallback: (message) => {
+      state.fallbackReason ??= message;
+      warn(state, message);
+    },
+    killable: job.batchTimeoutMs !== undefined,
+    countNodes: true,
+    runtimeLog: state.hooks.onRuntimeLog,
+    explainFailure: explainProvider,
+  });
   const opening = openSource(firstInput.format, { path: firstInput.path, delimiter: job.delimiter, keepRecords, csvParser: job.csvParser, workers: job.workers });
   opening.catch(() => undefined); // awaited below, once the model is known to load
   try {
@@ -294,6 +310,20 @@ function warn(state: RunState, message: string): void {
   state.hooks.onWarning?.(message);
 }
 
+function executionProviderOf(job: ScoreJob, model: LoadedModel | undefined, fallbackReason: string | undefined): RunReport['executionProvider'] {
+  const used = model?.session.executionProvider ?? null;
+  const cuda = used?.startsWith('cuda:') === true ? Number(used.slice('cuda:'.length)) : undefined;
+  return {
+    requested: job.executionProviders.map(providerLabel).join(','),
+    asked: job.executionProviders.map(providerLabel),
+    used,
+    fallbackReason: fallbackReason ?? null,
+    nodes: model?.session.placement() ?? null,
+    // onnxruntime-node 1.29 hands the CUDA provider its device index only: the rest are ONNX Runtime's defaults.
+    cuda: cuda === undefined ? null : { deviceId: cuda, gpuMemLimit: null, arenaExtendStrategy: 'kNextPowerOfTwo', cudnnConvAlgoSearch: 'EXHAUSTIVE' },
+  };
+}
+
 function reportOf(state: RunState, startedAt: Date, durationMs: number, error: OnnxBatchError | undefined): RunReport {
   const { job, stats, model, plan, summary } = state;
   const description = model === undefined ? undefined : describeModel(model);
@@ -308,7 +338,7 @@ function reportOf(state: RunState, startedAt: Date, durationMs: number, error: O
         ? undefined
         : { ...description, outputs: description.outputs.map(({ name, type, shape }) => ({ name, type, shape })), skippedOutputs: model.outputs.skipped },
     pipeline: spec === undefined ? null : { source: spec.source.kind, path: spec.source.path, sha256: spec.source.sha256, steps: spec.spec.steps.length },
-    executionProvider: { requested: job.executionProviders.map(providerLabel).join(','), used: model?.session.executionProvider ?? null },
+    executionProvider: executionProviderOf(job, model, state.fallbackReason),
     feeds: {
       mapping: plan?.feeds.mapping ?? null,
       batchSize: plan?.batchRows ?? null,

@@ -19,6 +19,8 @@ export interface CliResult {
 
 export interface CliOptions {
   readonly cwd?: string;
+  /** Another installation's bin/onnx-batch.js (see helpers/temp-install.ts). */
+  readonly bin?: string;
   readonly stdin?: string | Buffer;
   readonly env?: Readonly<Record<string, string>>;
   /** Called with the child right after it starts (to send signals). */
@@ -28,7 +30,7 @@ export interface CliOptions {
 /** Runs `onnx-batch ...args` and collects its exit code and output. */
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

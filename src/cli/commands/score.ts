@@ -28,7 +28,13 @@ export function addScoreCommand(program: Command, context: CommandContext): void
     const say = (line: string): void => {
       if (!quiet) process.stderr.write(`onnx-batch: ${line}\n`);
     };
-    const hooks = { signal: context.signal, onProgress: (update: RunProgress) => progress.update(update), onWarning: (message: string) => say(`warning: ${message}`) };
+    const hooks = {
+      signal: context.signal,
+      onProgress: (update: RunProgress) => progress.update(update),
+      onWarning: (message: string) => say(`warning: ${message}`),
+      // ONNX Runtime's own lines, only with --verbose, and marked as its own.
+      ...(context.verbose ? { onRuntimeLog: (line: string) => say(`onnxruntime: ${line}`) } : {}),
+    };
     if (job.state !== undefined) {
       const outcome = await runIncremental(job, job.state, hooks);
       progress.stop();
