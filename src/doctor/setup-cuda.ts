@@ -7,7 +7,6 @@ import { createReadStream } from 'node:fs';
 import { chmod, copyFile, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { extract } from 'tar';
 import { ModelError, OutputError, UsageError } from '../errors.js';
 import { findRuntimeFiles, PROVIDER_LIBRARIES } from './runtime-files.js';
 
@@ -42,6 +41,8 @@ export async function setupCuda(from: string | undefined): Promise<SetupResult> 
       throw new UsageError('USAGE', `--from ${tarball}: no such file`, { hint: `give the tarball that \`npm pack ${CUDA_PACKAGE.name}@${CUDA_PACKAGE.version}\` writes` });
     }
     const wanted = new Set(['package/package.json', ...LIBRARIES.map((name) => `${CUDA_PACKAGE.libraryDir}/${name}`)]);
+    // Loaded here: only `setup` needs it, and every command would pay for loading it at start-up.
+    const { extract } = await import('tar');
     try {
       await extract({ file: tarball, cwd: work, filter: (path) => wanted.has(path.replace(/^\.\//, '')) });
     } catch (error) {
