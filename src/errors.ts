@@ -21,6 +21,7 @@ export const ERRORS = {
   SETUP_FAILED: { exitCode: 4, title: 'execution provider libraries cannot be installed' },
   OUTPUT_FAILED: { exitCode: 5, title: 'output cannot be written' },
   LOCKED: { exitCode: 5, title: 'another run holds the output' },
+  GATE_FAILED: { exitCode: 6, title: 'a quality gate (--fail-on) fired' },
   INTERRUPTED: { exitCode: 130, title: 'interrupted' },
 } as const;
 
@@ -88,6 +89,13 @@ export class ModelError extends OnnxBatchError {
 export class OutputError extends OnnxBatchError {
   constructor(code: CodeWithExit<5>, message: string, details?: ErrorDetails) {
     super(code, message, details);
+  }
+}
+
+/** Exit 6: a --fail-on gate fired; the predictions and every report file are written. */
+export class GateError extends OnnxBatchError {
+  constructor(message: string, details?: ErrorDetails) {
+    super('GATE_FAILED', message, details);
   }
 }
 

@@ -58,7 +58,7 @@ export function buildReport(facts: RunFacts): RunReport {
     executionProvider: facts.executionProvider,
     feeds: facts.feeds,
     inputs: facts.inputs,
-    rows: { read: stats.rowsRead, scored: stats.rowsScored, rejected: stats.rowsRejected },
+    rows: { read: stats.rowsRead, scored: stats.rowsScored, rejected: stats.rowsRejected, rejected_pct: stats.rowsRead === 0 ? 0 : (100 * stats.rowsRejected) / stats.rowsRead },
     batches: stats.batches,
     timings: {
       loadModelMs: round(stats.loadModelMs),

@@ -19,6 +19,8 @@ export interface DriftEntry {
   /** Share of missing values now minus in the baseline. */
   readonly null_share_change: number;
   readonly status: DriftStatus;
+  /** The PSI bins (baseline deciles, or categories and the rest) with each side's shares, for charts. */
+  readonly bins: { readonly labels: readonly string[]; readonly baseline: readonly number[]; readonly current: readonly number[] } | null;
 }
 
 /** Columns as profiled: model input features and prediction columns. */
@@ -90,17 +92,18 @@ function shares(counts: readonly number[]): number[] {
 export function numericDrift(baseline: NumericSummary, current: NumericSummary): DriftEntry {
   const base = QuantileSketch.fromState(baseline.sketch);
   const now = QuantileSketch.fromState(current.sketch);
-  let value: number | null = null;
-  let ks: number | null = null;
-  if (base.count > 0 && now.count > 0) {
-    const edges = current.baseline_bins?.edges ?? psiEdges(baseline);
-    const baseCdf = base.cdfFunction();
-    const expected = binShares(edges, baseCdf);
-    const actual = current.baseline_bins === undefined ? binShares(edges, now.cdfFunction()) : shares(current.baseline_bins.counts);
-    value = psi(expected, actual);
-    ks = ksStatistic(base, now);
-  }
-  return { kind: 'numeric', psi: value, ks, null_share_change: nullShare(current) - nullShare(baseline), status: statusOf(value) };
+  const nullChange = nullShare(current) - nullShare(baseline);
+  if (base.count === 0 || now.count === 0) return { kind: 'numeric', psi: null, ks: null, null_share_change: nullChange, status: 'ok', bins: null };
+  const edges = current.baseline_bins?.edges ?? psiEdges(baseline);
+  const expected = binShares(edges, base.cdfFunction());
+  const actual = current.baseline_bins === undefined ? binShares(edges, now.cdfFunction()) : shares(current.baseline_bins.counts);
+  const value = psi(expected, actual);
+  const labels = [...edges.map((edge) => `<= ${formatEdge(edge)}`), `> ${formatEdge(edges[edges.length - 1] ?? Number.NaN)}`];
+  return { kind: 'numeric', psi: value, ks: ksStatistic(base, now), null_share_change: nullChange, status: statusOf(value), bins: { labels, baseline: expected, current: actual } };
+}
+
+function formatEdge(value: number): string {
+  return Number.isNaN(value) ? 'all' : String(Number(value.toPrecision(4)));
 }
 
 function binShares(edges: readonly number[], cdf: (x: number) => number): number[] {
@@ -116,8 +119,12 @@ export function categoricalDrift(baseline: CategoricalSummary, current: Categori
     return [...names.map((name) => byName.get(name) ?? 0), summary.other_count];
   };
   const nonEmpty = baseline.count > baseline.nulls && current.count > current.nulls;
-  const value = nonEmpty ? psi(shares(countsOf(baseline)), shares(countsOf(current))) : null;
-  return { kind: 'categorical', psi: value, ks: null, null_share_change: nullShare(current) - nullShare(baseline), status: statusOf(value) };
+  const nullChange = nullShare(current) - nullShare(baseline);
+  if (!nonEmpty) return { kind: 'categorical', psi: null, ks: null, null_share_change: nullChange, status: 'ok', bins: null };
+  const expected = shares(countsOf(baseline));
+  const actual = shares(countsOf(current));
+  const value = psi(expected, actual);
+  return { kind: 'categorical', psi: value, ks: null, null_share_change: nullChange, status: statusOf(value), bins: { labels: [...names, '(other)'], baseline: expected, current: actual } };
 }
 
 function driftOf(baseline: ColumnSummary, current: ColumnSummary): DriftEntry | undefined {

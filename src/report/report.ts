@@ -1,6 +1,9 @@
 // Report: the RunReport contract (schema version 1, see schema/report.schema.json) and its writer.
 import { rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { ColumnStatsSet, DriftReport } from './drift.js';
+import type { EvaluationState, Fairness, GroupResult, Metrics } from './evaluation.js';
+import type { GateResult } from './gates.js';
 
 export interface TensorDescription {
   readonly name: string;
@@ -59,7 +62,8 @@ export interface RunReport {
     readonly inputs: readonly { readonly input: string; readonly type: string; readonly columns: readonly string[] }[];
   };
   readonly inputs: readonly { readonly path: string; readonly format: string; readonly bytes: number | null; readonly rows: number }[];
-  readonly rows: { readonly read: number; readonly scored: number; readonly rejected: number };
+  /** `rejected_pct`: rejected rows as a percentage of rows read. */
+  readonly rows: { readonly read: number; readonly scored: number; readonly rejected: number; readonly rejected_pct: number };
   readonly batches: number;
   readonly timings: {
     readonly loadModelMs: number;
@@ -78,6 +82,19 @@ export interface RunReport {
   readonly outputs: readonly { readonly path: string; readonly format: string; readonly rows: number; readonly bytes: number; readonly columns: readonly string[] }[];
   readonly predictions: { readonly nanCounts: Readonly<Record<string, number>> };
   readonly warnings: readonly string[];
+  /** Per model input feature (after the pipeline) and per prediction column (README "Monitoring and CI gates"). */
+  readonly stats?: ColumnStatsSet;
+  /** With --baseline. */
+  readonly drift?: DriftReport;
+  /** With --label-column. */
+  readonly metrics?: Metrics;
+  /** With --group-by: per group value. */
+  readonly groups?: Readonly<Record<string, GroupResult>>;
+  readonly fairness?: Fairness;
+  /** The tallies metrics are computed from (what `report merge` adds up). */
+  readonly evaluation?: EvaluationState;
+  /** With --fail-on: each gate, its value and whether it fired. */
+  readonly gates?: readonly GateResult[];
   readonly error: {
     readonly code: string;
     readonly exitCode: number;
@@ -89,7 +106,12 @@ export interface RunReport {
 
 /** Writes the report as pretty JSON, via a temporary name so a reader never sees half of it. */
 export async function writeReport(path: string, report: RunReport): Promise<void> {
+  await writeAtomically(path, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+/** Writes a file under a temporary name, then renames it: a reader sees all of it or nothing. */
+export async function writeAtomically(path: string, text: string): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
-  await writeFile(temporary, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(temporary, text);
   await rename(temporary, path);
 }
