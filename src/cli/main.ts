@@ -6,6 +6,8 @@ import type { CommandContext } from './commands/context.js';
 import { addDoctorCommands } from './commands/doctor.js';
 import { addInspectCommand } from './commands/inspect.js';
 import { addPipelineCommand } from './commands/pipeline.js';
+import { addProfileCommand } from './commands/profile.js';
+import { addReportCommand } from './commands/report.js';
 import { addScoreCommand } from './commands/score.js';
 
 const controller = new AbortController();
@@ -35,6 +37,8 @@ addScoreCommand(program, context);
 addInspectCommand(program);
 addPipelineCommand(program);
 addDoctorCommands(program);
+addProfileCommand(program, context);
+addReportCommand(program);
 for (const command of program.commands) {
   command.exitOverride();
   for (const sub of command.commands) sub.exitOverride();

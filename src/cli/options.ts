@@ -20,6 +20,14 @@ export function scoreOptions(): Option[] {
   });
 }
 
+/** Flags of `profile`: how to read the reference set and feed the model, with -o naming the baseline file. */
+const PROFILE_FLAGS = new Set(['--model', '--input', '--pipeline', '--input-format', '--delimiter', '--csv-parser', '--workers', '--features', '--batch-size', '--threads', '--ep', '--on-error', '--max-errors', '--rejects', '--reject-nan', '--quiet', '--verbose']);
+
+export function profileOptions(): Option[] {
+  const output = new Option('-o, --output <path>', 'the baseline file (JSON: a report with statistics, no predictions)').makeOptionMandatory();
+  return [...scoreOptions().filter((option) => PROFILE_FLAGS.has(option.long ?? '')), output];
+}
+
 /** The README's option reference, as a Markdown table (kept in sync by a test). */
 export function optionsMarkdown(): string {
   const rows = specs.map((spec) => {

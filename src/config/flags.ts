@@ -94,6 +94,23 @@ export const SCORE_FLAGS = {
   },
   resume: { flags: '--resume', description: 'continue an output directory from its last committed part (same model, spec, options and inputs)' },
   report: { flags: '--report <path>', description: 'run report (JSON); default <output>.report.json (no report by default when the output is stdout)', env: 'ONNX_BATCH_REPORT' },
+  baseline: {
+    flags: '--baseline <path>',
+    description: "compare with a baseline (from `onnx-batch profile`, or an earlier run's report): adds drift (PSI, KS) per feature and prediction column to the report",
+  },
+  labelColumn: {
+    flags: '--label-column <column>',
+    description: 'input column with the true label or value (read, not fed): adds metrics (accuracy, F1, ROC AUC, log loss; or MAE, RMSE, R²) to the report',
+  },
+  groupBy: { flags: '--group-by <column>', description: 'with --label-column: metrics per value of this column, with selection rate and true positive rate ratios between groups' },
+  failOn: {
+    flags: '--fail-on <expr>',
+    description: "a quality gate, e.g. 'metrics.accuracy < 0.9' or 'drift.max_psi > 0.25' (repeatable): when one holds, exit 6 after every output is written",
+    repeatable: true,
+  },
+  reportMd: { flags: '--report-md <path>', description: 'a Markdown summary of the report (also appended to $GITHUB_STEP_SUMMARY when set)' },
+  reportHtml: { flags: '--report-html <path>', description: 'the report as one self-contained HTML page (charts inline, nothing fetched)' },
+  junit: { flags: '--junit <path>', description: 'JUnit XML with one test case per --fail-on gate' },
   progress: { flags: '--no-progress', description: 'no progress bar (it is shown only when stderr is a terminal anyway)' },
   quiet: { flags: '-q, --quiet', description: 'print nothing but errors' },
   verbose: { flags: '--verbose', description: 'print stack traces with errors' },

@@ -1,5 +1,6 @@
 // Config: the one validated description of a scoring job that the CLI builds and run.ts executes.
 import type { ExecutionProvider } from '../model/index.js';
+import type { MonitoringJob } from './monitoring.js';
 import type { OutputFormat } from '../sinks/index.js';
 import type { CsvParser, InputFormat } from '../sources/index.js';
 
@@ -53,6 +54,10 @@ export interface ScoreJob {
   readonly resume: boolean;
   /** Incremental scoring: the state file that remembers which inputs were scored. */
   readonly state: string | undefined;
+  /** Baseline, labels, gates and report renderings. */
+  readonly monitoring: MonitoringJob;
+  /** `onnx-batch profile`: statistics only, no predictions written. */
+  readonly profile: boolean;
 }
 
 /** Defaults that the README documents. */

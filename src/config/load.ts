@@ -7,6 +7,7 @@ import { outputFormatOf } from '../sinks/index.js';
 import { inputFormatOf, isReadableInput, type InputFormat } from '../sources/index.js';
 import type { ScoreFlags } from './flags.js';
 import type { JobInput, ScoreJob } from './job.js';
+import { monitoringJob } from './monitoring.js';
 
 /** Validates the flags and resolves inputs, formats and defaults into a job. */
 export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
@@ -37,6 +38,7 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
   if (flags.onError === 'skip' && flags.output === '-' && flags.rejects === undefined) {
     problems.push('--on-error skip with output to stdout needs --rejects <path> for the rejected rows');
   }
+  const monitoring = monitoringJob(flags, problems);
   if (problems.length > 0) {
     throw new UsageError('USAGE', problems.length === 1 ? (problems[0] as string) : `Invalid options:\n  - ${problems.join('\n  - ')}`, {
       hint: 'see `onnx-batch score --help`',
@@ -74,6 +76,8 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
     rowsPerPart,
     resume: flags.resume === true,
     state: flags.state,
+    monitoring,
+    profile: false,
   };
 }
 

@@ -1,6 +1,7 @@
 // Report: assembles the RunReport from what the runner gathered (plain facts, no stage internals).
 import type { RunReport, TensorDescription } from './report.js';
 import type { RunStats } from './stats.js';
+import type { MonitoringSections } from './monitor.js';
 
 /** What the runner knows at the end of a run; undefined parts were never reached. */
 export interface RunFacts {
@@ -30,6 +31,8 @@ export interface RunFacts {
   readonly stats: RunStats;
   readonly error: { readonly code: string; readonly exitCode: number; readonly message: string; readonly hint: string | undefined; readonly context: object } | undefined;
   readonly interrupted: boolean;
+  /** Statistics, drift and metrics; undefined when the run never reached scoring. */
+  readonly monitoring: MonitoringSections | undefined;
 }
 
 /** Builds the schema-1 report of a run, also of one that failed or was interrupted. */
@@ -75,6 +78,7 @@ export function buildReport(facts: RunFacts): RunReport {
     outputs: facts.outputs,
     predictions: { nanCounts: Object.fromEntries(stats.nanCounts) },
     warnings: stats.warnings,
+    ...facts.monitoring,
     error: error === undefined ? null : { code: error.code, exitCode: error.exitCode, message: error.message, hint: error.hint ?? null, context: { ...error.context } },
   };
 }

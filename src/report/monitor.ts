@@ -4,8 +4,10 @@ import { CategoricalStats, NumericStats, type ColumnStats, type ColumnSummary } 
 import { computeDrift, psiEdges, type ColumnStatsSet, type DriftReport } from './drift.js';
 import { Evaluation, groupResults, metricsOf, type EvaluationState, type EvaluationTarget, type Fairness, type GroupResult, type Metrics } from './evaluation.js';
 
-/** What a run compares itself with and evaluates against. */
+/** What a run profiles, compares itself with and evaluates against. */
 export interface MonitorOptions {
+  /** The columns that feed the model, after the pipeline. */
+  readonly featureColumns: readonly string[];
   /** The baseline's statistics and where they came from (--baseline). */
   readonly baseline?: { readonly path: string; readonly stats: ColumnStatsSet };
   /** With --label-column: how predictions are read, the label column and the optional group column. */
@@ -27,28 +29,34 @@ export class Monitor {
   private readonly predictions = new Map<string, ColumnStats>();
   private readonly evaluation: Evaluation | undefined;
 
-  constructor(private readonly options: MonitorOptions = {}) {
+  constructor(private readonly options: MonitorOptions) {
     const evaluation = options.evaluation;
     this.evaluation = evaluation === undefined ? undefined : new Evaluation(evaluation.target, evaluation.labelColumn, evaluation.groupBy);
   }
 
-  /** The columns that feed the model (after the pipeline), first `rows` rows. */
-  observeFeatures(columns: Iterable<[string, Column]>, rows: number): void {
-    for (const [name, column] of columns) {
-      let stats = this.features.get(name);
-      if (stats === undefined) this.features.set(name, (stats = this.statsFor(column, 'features', name)));
-      stats.observe(column, rows);
+  /**
+   * One scored batch, its rows aligned: `features` the model's inputs after the pipeline, `read` the
+   * rows as read (where the label and group columns are), `predictions` the model's columns.
+   */
+  observe(batch: { readonly features: ReadonlyMap<string, Column>; readonly read: ReadonlyMap<string, Column>; readonly predictions: ReadonlyMap<string, Column>; readonly rows: number }): void {
+    const { rows } = batch;
+    if (rows === 0) return;
+    for (const name of this.options.featureColumns) {
+      const column = batch.features.get(name);
+      if (column !== undefined) this.statsOf(this.features, column, 'features', name).observe(column, rows);
+    }
+    for (const [name, column] of batch.predictions) this.statsOf(this.predictions, column, 'predictions', name).observe(column, rows);
+    const evaluation = this.options.evaluation;
+    const labels = evaluation === undefined ? undefined : batch.read.get(evaluation.labelColumn);
+    if (evaluation !== undefined && labels !== undefined) {
+      this.evaluation?.observe(labels, evaluation.groupBy === undefined ? undefined : batch.read.get(evaluation.groupBy), batch.predictions, rows);
     }
   }
 
-  /** Prediction columns of scored rows, and (with --label-column) the same rows' label and group cells. */
-  observePredictions(predictions: ReadonlyMap<string, Column>, rows: number, evaluation?: { labels: Column; groups: Column | undefined }): void {
-    for (const [name, column] of predictions) {
-      let stats = this.predictions.get(name);
-      if (stats === undefined) this.predictions.set(name, (stats = this.statsFor(column, 'predictions', name)));
-      stats.observe(column, rows);
-    }
-    if (evaluation !== undefined) this.evaluation?.observe(evaluation.labels, evaluation.groups, predictions, rows);
+  private statsOf(map: Map<string, ColumnStats>, column: Column, role: 'features' | 'predictions', name: string): ColumnStats {
+    let stats = map.get(name);
+    if (stats === undefined) map.set(name, (stats = this.statsFor(column, role, name)));
+    return stats;
   }
 
   private statsFor(column: Column, role: 'features' | 'predictions', name: string): ColumnStats {

@@ -4,11 +4,12 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { outputOptions, type ScoreJob } from '../config/job.js';
-import { InternalError, InterruptedError, OnnxBatchError, OutputError, UsageError } from '../errors.js';
+import { GateError, InputError, InternalError, InterruptedError, OnnxBatchError, OutputError, quoteNames, UsageError } from '../errors.js';
 import { explainProvider } from '../doctor/index.js';
 import { describeModel, loadModel, providerLabel, scoreChunk, type LoadedModel } from '../model/index.js';
 import { rebatch } from '../pipeline/index.js';
-import { buildReport, countNaNs, createRunStats, writeReport, type RunReport, type RunStats } from '../report/index.js';
+import { buildReport, checkGates, countNaNs, createRunStats, Monitor, readBaseline, writeReportFiles, type ColumnStatsSet, type RunReport, type RunStats } from '../report/index.js';
+import { evaluationTarget } from './evaluation-target.js';
 import { checkInputColumns, planScoring, type ScoringPlan } from './plan-scoring.js';
 import { acquireLock, openOutput, openSink, removeStalePartials, type Lock, type OutputSummary, type OutputWriter, type RunIdentity } from '../sinks/index.js';
 import { RejectList, type Column, type ColumnChunk } from '../shared/chunk.js';
@@ -50,6 +51,8 @@ interface RunState {
   resumedRows?: number;
   /** Why the first execution provider asked for was not used. */
   fallbackReason?: string;
+  /** Statistics, drift and evaluation, fed each scored batch. */
+  monitor?: Monitor;
 }
 
 /** Runs a scoring job to the end; never throws for a failed run: the error comes back with the report. */
@@ -65,13 +68,22 @@ export async function runScore(job: ScoreJob, hooks: RunHooks = {}): Promise<Run
   } finally {
     await state.model?.session.close();
   }
-  const report = reportOf(state, startedAt, performance.now() - started, error);
-  if (job.report !== undefined) {
-    try {
-      await writeReport(job.report, report);
-    } catch (reportError) {
-      error ??= new OutputError('OUTPUT_FAILED', `Cannot write report ${job.report}: ${(reportError as Error).message}`, { hint: 'choose another --report path' });
+  let report = reportOf(state, startedAt, performance.now() - started, error);
+  const gates = job.monitoring.gates;
+  if (gates.length > 0) {
+    const results = checkGates(gates, report);
+    report = { ...report, gates: results };
+    const fired = results.filter((gate) => gate.fired);
+    if (fired.length > 0 && error === undefined) {
+      const list = fired.map((gate) => `${gate.expression} (${gate.value === null ? (gate.note ?? 'no value') : `value ${gate.value}`})`).join('; ');
+      error = new GateError(`Quality gate failed: ${list}`, { hint: 'the predictions and reports are written; see the report\'s gates section' });
     }
+  }
+  try {
+    const { monitoring } = job;
+    await writeReportFiles(report, { json: job.report, markdown: monitoring.reportMarkdown, html: monitoring.reportHtml, junit: monitoring.junit });
+  } catch (reportError) {
+    error ??= new OutputError('OUTPUT_FAILED', `Cannot write report: ${(reportError as Error).message}`, { hint: 'check the --report, --report-md, --report-html and --junit paths' });
   }
   return { report, error };
 }
@@ -82,6 +94,8 @@ async function score(state: RunState): Promise<void> {
   const firstInput = job.inputs[0];
   if (firstInput === undefined) throw new UsageError('USAGE', 'No input given', { hint: 'pass --input FILE (or - for stdin)' });
   const keepRecords = job.rejects !== undefined;
+  // A baseline that cannot be read stops the run before any work.
+  const baseline = job.monitoring.baseline === undefined ? undefined : await readBaseline(job.monitoring.baseline);
   const loadStarted = performance.now();
   // The model loads in its own thread: meanwhile this one opens the first input and reads its header.
   const loading = loadModel(job.model, {
@@ -107,12 +121,13 @@ async function score(state: RunState): Promise<void> {
   stats.loadModelMs = performance.now() - loadStarted;
   for (const skipped of state.model.outputs.skipped) warn(state, `${skipped.reason}; it is not written`);
   let source = await opening;
-  const plan = await planScoring(job, state.model, source.columnNames);
+  const plan = withMonitoredColumns(job, await planScoring(job, state.model, source.columnNames), source.path, source.columnNames);
   state.plan = plan;
+  state.monitor = createMonitor(state, plan, baseline);
 
   const lock = await lockOutput(state);
   try {
-    const output = await openOutput({
+    const output = job.profile ? discardOutput() : await openOutput({
       path: job.output.path,
       openSink: (request) => openSink(job.output.format, request),
       extension: `.${job.output.format}`,
@@ -155,6 +170,45 @@ async function score(state: RunState): Promise<void> {
     await lock?.release();
   }
   for (const [column, count] of stats.nanCounts) warn(state, `model output column '${column}' has ${count} NaN values`);
+}
+
+/** `profile`: predictions are computed for their statistics, and nothing is written. */
+function discardOutput(): OutputWriter {
+  return {
+    skipRows: 0,
+    partRows: undefined,
+    write: async () => undefined,
+    rowsDone: async () => undefined,
+    commit: async () => ({ files: [], rejects: undefined }),
+    abort: async () => undefined,
+  };
+}
+
+/** The label and group columns are read (not fed) from every input. */
+function withMonitoredColumns(job: ScoreJob, plan: ScoringPlan, path: string, columnNames: readonly string[]): ScoringPlan {
+  const { labelColumn, groupBy } = job.monitoring;
+  const extra = [labelColumn, groupBy].filter((name): name is string => name !== undefined);
+  const missing = extra.filter((name) => !columnNames.includes(name));
+  if (missing.length > 0) {
+    throw new InputError('SCHEMA_MISMATCH', `Input ${path} lacks ${quoteNames(missing)}, named by ${labelColumn !== undefined && missing.includes(labelColumn) ? '--label-column' : '--group-by'}`, {
+      context: { file: path, ...(missing[0] === undefined ? {} : { column: missing[0] }) },
+      hint: `the input's columns are: ${quoteNames(columnNames)}`,
+    });
+  }
+  return extra.length === 0 ? plan : { ...plan, requiredColumns: [...new Set([...plan.requiredColumns, ...extra])] };
+}
+
+function createMonitor(state: RunState, plan: ScoringPlan, baseline: ColumnStatsSet | undefined): Monitor {
+  const { monitoring } = state.job;
+  const target = monitoring.labelColumn === undefined ? undefined : evaluationTarget(plan, (message) => warn(state, message));
+  if (monitoring.labelColumn !== undefined && target === undefined) {
+    throw new UsageError('USAGE', `--label-column ${monitoring.labelColumn}: the model has no label, probability or single numeric output to evaluate`, { hint: 'run `onnx-batch inspect` on the model to see its outputs' });
+  }
+  return new Monitor({
+    featureColumns: [...new Set(plan.feeds.feeds.flatMap((feed) => feed.columns))],
+    ...(baseline === undefined || monitoring.baseline === undefined ? {} : { baseline: { path: monitoring.baseline, stats: baseline } }),
+    ...(target === undefined || monitoring.labelColumn === undefined ? {} : { evaluation: { target, labelColumn: monitoring.labelColumn, groupBy: monitoring.groupBy } }),
+  });
 }
 
 /** Locks the output (a file's `.lock` beside it, a directory's `_lock`) and clears what dead runs left there. */
@@ -205,6 +259,8 @@ const MODEL_DEPTH = 2;
 
 interface InFlight {
   readonly chunk: ColumnChunk;
+  /** The rows as the model is fed them (after the pipeline). */
+  readonly features: ColumnChunk;
   readonly scoring: Promise<Map<string, Column>>;
 }
 
@@ -243,7 +299,7 @@ async function scoreSource(state: RunState, run: SourceRun, progress: (bytesRead
         stats.preprocessMs += performance.now() - transformStarted;
         const scoring = scoreChunk(plan.model, plan.feeds, features, stats, { timeoutMs: job.batchTimeoutMs, signal: hooks.signal });
         scoring.catch(() => undefined); // awaited in order below
-        inFlight.push({ chunk, scoring });
+        inFlight.push({ chunk, features, scoring });
         // While the model scores, the next chunk is read.
         reading = readAhead(iterator);
       } catch (error) {
@@ -256,13 +312,13 @@ async function scoreSource(state: RunState, run: SourceRun, progress: (bytesRead
       if (failure !== undefined) throw failure.error;
       return Math.max(nextRow, endRow ?? nextRow);
     }
-    nextRow = await writeScored(state, run, head.chunk, await head.scoring);
+    nextRow = await writeScored(state, run, head.chunk, head.features, await head.scoring);
     hooks.onProgress?.(progress(source.bytesRead()));
   }
 }
 
 /** Writes a scored chunk (without its rejected rows) and counts it; returns the global row after it. */
-async function writeScored(state: RunState, run: SourceRun, chunk: ColumnChunk, predictions: Map<string, Column>): Promise<number> {
+async function writeScored(state: RunState, run: SourceRun, chunk: ColumnChunk, features: ColumnChunk, predictions: Map<string, Column>): Promise<number> {
   const { job, stats } = state;
   const { plan, output, rejects, entry } = run;
   plan.postProcess?.apply(predictions, chunk.rowCount);
@@ -273,7 +329,14 @@ async function writeScored(state: RunState, run: SourceRun, chunk: ColumnChunk, 
     noteRejects(stats, rejected);
   }
   const scored = chunk.rowCount - rejected.length;
-  countNaNs(stats, new Map([...batch].filter(([name]) => predictions.has(name))));
+  const scoredPredictions = new Map([...batch].filter(([name]) => predictions.has(name)));
+  countNaNs(stats, scoredPredictions);
+  state.monitor?.observe({
+    features: rejected.length === 0 ? features.columns : withoutRows(features.columns, chunk, rejected),
+    read: rejected.length === 0 ? chunk.columns : withoutRows(chunk.columns, chunk, rejected),
+    predictions: scoredPredictions,
+    rows: scored,
+  });
   const writeStarted = performance.now();
   await output.write(batch, scored, rejected.map((reject) => ({ ...reject, record: recordOf(chunk, reject.row - chunk.rowOffset) })));
   const nextRow = chunk.rowOffset + chunk.rowCount;
@@ -350,5 +413,6 @@ function reportOf(state: RunState, startedAt: Date, durationMs: number, error: O
     stats,
     error,
     interrupted: error instanceof InterruptedError,
+    monitoring: state.monitor?.sections(),
   });
 }

@@ -1,0 +1,37 @@
+// CLI: `onnx-batch profile`: the statistics of a reference set (features and predictions) as a baseline for --baseline.
+import type { Command } from 'commander';
+import type { ScoreFlags } from '../../config/flags.js';
+import { buildScoreJob } from '../../config/load.js';
+import { UsageError } from '../../errors.js';
+import { runScore } from '../../run/run-score.js';
+import { profileOptions } from '../options.js';
+import type { CommandContext } from './context.js';
+
+const EXAMPLES = `
+Examples:
+  $ onnx-batch profile -m model.onnx -i train.csv -o baseline.json
+  $ onnx-batch score -m model.onnx -i today.csv -o preds.csv --baseline baseline.json --fail-on 'drift.max_psi > 0.25'`;
+
+/** Adds the `profile` command to the program. */
+export function addProfileCommand(program: Command, context: CommandContext): void {
+  const command = program
+    .command('profile')
+    .description('profile a reference set (e.g. the training data): statistics of every model input feature and prediction column, written as a baseline for `score --baseline`; no predictions are written');
+  for (const option of profileOptions()) command.addOption(option);
+  command.addHelpText('after', EXAMPLES);
+  command.action(async (flags: Omit<ScoreFlags, 'output' | 'keep' | 'progress'> & { readonly output: string }) => {
+    context.verbose = flags.verbose === true;
+    if (flags.output === '-' || /\.(md|markdown|html?)$/i.test(flags.output)) {
+      throw new UsageError('USAGE', `-o ${flags.output}: profile writes a JSON baseline file`, { hint: 'e.g. -o baseline.json' });
+    }
+    const job = { ...(await buildScoreJob({ ...flags, output: '-', report: flags.output, keep: 'none', progress: false })), profile: true };
+    const result = await runScore(job, {
+      signal: context.signal,
+      onWarning: (message) => {
+        if (flags.quiet !== true) process.stderr.write(`onnx-batch: warning: ${message}\n`);
+      },
+    });
+    if (result.error !== undefined) throw result.error;
+    if (flags.quiet !== true) process.stderr.write(`onnx-batch: profiled ${result.report.rows.scored} rows -> ${flags.output}\n`);
+  });
+}
