@@ -60,7 +60,7 @@ describe('bad rows', () => {
       ].join('\n'),
     );
     const report = JSON.parse(await readFile(join(dir, 'out.csv.report.json'), 'utf8')) as Report;
-    assert.deepEqual(report.rows, { read: 7, scored: 4, rejected: 3 });
+    assert.deepEqual(report.rows, { read: 7, scored: 4, rejected: 3, rejected_pct: (100 * 3) / 7 });
     assert.equal(report.rows.read, report.rows.scored + report.rows.rejected);
     assert.equal(report.rejects?.count, 3);
     assert.equal(report.rejects?.byReason['expected a number'], 1);

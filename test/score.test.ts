@@ -167,7 +167,7 @@ describe('score', () => {
     }
     assert.equal(report['schemaVersion'], 1);
     assert.match(report.model.sha256, /^[0-9a-f]{64}$/);
-    assert.deepEqual(report.rows, { read: 150, scored: 150, rejected: 0 });
+    assert.deepEqual(report.rows, { read: 150, scored: 150, rejected: 0, rejected_pct: 0 });
     assert.deepEqual(Object.keys(report.timings).sort(), ['inferMs', 'loadModelMs', 'preprocessMs', 'readMs', 'writeMs']);
     assert.equal(report.outputs[0]?.format, 'arrow');
     assert.equal(report.outputs[0]?.rows, 150);

@@ -108,6 +108,7 @@ export const SCORE_FLAGS = {
     description: "a quality gate, e.g. 'metrics.accuracy < 0.9' or 'drift.max_psi > 0.25' (repeatable): when one holds, exit 6 after every output is written",
     repeatable: true,
   },
+  stats: { flags: '--no-stats', description: 'no column statistics in the report (they are computed in the scoring pass; see "Monitoring and CI gates")' },
   reportMd: { flags: '--report-md <path>', description: 'a Markdown summary of the report (also appended to $GITHUB_STEP_SUMMARY when set)' },
   reportHtml: { flags: '--report-html <path>', description: 'the report as one self-contained HTML page (charts inline, nothing fetched)' },
   junit: { flags: '--junit <path>', description: 'JUnit XML with one test case per --fail-on gate' },

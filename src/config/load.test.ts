@@ -44,6 +44,7 @@ function flags(overrides: Partial<ScoreFlags> = {}): ScoreFlags {
     csvParser: 'fast',
     workers: 'auto',
     progress: true,
+    stats: true,
     ...overrides,
   };
 }
@@ -83,6 +84,8 @@ describe('buildScoreJob defaults', () => {
       rowsPerPart: undefined,
       resume: false,
       state: undefined,
+      monitoring: { stats: true, baseline: undefined, labelColumn: undefined, groupBy: undefined, gates: [], reportMarkdown: undefined, reportHtml: undefined, junit: undefined },
+      profile: false,
     });
   });
 

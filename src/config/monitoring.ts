@@ -4,6 +4,8 @@ import { GateSyntaxError, parseGate, type Gate } from '../report/index.js';
 
 /** What a run profiles, compares, evaluates and gates, and where the renderings go. */
 export interface MonitoringJob {
+  /** Column statistics in the scoring pass (--no-stats turns them off, with everything built on them). */
+  readonly stats: boolean;
   /** A profile or an earlier run's report to compare with (--baseline). */
   readonly baseline: string | undefined;
   /** Input column holding the true label or value (read, not fed). */
@@ -17,6 +19,8 @@ export interface MonitoringJob {
 }
 
 export interface MonitoringFlags {
+  /** false with --no-stats. */
+  readonly stats?: boolean | undefined;
   readonly report?: string | undefined;
   readonly baseline?: string | undefined;
   readonly labelColumn?: string | undefined;
@@ -34,6 +38,9 @@ export function monitoringJob(flags: MonitoringFlags, problems: string[]): Monit
     const flag = extension.startsWith('.htm') ? '--report-html' : '--report-md';
     problems.push(`--report ${flags.report} writes JSON, not ${extension.startsWith('.htm') ? 'HTML' : 'Markdown'}: use ${flag} ${flags.report} (and --report for the JSON, e.g. report.json)`);
   }
+  if (flags.stats === false && (flags.baseline !== undefined || flags.labelColumn !== undefined || (flags.failOn ?? []).length > 0)) {
+    problems.push('--no-stats leaves out the statistics that --baseline, --label-column and --fail-on need');
+  }
   if (flags.groupBy !== undefined && flags.labelColumn === undefined) problems.push('--group-by evaluates per group: it needs --label-column');
   const gates: Gate[] = [];
   for (const expression of flags.failOn ?? []) {
@@ -50,6 +57,7 @@ export function monitoringJob(flags: MonitoringFlags, problems: string[]): Monit
     }
   }
   return {
+    stats: flags.stats !== false,
     baseline: flags.baseline,
     labelColumn: flags.labelColumn,
     groupBy: flags.groupBy,

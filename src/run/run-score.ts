@@ -123,7 +123,7 @@ async function score(state: RunState): Promise<void> {
   let source = await opening;
   const plan = withMonitoredColumns(job, await planScoring(job, state.model, source.columnNames), source.path, source.columnNames);
   state.plan = plan;
-  state.monitor = createMonitor(state, plan, baseline);
+  if (job.monitoring.stats) state.monitor = createMonitor(state, plan, baseline);
 
   const lock = await lockOutput(state);
   try {

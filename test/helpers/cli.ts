@@ -1,9 +1,11 @@
 // Test helper: runs the built CLI (bin/onnx-batch.js) as a user would, in a subprocess.
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
 
 /** The repository root (tests run from dist/test/...). */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -40,9 +42,15 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', reject);
-    child.on('close', (code, signal) =>
-      resolve({ code, signal, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }),
-    );
+    child.on('close', (code, signal) => {
+      try {
+        validateReports(args, options.cwd ?? ROOT);
+      } catch (error) {
+        reject(error as Error);
+        return;
+      }
+      resolve({ code, signal, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
+    });
     child.stdin.on('error', () => undefined);
     child.stdin.end(options.stdin ?? '');
     options.onSpawn?.(child);
@@ -52,4 +60,32 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
 /** A fresh temporary directory for one test. */
 export function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'onnx-batch-test-'));
+}
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+
+/**
+ * Every report a test run writes must fit the published schema (schema/report.schema.json): the
+ * report the run's arguments name (--report, -o of profile and report merge, else <output>.report.json
+ * or a parts directory's _report.json) is checked after each run that wrote one.
+ */
+function validateReports(args: readonly string[], cwd: string): void {
+  const valueOf = (...names: string[]): string | undefined => {
+    const at = args.findIndex((arg) => names.includes(arg));
+    return at < 0 ? undefined : args[at + 1];
+  };
+  const command = args[0] === 'report' ? `report ${args[1] ?? ''}` : args[0];
+  const output = valueOf('-o', '--output');
+  const named = valueOf('--report');
+  let path: string | undefined;
+  if (command === 'profile' || command === 'report merge') path = output;
+  else if (command === 'score') path = named ?? (output === undefined || output === '-' ? undefined : `${output}.report.json`);
+  if (command === 'score' && named === undefined && output !== undefined && existsSync(resolvePath(cwd, output)) && statSync(resolvePath(cwd, output)).isDirectory()) path = join(output, '_report.json');
+  if (path === undefined) return;
+  const full = resolvePath(cwd, path);
+  if (!existsSync(full) || !statSync(full).isFile()) return;
+  validator ??= new Ajv({ allErrors: true, validateFormats: false }).compile(JSON.parse(readFileSync(join(ROOT, 'schema', 'report.schema.json'), 'utf8')) as object);
+  if (!validator(JSON.parse(readFileSync(full, 'utf8')))) {
+    throw new Error(`report ${full} (onnx-batch ${args.join(' ')}) does not fit schema/report.schema.json: ${JSON.stringify(validator.errors?.slice(0, 5))}`);
+  }
 }
