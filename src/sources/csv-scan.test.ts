@@ -332,8 +332,11 @@ describe('CsvScanner numbers', () => {
   ];
 
   it('reads each notation exactly as parseNumber does', () => {
-    const input = texts.map((text) => `"${text.replace(/"/g, '""')}"`).join('\n') + '\n' + texts.filter((text) => !/["\r\n,]/.test(text) && text.trim() !== '' && text !== '').join('\n');
-    assert.deepEqual(scan(bytes(input)).error, undefined);
+    const bare = texts.filter((text) => !/["\r\n,]/.test(text) && text.trim() !== '' && text !== '');
+    const input = texts.map((text) => `"${text.replace(/"/g, '""')}"`).join('\n') + '\n' + bare.join('\n');
+    const result = scan(bytes(input));
+    assert.equal(result.error, undefined);
+    assert.equal(result.records.length, texts.length + bare.length);
   });
 
   /** A random decimal of 1 to `maxDigits` digits with a point among them (or, `pointOptional`, none). */
@@ -351,7 +354,9 @@ describe('CsvScanner numbers', () => {
       const exponent = random.chance(0.3) ? `e${random.int(60) - 30}` : '';
       lines.push(`${randomDecimal(random, 17, false, ['', '-'])}${exponent}`);
     }
-    scan(bytes(lines.join('\n')), { batchSize: 1000 });
+    const result = scan(bytes(lines.join('\n')), { batchSize: 1000 });
+    assert.equal(result.error, undefined);
+    assert.equal(result.records.length, lines.length);
   });
 
   it('matches Number() on plain decimals read on the way (fields that a delimiter ends)', () => {
@@ -360,7 +365,9 @@ describe('CsvScanner numbers', () => {
     cells.push('.', '-', '+', '-.', '1.', '.5', '-0', '+0.0', '1.2.3', '12a', '1e5', ' 1', '1 ', '0001.50', '999999999999999', '9999999999999999');
     const lines: string[] = [];
     for (let k = 0; k < cells.length; k += 5) lines.push([...cells.slice(k, k + 5), 'end'].join(','));
-    scan(bytes(lines.join('\n')), { batchSize: 500 });
+    const result = scan(bytes(lines.join('\n')), { batchSize: 500 });
+    assert.equal(result.error, undefined);
+    assert.equal(result.records.length, lines.length);
   });
 
   it('matches on random float64 bit patterns written by String, toExponential and toPrecision', () => {
@@ -374,7 +381,9 @@ describe('CsvScanner numbers', () => {
       const value = view[0] as number;
       lines.push(String(value), value.toExponential(random.int(20)), value.toPrecision(1 + random.int(21)));
     }
-    scan(bytes(lines.join('\n')), { batchSize: 777 });
+    const result = scan(bytes(lines.join('\n')), { batchSize: 777 });
+    assert.equal(result.error, undefined);
+    assert.equal(result.records.length, lines.length);
   });
 });
 
