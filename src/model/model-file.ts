@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import { ModelError } from '../errors.js';
+import { missingValueSupport, type GraphNode, type MissingValueSupport } from './missing-values.js';
 
 const { onnx } = onnxProto;
 
@@ -41,6 +42,8 @@ export interface ModelFile {
    * (a matrix's output width, a bias's length). A rough number of activations per row.
    */
   readonly widestLayer: number;
+  /** Per graph input: whether the graph handles a NaN fed to it (see missing-values.ts). */
+  readonly missingValues: Readonly<Record<string, MissingValueSupport>>;
   /** The bytes to load when the graph had to be rewritten; undefined means load the path itself. */
   readonly rewritten: Uint8Array | undefined;
 }
@@ -82,6 +85,7 @@ export async function readModelFile(path: string): Promise<ModelFile> {
   const outputs = graph.output;
   const declaredOutputs = outputs.map((output) => output.name ?? '');
   const { zipMaps, skippedOutputs } = findNonTensorOutputs(graph);
+  const missingValues = missingValuesOf(graph, declaredOutputs);
   for (const zipMap of zipMaps) outputs.push(tensorOutput(zipMap.tensor));
   return {
     path,
@@ -95,6 +99,7 @@ export async function readModelFile(path: string): Promise<ModelFile> {
     zipMaps,
     skippedOutputs,
     widestLayer: widestLayer(graph),
+    missingValues,
     rewritten: zipMaps.length === 0 ? undefined : onnx.ModelProto.encode(model).finish(),
   };
 }
@@ -106,6 +111,18 @@ function widestLayer(graph: onnxProto.onnx.IGraphProto): number {
     for (const dim of dims.length === 1 ? dims : dims.slice(1)) if (dim > widest) widest = dim;
   }
   return widest;
+}
+
+function missingValuesOf(graph: onnxProto.onnx.IGraphProto, outputs: readonly string[]): Record<string, MissingValueSupport> {
+  const nodes: GraphNode[] = (graph.node ?? []).map((node) => ({
+    opType: node.opType ?? '',
+    inputs: node.input ?? [],
+    outputs: node.output ?? [],
+    ...(node.opType === 'Imputer' ? { replacesNaN: Number.isNaN((node.attribute ?? []).find((attribute) => attribute.name === 'replaced_value_float')?.f ?? 0) } : {}),
+  }));
+  const weights = new Set((graph.initializer ?? []).map((initializer) => initializer.name ?? ''));
+  const inputs = (graph.input ?? []).map((input) => input.name ?? '').filter((name) => !weights.has(name));
+  return Object.fromEntries(inputs.map((name) => [name, missingValueSupport(name, nodes, outputs)]));
 }
 
 function findNonTensorOutputs(graph: onnxProto.onnx.IGraphProto): { zipMaps: ZipMapRewrite[]; skippedOutputs: SkippedOutput[] } {

@@ -19,6 +19,7 @@ function modelFile(declaredOutputs: string[], zipMaps: ZipMapRewrite[] = [], ski
     zipMaps,
     skippedOutputs,
     widestLayer: 0,
+    missingValues: {},
     rewritten: undefined,
   };
 }
