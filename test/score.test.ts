@@ -232,16 +232,19 @@ function quote(text: string): string {
 }
 
 describe('model outputs that need care', () => {
-  it('counts NaN predictions in the report and warns about them', async () => {
+  it('never writes a NaN prediction: its row is a bad row naming the model (issue 10)', async () => {
     const dir = await tempDir();
     const model = await logModel(join(dir, 'log.onnx'));
     await writeFile(join(dir, 'in.csv'), 'x\n1\n-1\n2\n-3\n');
-    const result = await runCli(['score', '-m', model, '-i', 'in.csv', '-o', 'out.csv'], { cwd: dir });
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /warning: model output column 'y' has 2 NaN values/);
-    const report = JSON.parse(await readFile(join(dir, 'out.csv.report.json'), 'utf8')) as { predictions: { nanCounts: Record<string, number> } };
-    assert.deepEqual(report.predictions.nanCounts, { y: 2 });
-    assert.deepEqual(readCsvTable(join(dir, 'out.csv')).get('y'), ['0', 'NaN', '0.6931472', 'NaN']);
+    const failed = await runCli(['score', '-m', model, '-i', 'in.csv', '-o', 'out.csv'], { cwd: dir });
+    assert.equal(failed.code, 3, failed.stderr);
+    assert.match(failed.stderr, /error: Model .*log\.onnx: the model returned NaN in column 'y' for in\.csv line 3/);
+    const skipped = await runCli(['score', '-m', model, '-i', 'in.csv', '-o', 'out.csv', '--on-error', 'skip', '--max-errors', '2'], { cwd: dir });
+    assert.equal(skipped.code, 0, skipped.stderr);
+    assert.deepEqual(readCsvTable(join(dir, 'out.csv')).get('y'), ['0', '0.6931472']);
+    const rejects = await readFile(join(dir, 'out.csv.rejects.csv'), 'utf8');
+    assert.match(rejects, /^in\.csv,3,1,y,the model returned NaN,-1$/m);
+    assert.match(rejects, /^in\.csv,5,3,y,the model returned NaN,-3$/m);
   });
 
   it('skips a non-tensor output that is not a ZipMap, scores the rest, and says why', async () => {

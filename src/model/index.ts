@@ -5,6 +5,7 @@ import { concatColumns, sliceChunk, type Column, type ColumnChunk } from '../sha
 import { buildFeeds, type FeedPlan } from './feeds.js';
 import { readModelFile, type ModelFile } from './model-file.js';
 import { declaredColumnNames, planOutputs, toPredictionColumns, type OutputPlan } from './outputs.js';
+import { refuseNaNPredictions } from './refuse-nan-predictions.js';
 import { createSession, type ModelSession, type RunControl, type SessionOptions } from './session.js';
 
 export { autoBatchRows } from './batch-size.js';
@@ -87,7 +88,9 @@ async function runBatch(model: LoadedModel, plan: FeedPlan, chunk: ColumnChunk, 
   timings.preprocessMs += started - built;
   const results = await runModel(model, feeds, chunk, batch.control);
   timings.inferMs += performance.now() - started;
-  return toPredictionColumns(model.outputs, results, chunk.rowCount);
+  const predictions = toPredictionColumns(model.outputs, results, chunk.rowCount);
+  refuseNaNPredictions(chunk, predictions, model.file.path);
+  return predictions;
 }
 
 async function runModel(model: LoadedModel, feeds: Parameters<ModelSession['run']>[0], chunk: ColumnChunk, control: RunControl): ReturnType<ModelSession['run']> {

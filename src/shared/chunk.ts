@@ -90,15 +90,27 @@ export function lineOf(chunk: ColumnChunk, i: number): number | undefined {
   return chunk.origin.lines?.[i];
 }
 
+/** Where row `i` of a chunk is in its input, for messages: "line 12" or, without lines, "row 11". */
+export function placeOf(chunk: ColumnChunk, i: number): string {
+  const line = lineOf(chunk, i);
+  return line === undefined ? `row ${chunk.origin.firstRowInSource + i}` : `line ${line}`;
+}
+
+/** Who needed a value, for messages: a model input or a step, and what the user can do about it. */
+export interface NeededBy {
+  readonly modelInput?: string;
+  readonly label: string;
+  readonly hint?: string;
+}
+
 /**
  * The error for a cell that cannot be used: names the input, line (or row), column, and, where
  * given, the model input or step that needed it.
  */
-export function badValueError(chunk: ColumnChunk, i: number, column: string, problem: string, got: string, neededBy?: { modelInput?: string; label: string }): InputError {
+export function badValueError(chunk: ColumnChunk, i: number, column: string, problem: string, got: string, neededBy?: NeededBy): InputError {
   const line = lineOf(chunk, i);
-  const at = line === undefined ? `row ${chunk.origin.firstRowInSource + i}` : `line ${line}`;
   const by = neededBy === undefined ? '' : ` (${neededBy.label})`;
-  return new InputError('BAD_VALUE', `Bad value in ${chunk.origin.source} at ${at}, column '${column}'${by}: ${problem}, got ${JSON.stringify(got)}`, {
+  return new InputError('BAD_VALUE', `Bad value in ${chunk.origin.source} at ${placeOf(chunk, i)}, column '${column}'${by}: ${problem}, got ${JSON.stringify(got)}`, {
     context: {
       file: chunk.origin.source,
       ...(line === undefined ? {} : { line }),
@@ -106,7 +118,7 @@ export function badValueError(chunk: ColumnChunk, i: number, column: string, pro
       row: chunk.rowOffset + i,
       ...(neededBy?.modelInput === undefined ? {} : { modelInput: neededBy.modelInput }),
     },
-    hint: 'fix the value in the input, or leave the field empty to mark it as missing',
+    hint: neededBy?.hint ?? 'fix the value in the input, or leave the field empty to mark it as missing',
   });
 }
 
@@ -114,16 +126,14 @@ export function badValueError(chunk: ColumnChunk, i: number, column: string, pro
  * Reports a cell that cannot be used. Without a reject list the run stops with the error; with one,
  * the row is marked as rejected and the caller goes on with a placeholder value.
  */
-export function rejectValue(chunk: ColumnChunk, i: number, column: string, problem: string, got: string, neededBy?: { modelInput?: string; label: string }): void {
-  if (chunk.rejects === undefined) throw badValueError(chunk, i, column, problem, got, neededBy);
-  chunk.rejects.add({
-    row: chunk.rowOffset + i,
-    source: chunk.origin.source,
-    line: lineOf(chunk, i),
-    column,
-    reason: neededBy === undefined ? problem : `${problem} (${neededBy.label})`,
-    value: got,
-  });
+export function rejectValue(chunk: ColumnChunk, i: number, column: string, problem: string, got: string, neededBy?: NeededBy): void {
+  rejectRow(chunk, i, { column, reason: neededBy === undefined ? problem : `${problem} (${neededBy.label})`, value: got }, () => badValueError(chunk, i, column, problem, got, neededBy));
+}
+
+/** Rejects row `i` (with a reject list), else stops the run with `error()`. */
+export function rejectRow(chunk: ColumnChunk, i: number, cell: { readonly column: string; readonly reason: string; readonly value: string }, error: () => InputError): void {
+  if (chunk.rejects === undefined) throw error();
+  chunk.rejects.add({ row: chunk.rowOffset + i, source: chunk.origin.source, line: lineOf(chunk, i), ...cell });
 }
 
 /** Rows [start, end) of a column, sharing memory where the representation allows. */
