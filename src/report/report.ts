@@ -1,6 +1,6 @@
 // Report: the RunReport contract (schema version 1, see schema/report.schema.json) and its writer.
 import { rename, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { temporaryPath } from '../shared/temporary-path.js';
 import type { ColumnStatsSet, DriftReport } from './drift.js';
 import type { EvaluationState, Fairness, GroupResult, Metrics } from './evaluation.js';
 import type { GateResult } from './gates.js';
@@ -111,7 +111,7 @@ export async function writeReport(path: string, report: RunReport): Promise<void
 
 /** Writes a file under a temporary name, then renames it: a reader sees all of it or nothing. */
 export async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
-  await writeFile(temporary, text);
+  const temporary = temporaryPath(path);
+  await writeFile(temporary, text, { flag: 'wx' });
   await rename(temporary, path);
 }

@@ -4,6 +4,7 @@ import { open, readdir, rename, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { OutputError } from '../errors.js';
+import { temporaryPath } from '../shared/temporary-path.js';
 
 /** A byte destination that is either committed whole or not at all. */
 export interface AtomicFile {
@@ -38,10 +39,11 @@ export async function removeStalePartials(path: string): Promise<void> {
 /** Opens `path` for writing; '-' writes to stdout, which cannot be atomic. */
 export async function openAtomicFile(path: string): Promise<AtomicFile> {
   if (path === '-') return stdoutFile();
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
+  const temporary = temporaryPath(path);
   let stream: WriteStream;
   try {
-    const handle = await open(temporary, 'w');
+    // 'wx': fails on an existing file or symlink rather than writing through it.
+    const handle = await open(temporary, 'wx');
     openTemporaries.add(temporary);
     stream = createWriteStream('', { fd: handle.fd, autoClose: false, highWaterMark: 1 << 20 });
     let bytes = 0;
