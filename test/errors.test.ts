@@ -230,6 +230,7 @@ describe('errors: exit codes and messages', () => {
       const result = await runCli(args, { cwd: dir });
       assert.equal(result.code, errorCase.exitCode, result.stderr);
       for (const pattern of errorCase.stderr) assert.match(result.stderr, pattern);
+      assert.match(result.stderr, /^onnx-batch: error: .+\n(.*\n)*  hint: .+/, 'one line prefixed "onnx-batch: error:", then a hint');
       assert.doesNotMatch(result.stderr, /^\s+at .*\(.*:\d+:\d+\)$/m, 'no stack trace for a user error');
       assert.ok(!existsSync(join(dir, 'out.csv')), 'no output under the final name');
       if (errorCase.report === true) {

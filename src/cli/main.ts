@@ -1,6 +1,6 @@
 // CLI entry: argv -> command -> exit code. The only place that turns errors into exit codes.
 import { Command, CommanderError } from 'commander';
-import { describeLocation, OnnxBatchError } from '../errors.js';
+import { describeLocation, ERRORS, OnnxBatchError } from '../errors.js';
 import { TOOL_VERSION } from '../shared/version.js';
 import type { CommandContext } from './commands/context.js';
 import { addDoctorCommands } from './commands/doctor.js';
@@ -28,10 +28,20 @@ function onSignal(signal: 'SIGINT' | 'SIGTERM'): void {
 process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));
 
+// A reader that stops early (`| head`) closes stdout (EPIPE), a full disk fails it (ENOSPC): while
+// `score` writes to stdout its sink reports that; otherwise (inspect's text) a closed pipe is not an
+// error, and a failed write is exit 5.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE' || process.stdout.listenerCount('error') > 1) return;
+  process.stderr.write(`onnx-batch: error: cannot write to stdout: ${error.message}\n`);
+  process.exitCode = ERRORS.OUTPUT_FAILED.exitCode;
+});
+
 const program = new Command('onnx-batch')
   .description('Score CSV or Arrow files with an ONNX model, in batches, from cron, CI or a terminal')
   .version(TOOL_VERSION)
-  .showHelpAfterError('(run with --help for usage)')
+  // commander's own errors go through report() below, like every other error.
+  .configureOutput({ outputError: () => undefined })
   .exitOverride();
 addScoreCommand(program, context);
 addInspectCommand(program);
@@ -53,8 +63,14 @@ try {
 /** Prints one clear line (plus a hint) for a known error and returns its exit code. */
 function report(error: unknown): number {
   if (error instanceof CommanderError) {
-    // commander has already printed its message; help and --version exit 0.
-    return error.exitCode === 0 ? 0 : 2;
+    // Help and --version exit 0; help shown for a missing command has already been printed.
+    if (error.exitCode === 0) return 0;
+    if (error.code !== 'commander.help') {
+      const command = process.argv.slice(2).find((arg) => program.commands.some((candidate) => candidate.name() === arg));
+      process.stderr.write(`onnx-batch: error: ${error.message.replace(/^error: /, '')}\n`);
+      process.stderr.write(`  hint: run \`onnx-batch ${command === undefined ? '' : `${command} `}--help\` for usage\n`);
+    }
+    return ERRORS.USAGE.exitCode;
   }
   if (error instanceof OnnxBatchError && error.code !== 'INTERNAL') {
     const where = describeLocation(error.context);

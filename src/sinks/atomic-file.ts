@@ -119,23 +119,53 @@ async function syncDirectory(directory: string): Promise<void> {
 function stdoutFile(): AtomicFile {
   let bytes = 0;
   const hash = createHash('sha256');
+  let failure: Error | undefined;
+  // EPIPE (the reader stopped: `| head`) or ENOSPC (`> /dev/full`) arrive as 'error' events.
+  process.stdout.on('error', (error) => (failure ??= error));
+  const fail = (error: unknown): never => {
+    throw outputError('stdout', error);
+  };
   return {
     sha256: () => hash.copy().digest('hex'),
     write: async (data) => {
+      if (failure !== undefined) fail(failure);
       bytes += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
       hash.update(data);
-      if (!process.stdout.write(data)) await waitForDrain(process.stdout);
+      let accepted: boolean;
+      try {
+        accepted = process.stdout.write(data);
+      } catch (error) {
+        // stdout redirected to a file writes synchronously, and throws.
+        failure ??= error as Error;
+        return fail(failure);
+      }
+      if (!accepted) await waitForDrain(process.stdout).catch(fail);
     },
-    commit: async () => bytes,
+    commit: async () => {
+      // Every byte handed over and accepted: only then is the run a success.
+      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+      if (failure !== undefined) fail(failure);
+      return bytes;
+    },
     abort: async () => undefined,
   };
 }
 
+const REASONS: Readonly<Record<string, string>> = {
+  ENOENT: 'the directory does not exist',
+  EACCES: 'permission denied',
+  ENOSPC: 'no space left on the device',
+  EFBIG: 'the file is larger than this file system or `ulimit -f` allows',
+  EDQUOT: 'the disk quota is exceeded',
+  EPIPE: 'the reader closed the pipe before all rows were written',
+};
+
 function outputError(path: string, error: unknown): OutputError {
   const code = (error as { code?: unknown }).code;
-  const reason = code === 'ENOENT' ? 'the directory does not exist' : code === 'EACCES' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : (error as Error).message;
+  const reason = (typeof code === 'string' ? REASONS[code] : undefined) ?? (error as Error).message;
   return new OutputError('OUTPUT_FAILED', `Cannot write output ${path}: ${reason}`, {
-    hint: code === 'ENOENT' ? 'create the directory first' : 'choose another --output path, or free space / fix permissions',
+    context: { file: path },
+    hint: code === 'ENOENT' ? 'create the directory first' : code === 'EPIPE' ? 'the command reading the output stopped early; the rows after it were not scored' : 'choose another --output path, or free space / fix permissions',
     cause: error,
   });
 }
