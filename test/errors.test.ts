@@ -213,6 +213,19 @@ const cases: readonly ErrorCase[] = [
     stderr: [/unknown option '--bogus'/],
   },
   {
+    name: 'inspect on a data file says it is a data file (issue 10)',
+    files: { 'in.csv': GOOD_CSV },
+    args: ['inspect', 'in.csv'],
+    exitCode: 2,
+    stderr: [/in\.csv is a data file \(csv\), not an ONNX model/, /onnx-batch score -m model\.onnx -i in\.csv/],
+  },
+  {
+    name: 'inspect on a missing model does not blame --model (issue 10)',
+    args: ['inspect', 'missing.onnx'],
+    exitCode: 4,
+    stderr: [/Cannot read model missing\.onnx: no such file\n  hint: check the model path\n/],
+  },
+  {
     name: 'an output column that clashes with a kept column',
     files: { 'in.csv': 'a,b,c,label\n1,2,3,4\n' },
     args: ['score', '-m', 'MODEL', '-i', 'in.csv', '-o', 'out.csv', '--features', 'a,b,c,label'],

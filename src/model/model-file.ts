@@ -56,7 +56,7 @@ export async function readModelFile(path: string): Promise<ModelFile> {
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     throw new ModelError(code === 'ENOENT' ? 'MODEL_NOT_FOUND' : 'MODEL_LOAD_FAILED', `Cannot read model ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`, {
-      hint: 'check the path given to --model',
+      hint: code === 'ENOENT' ? 'check the model path' : 'check that the model file is readable',
       cause: error,
     });
   }

@@ -1,6 +1,8 @@
 // CLI: `onnx-batch inspect model.onnx [--json]`: the model's signature and what `score` needs to feed it.
 import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
 import { describeModel, loadModel, type ModelDescription } from '../../model/index.js';
+import { inputFormatOf, type InputFormat } from '../../sources/index.js';
 
 const EXAMPLES = `
 Examples:
@@ -16,6 +18,12 @@ export function addInspectCommand(program: Command): void {
     .option('--json', 'print JSON instead of text')
     .addHelpText('after', EXAMPLES)
     .action(async (path: string, flags: { json?: boolean }) => {
+      const dataFormat = dataFormatOf(path);
+      if (dataFormat !== undefined) {
+        throw new UsageError('USAGE', `${path} is a data file (${dataFormat}), not an ONNX model`, {
+          hint: `inspect takes a model (.onnx); to score this file: onnx-batch score -m model.onnx -i ${path} -o out.csv`,
+        });
+      }
       const model = await loadModel(path, { threads: 1, executionProviders: [{ name: 'cpu', deviceId: undefined }], onFallback: () => undefined, killable: false });
       try {
         const description = describeModel(model);
@@ -24,6 +32,15 @@ export function addInspectCommand(program: Command): void {
         await model.session.close();
       }
     });
+}
+
+/** The data format an input of this name would be read as, if any. */
+function dataFormatOf(path: string): InputFormat | undefined {
+  try {
+    return inputFormatOf(path, undefined);
+  } catch {
+    return undefined;
+  }
 }
 
 function renderText(model: ModelDescription): string {
