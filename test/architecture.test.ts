@@ -8,7 +8,7 @@ import { ROOT } from './helpers/cli.js';
 const SRC = join(ROOT, 'src');
 const STAGES = ['sources', 'pipeline', 'model', 'sinks', 'report'];
 /** Shared by every stage: the chunk currency, the error table and value rules (float-text.ts: their byte form). */
-const SHARED = new Set(['shared/chunk.ts', 'errors.ts', 'shared/values.ts', 'shared/float-text.ts', 'shared/version.ts']);
+const SHARED = new Set(['shared/chunk.ts', 'errors.ts', 'shared/values.ts', 'shared/float-text.ts', 'shared/version.ts', 'shared/temporary-path.ts']);
 /** Third-party packages and the one module allowed to import each (a folder prefix allows the folder). */
 const ADAPTERS: Readonly<Record<string, readonly string[]>> = {
   'onnxruntime-node': ['model/session-child.ts'],

@@ -16,7 +16,7 @@ const BAD = [
   '3,4.9,3.0,1.4', // a field short
   '4,"6.2",2.9,4.3,1.3',
   '5,1e39,1,1,1', // beyond float32
-  '6,,3.0,1.4,0.2', // missing: NaN unless --reject-nan
+  '6,,3.0,1.4,0.2', // missing: the model returns NaN, so the row is bad (issue 10)
   '"7,x",5.0,3.6,1.4,0.2',
 ].join('\n');
 
@@ -46,8 +46,8 @@ describe('bad rows', () => {
   it('--on-error skip writes every bad row to the rejects file and scores the rest', async () => {
     const { dir, code, stderr } = await score(['--on-error', 'skip', '--max-errors', '10']);
     assert.equal(code, 0, stderr);
-    assert.match(stderr, /rejected 3 rows -> out\.csv\.rejects\.csv/);
-    assert.deepEqual(readCsvTable(join(dir, 'out.csv')).get('id'), ['1', '4', '6', '7,x']);
+    assert.match(stderr, /rejected 4 rows -> out\.csv\.rejects\.csv/);
+    assert.deepEqual(readCsvTable(join(dir, 'out.csv')).get('id'), ['1', '4', '7,x']);
     const rejects = await readFile(join(dir, 'out.csv.rejects.csv'), 'utf8');
     assert.equal(
       rejects,
@@ -56,13 +56,14 @@ describe('bad rows', () => {
         'in.csv,3,1,a,expected a number,"2,x,3.5,1.4,0.2"',
         'in.csv,4,2,,"expected 5 fields as in the header, got 4","3,4.9,3.0,1.4"',
         `in.csv,6,4,a,"out of float32 range (model input 'float_input', float32)","5,1e39,1,1,1"`,
+        'in.csv,7,5,probabilities_0,the model returned NaN,"6,,3.0,1.4,0.2"',
         '',
       ].join('\n'),
     );
     const report = JSON.parse(await readFile(join(dir, 'out.csv.report.json'), 'utf8')) as Report;
-    assert.deepEqual(report.rows, { read: 7, scored: 4, rejected: 3, rejected_pct: (100 * 3) / 7 });
+    assert.deepEqual(report.rows, { read: 7, scored: 3, rejected: 4, rejected_pct: (100 * 4) / 7 });
     assert.equal(report.rows.read, report.rows.scored + report.rows.rejected);
-    assert.equal(report.rejects?.count, 3);
+    assert.equal(report.rejects?.count, 4);
     assert.equal(report.rejects?.byReason['expected a number'], 1);
   });
 
@@ -77,7 +78,7 @@ describe('bad rows', () => {
     for (const budget of ['2', '10%']) {
       const { dir, code, stderr } = await score(['--on-error', 'skip', '--max-errors', budget]);
       assert.equal(code, 3, stderr);
-      assert.match(stderr, /3 bad rows.*more than --max-errors allows/);
+      assert.match(stderr, /[34] bad rows.*more than --max-errors allows/);
       assert.ok(!existsSync(join(dir, 'out.csv')), 'no output');
       assert.ok(existsSync(join(dir, 'out.csv.rejects.csv')), 'rejects kept for diagnosis');
       const report = JSON.parse(await readFile(join(dir, 'out.csv.report.json'), 'utf8')) as Report;

@@ -36,6 +36,7 @@ function smokeFile(): ModelFile {
     zipMaps: [],
     skippedOutputs: [],
     widestLayer: 32,
+    missingValues: {},
     rewritten: bytes,
   };
 }
