@@ -25,11 +25,17 @@ const ratio = (a, b) => (a && b ? a.rowsPerSec / b.rowsPerSec : null);
 export function summarizeWorkload(workload, results) {
   const get = (job) => (job ? summarizeJob(job, results.get(job.id)) : undefined);
   const onnxBatch = get(workload.main);
-  const limits = { ceiling: get(workload.ceiling), readFloor: get(workload.readFloor), csvParse: get(workload.csvParse), parse1: get(workload.parse1), parse2: get(workload.parse2) };
+  const variants = { noStats: get(workload.noStats), monitored: get(workload.monitored) };
+  const limits = { ...variants, ceiling: get(workload.ceiling), readFloor: get(workload.readFloor), csvParse: get(workload.csvParse), parse1: get(workload.parse1), parse2: get(workload.parse2) };
   const verification = results.get(workload.main.id).find((r) => r.verification)?.verification;
   return {
     name: workload.name, title: workload.title, onnxBatch, limits,
-    ratios: { vsCeiling: ratio(onnxBatch, limits.ceiling), vsReadFloor: ratio(onnxBatch, limits.readFloor), parse2vs1: ratio(limits.parse2, limits.parse1) },
+    ratios: {
+      vsCeiling: ratio(onnxBatch, limits.ceiling), vsReadFloor: ratio(onnxBatch, limits.readFloor), parse2vs1: ratio(limits.parse2, limits.parse1),
+      // Statistics overhead: 1 - rows/s with them / rows/s without (same rounds).
+      statsOverhead: variants.noStats ? 1 - ratio(onnxBatch, variants.noStats) : null,
+      monitoredOverhead: variants.noStats && variants.monitored ? 1 - ratio(variants.monitored, variants.noStats) : null,
+    },
     ...(verification ? { verification } : {}),
   };
 }
@@ -65,6 +71,11 @@ export function formatText(result) {
   const titles = all.map((w) => `  ${w.name}: ${w.title}`);
   const checks = all.map(verificationLine).filter(Boolean);
   for (const w of all) if (w.ratios.parse2vs1) checks.push(`${w.name} parse only: 2 workers are ${w.ratios.parse2vs1.toFixed(2)}x 1 worker`);
+  for (const w of all) {
+    if (w.ratios.statsOverhead !== null && w.ratios.statsOverhead !== undefined) {
+      checks.push(`${w.name} statistics overhead: ${(100 * w.ratios.statsOverhead).toFixed(1)}% (limit 10%); with --baseline and --label-column: ${(100 * w.ratios.monitoredOverhead).toFixed(1)}% (limit 15%), both against --no-stats`);
+    }
+  }
   const m = result.meta;
   return [
     `onnx-batch bench: ${m.rounds} round(s), batch size ${m.batchSize ?? 'auto (limits: 4096)'}, threads ${m.threads ?? 'ORT default'}, ${m.cpus} CPUs, node ${m.node}, peak RSS via ${m.rssMethod}`,

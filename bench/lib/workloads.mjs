@@ -34,7 +34,10 @@ export async function prepareAssets(o, log) {
     await track('MLP weights for pandas_peer.py', () => bytesFile(o.dir, `mlp-${F}.weights.npz`, { F }, () => npz(weights)));
     assets.mlp = { ...model, weights };
   }
-  if (wants('w1')) assets.csv = await track('W1 CSV', () => csvFile(o.dir, 'w1', o.rows, o.features));
+  if (wants('w1')) {
+    assets.csv = await track('W1 CSV', () => csvFile(o.dir, 'w1', o.rows, o.features));
+    assets.baseline = await track('W1 baseline (onnx-batch profile of the W1 CSV)', () => profileFile(o, assets.mlp.path, assets.csv));
+  }
   if (wants('w2')) assets.arrow = await track('W2 Arrow', () => arrowFile(o.dir, 'w2', o.rows, o.features));
   if (wants('w3')) {
     const F = o.wideFeatures;
@@ -48,6 +51,14 @@ export async function prepareAssets(o, log) {
   return assets;
 }
 
+/** `onnx-batch profile` of a CSV (the --baseline of W1's monitored run), reused while newer than the CSV. */
+async function profileFile(o, model, csv) {
+  const path = `${csv.path}.baseline.json`;
+  const fresh = (() => { try { return statSync(path).mtimeMs > statSync(csv.path).mtimeMs; } catch { return false; } })();
+  if (!fresh) await runNode([CLI, 'profile', '-m', model, '-i', csv.path, '--features', featureNames(o.features).join(','), '-o', path, '-q'], { cwd: REPO });
+  return { path, reused: fresh };
+}
+
 function cleanup(output) {
   for (const path of [output, `${output}.report.json`, `${output}.rejects.csv`]) rmSync(path, { force: true });
 }
@@ -57,13 +68,13 @@ function readReport(output) {
 }
 
 /** onnx-batch score, timed as a whole process; `verify(output)` runs after the first round. */
-function onnxBatchJob(o, { id, model, input, output, F, rows, bytes, verify }) {
+function onnxBatchJob(o, { id, model, input, output, F, rows, bytes, verify, extraArgs = [], label = 'onnx-batch' }) {
   const args = [CLI, 'score', '-m', model, '-i', input, '-o', output, '--keep', 'id',
-    '--features', featureNames(F).join(','), '-q', '--no-progress'];
+    '--features', featureNames(F).join(','), '-q', '--no-progress', ...extraArgs];
   if (o.batchSize) args.push('-b', String(o.batchSize));
   if (o.threads) args.push('--threads', String(o.threads));
   return {
-    id, kind: 'onnx-batch', label: 'onnx-batch', rows, bytes,
+    id, kind: 'onnx-batch', label, rows, bytes,
     async run(round) {
       cleanup(output);
       const { wallMs, peakRssMB } = await runNode(args, { cwd: REPO });
@@ -116,6 +127,13 @@ function w1(o, a) {
   return {
     name: 'W1', title: `CSV ${rows} x ${F} -> MLP -> CSV`,
     main: onnxBatchJob(o, { id: 'w1/onnx-batch', model: a.mlp.path, input: a.csv.path, output, F, rows, bytes: a.csv.bytes, verify }),
+    // The statistics' cost, in the same rounds: without them, and with drift and evaluation on top.
+    // The W1 data has no label, so region (text, 4 values) stands in for one: the work is the same.
+    noStats: onnxBatchJob(o, { id: 'w1/no-stats', model: a.mlp.path, input: a.csv.path, output, F, rows, bytes: a.csv.bytes, extraArgs: ['--no-stats'], label: 'onnx-batch --no-stats' }),
+    monitored: onnxBatchJob(o, {
+      id: 'w1/monitored', model: a.mlp.path, input: a.csv.path, output, F, rows, bytes: a.csv.bytes,
+      extraArgs: ['--baseline', a.baseline.path, '--label-column', 'region'], label: 'onnx-batch --baseline --label-column',
+    }),
     ceiling: ceilingJob(o, a.mlp.path, 'mlp', rows, F, a.csv.bytes),
     readFloor: readFloorJob('w1/read-floor', a.csv, rows),
     csvParse: csvParseJob(o, 'w1/csv-parse', a.csv, rows, F),
@@ -169,5 +187,5 @@ export function buildWorkloads(o, assets) {
 
 /** The jobs of a workload, in the order they run within a round. */
 export function jobsOf(workload) {
-  return [workload.main, workload.ceiling, workload.readFloor, workload.csvParse, workload.parse1, workload.parse2].filter(Boolean);
+  return [workload.main, workload.noStats, workload.monitored, workload.ceiling, workload.readFloor, workload.csvParse, workload.parse1, workload.parse2].filter(Boolean);
 }

@@ -104,6 +104,7 @@ export class QuantileSketch {
     }
     items[size] = value;
     this.sizes[level] = size + 1;
+    this.snapshot = undefined;
     if (++this.items > this.itemLimit) this.compactLowest();
   }
 
@@ -167,6 +168,14 @@ export class QuantileSketch {
 
   /** The weighted items in ascending order, with cumulative weights. */
   private sorted(): { values: Float64Array; cumulative: Float64Array } {
+    this.snapshot ??= this.sortItems();
+    return this.snapshot;
+  }
+
+  /** Summaries ask for several quantiles and a CDF at once: the sorted items are kept until the next value. */
+  private snapshot: { values: Float64Array; cumulative: Float64Array } | undefined;
+
+  private sortItems(): { values: Float64Array; cumulative: Float64Array } {
     const pairs: [number, number][] = [];
     this.levels.forEach((items, level) => {
       const size = this.sizes[level] as number;
