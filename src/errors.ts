@@ -10,6 +10,8 @@ export const ERRORS = {
   INPUT_UNREADABLE: { exitCode: 3, title: 'input cannot be read' },
   CSV_MALFORMED: { exitCode: 3, title: 'malformed CSV' },
   ARROW_MALFORMED: { exitCode: 3, title: 'malformed Arrow IPC data' },
+  PARQUET_MALFORMED: { exitCode: 3, title: 'malformed Parquet data' },
+  JSONL_MALFORMED: { exitCode: 3, title: 'malformed JSON Lines' },
   BAD_VALUE: { exitCode: 3, title: 'value cannot be converted' },
   SCHEMA_MISMATCH: { exitCode: 3, title: 'input columns do not fit the model' },
   TOO_MANY_BAD_ROWS: { exitCode: 3, title: 'more bad rows than --max-errors allows' },

@@ -1,7 +1,7 @@
 // Config: the one table of `score` flags. The CLI builds its options and the README's option reference from it,
 // and the type of the parsed flags is derived from it, so a new flag is one entry here plus its handling in load.ts.
 import { EXECUTION_PROVIDERS } from '../model/index.js';
-import { OUTPUT_FORMATS } from '../sinks/index.js';
+import { DEFAULT_PARQUET_OPTIONS, OUTPUT_FORMATS } from '../sinks/index.js';
 import { CSV_PARSERS, INPUT_FORMATS } from '../sources/index.js';
 import { DEFAULTS, ON_ERROR_MODES } from './job.js';
 
@@ -23,11 +23,11 @@ export const SCORE_FLAGS = {
   model: { flags: '-m, --model <path>', description: 'ONNX model file', env: 'ONNX_BATCH_MODEL', required: true },
   input: {
     flags: '-i, --input <path...>',
-    description: 'input files, directories or file-name wildcards (quoted), scored in order into one output; - reads CSV from stdin',
+    description: 'input files, directories or file-name wildcards (quoted), scored in order into one output; - reads CSV from stdin (--input-format says another)',
     repeatable: true,
     required: true,
   },
-  output: { flags: '-o, --output <path>', description: 'output file (.csv, .arrow, .arrows); - writes CSV to stdout', required: true },
+  output: { flags: '-o, --output <path>', description: 'output file (.csv, .jsonl, .parquet, .arrow, .arrows); - writes CSV to stdout (--output-format says another)', required: true },
   pipeline: {
     flags: '-p, --pipeline <spec>',
     description: 'preprocessing spec (YAML or JSON); default: <model>.pipeline.yaml|.yml|.json beside the model, else one embedded in the model',
@@ -83,6 +83,12 @@ export const SCORE_FLAGS = {
   rejects: { flags: '--rejects <path>', description: 'with --on-error skip: the rejects file (CSV: source,line,row,column,reason,record); default <output>.rejects.csv' },
   rejectNan: { flags: '--reject-nan', description: 'a missing or NaN value in a float model input makes the row bad (default: fed as NaN)' },
   csvSafe: { flags: '--csv-safe', description: 'in CSV output, prefix kept text cells starting with = + - @ (or tab, CR) with a quote so spreadsheets do not run them as formulas' },
+  compression: { flags: '--compression <codec>', description: 'Parquet output: page compression', choices: ['snappy', 'zstd', 'gzip', 'none'], defaultValue: DEFAULT_PARQUET_OPTIONS.compression },
+  rowGroupRows: {
+    flags: '--row-group-rows <n>',
+    description: 'Parquet output: rows per row group (a reader holds about one row group in memory)',
+    defaultValue: String(DEFAULT_PARQUET_OPTIONS.rowGroupRows),
+  },
   rowsPerPart: {
     flags: '--rows-per-part <n>',
     description: 'write the output as a directory of parts (part-00000.csv, ...) of n input rows each, committed one by one, with _manifest.json and a final _SUCCESS',

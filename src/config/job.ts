@@ -1,7 +1,7 @@
 // Config: the one validated description of a scoring job that the CLI builds and run.ts executes.
 import type { ExecutionProvider } from '../model/index.js';
 import type { MonitoringJob } from './monitoring.js';
-import type { OutputFormat } from '../sinks/index.js';
+import type { OutputFormat, ParquetOptions } from '../sinks/index.js';
 import type { CsvParser, InputFormat } from '../sources/index.js';
 
 export interface JobInput {
@@ -48,6 +48,8 @@ export interface ScoreJob {
   readonly rejectNaN: boolean;
   /** Neutralise kept text cells that a spreadsheet would read as a formula (CSV output). */
   readonly csvSafe: boolean;
+  /** Parquet output: page compression and rows per row group. */
+  readonly parquet: ParquetOptions;
   /** Write numbered parts of this many input rows into the output directory. */
   readonly rowsPerPart: number | undefined;
   /** Continue an output directory's parts after the last committed one. */
@@ -74,5 +76,5 @@ export const DEFAULTS = {
 
 /** The options that shape what a run writes (beside the model, the spec and the inputs). */
 export function outputOptions(job: ScoreJob): Readonly<Record<string, unknown>> {
-  return { features: job.features, keep: job.keep, format: job.output.format, delimiter: job.delimiter, onError: job.onError, rejectNaN: job.rejectNaN, csvSafe: job.csvSafe };
+  return { features: job.features, keep: job.keep, format: job.output.format, delimiter: job.delimiter, onError: job.onError, rejectNaN: job.rejectNaN, csvSafe: job.csvSafe, parquet: job.parquet };
 }

@@ -39,6 +39,8 @@ function flags(overrides: Partial<ScoreFlags> = {}): ScoreFlags {
     keep: 'all',
     batchSize: '4096',
     ep: 'cpu',
+    compression: 'snappy',
+    rowGroupRows: '131072',
     onError: 'fail',
     maxErrors: '1%',
     csvParser: 'fast',

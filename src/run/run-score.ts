@@ -133,6 +133,7 @@ async function score(state: RunState): Promise<void> {
       extension: `.${job.output.format}`,
       columnNames: plan.outputColumns,
       csvSafe: job.csvSafe,
+      parquet: job.parquet,
       rejects: job.rejects,
       parts: job.rowsPerPart === undefined ? undefined : { rowsPerPart: job.rowsPerPart, resume: job.resume, identity: await identityOf(job, plan) },
     });

@@ -13,6 +13,8 @@ import {
   RecordBatchStreamWriter,
   Schema,
   Struct,
+  Table,
+  tableToIPC,
   Utf8,
   vectorFromArray,
   type Data,
@@ -35,22 +37,12 @@ export async function openArrowSink(request: SinkRequest, layout: Layout): Promi
   const flush = async (): Promise<void> => {
     for (const chunk of bytes.take()) await file.write(chunk);
   };
-  let schema: Schema | undefined;
+  const toRecordBatch = recordBatchBuilder();
   let rows = 0;
+  let wrote = false;
   const write = (batch: OutputBatch, rowCount: number): void => {
-    const children = [...batch.values()].map(toData);
-    schema ??= new Schema([...batch.keys()].map((name, i) => new Field(name, (children[i] as Data).type, true)));
-    schema.fields.forEach((field, i) => {
-      const type = (children[i] as Data).type;
-      if (String(type) !== String(field.type)) {
-        throw new InputError('SCHEMA_MISMATCH', `Column '${field.name}' is ${String(type)} here but ${String(field.type)} in earlier rows; an Arrow output needs one type per column`, {
-          context: { column: field.name },
-          hint: 'score inputs of different formats into separate outputs, or write CSV',
-        });
-      }
-    });
-    const struct = makeData({ type: new Struct(schema.fields), length: rowCount, nullCount: 0, children });
-    writer.write(new RecordBatch(schema, struct));
+    writer.write(toRecordBatch(batch, rowCount));
+    wrote = true;
     rows += rowCount;
   };
   return {
@@ -59,7 +51,7 @@ export async function openArrowSink(request: SinkRequest, layout: Layout): Promi
       await flush();
     },
     commit: async () => {
-      if (schema === undefined) write(new Map(request.columnNames.map((name) => [name, { type: 'string', values: [] }])), 0);
+      if (!wrote) write(new Map(request.columnNames.map((name) => [name, { type: 'string', values: [] }])), 0);
       writer.finish();
       await flush();
       const written = await file.commit();
@@ -70,6 +62,35 @@ export async function openArrowSink(request: SinkRequest, layout: Layout): Promi
       await file.abort();
     },
   };
+}
+
+/**
+ * Output batches as Arrow record batches under one schema, taken from the first batch; a later
+ * batch whose column types differ fails (an Arrow or Parquet output has one type per column).
+ */
+function recordBatchBuilder(): (batch: OutputBatch, rowCount: number) => RecordBatch {
+  let schema: Schema | undefined;
+  return (batch, rowCount) => {
+    const children = [...batch.values()].map(toData);
+    schema ??= new Schema([...batch.keys()].map((name, i) => new Field(name, (children[i] as Data).type, true)));
+    schema.fields.forEach((field, i) => {
+      const type = (children[i] as Data).type;
+      if (String(type) !== String(field.type)) {
+        throw new InputError('SCHEMA_MISMATCH', `Column '${field.name}' is ${String(type)} here but ${String(field.type)} in earlier rows; an Arrow or Parquet output needs one type per column`, {
+          context: { column: field.name },
+          hint: 'score inputs of different formats into separate outputs, or write CSV',
+        });
+      }
+    });
+    const struct = makeData({ type: new Struct(schema.fields), length: rowCount, nullCount: 0, children });
+    return new RecordBatch(schema, struct);
+  };
+}
+
+/** Encodes output batches as Arrow IPC streams (schema and one record batch each), for writers that take Arrow. */
+export function ipcStreamEncoder(): (batch: OutputBatch, rowCount: number) => Uint8Array {
+  const toRecordBatch = recordBatchBuilder();
+  return (batch, rowCount) => tableToIPC(new Table([toRecordBatch(batch, rowCount)]), 'stream');
 }
 
 /** The writer's byte sink: keeps what the writer emits until the sink takes it to the file. */

@@ -2,9 +2,10 @@
 import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { openCsvSink } from './csv.js';
+import { openJsonlSink } from './jsonl.js';
 import type { Sink, SinkRequest } from './sink.js';
 
-export type { OutputBatch, Sink, SinkSummary } from './sink.js';
+export { DEFAULT_PARQUET_OPTIONS, type OutputBatch, type ParquetOptions, type Sink, type SinkSummary } from './sink.js';
 export { removeStalePartials, writeJsonAtomically } from './atomic-file.js';
 export { acquireLock, type Lock } from './lock.js';
 export { openOutput, type OutputSummary, type OutputWriter, type RunIdentity } from './output.js';
@@ -15,6 +16,9 @@ export const sinks = {
   // apache-arrow takes about 0.1 s to load: only runs that write Arrow pay for it.
   arrow: { extensions: ['.arrow', '.feather', '.ipc'], open: async (request: SinkRequest) => (await import('./arrow.js')).openArrowSink(request, 'file') },
   arrows: { extensions: ['.arrows'], open: async (request: SinkRequest) => (await import('./arrow.js')).openArrowSink(request, 'stream') },
+  jsonl: { extensions: ['.jsonl', '.ndjson'], open: (request: SinkRequest) => openJsonlSink(request) },
+  // parquet-wasm compiles its WebAssembly on load: only runs that write Parquet pay for it.
+  parquet: { extensions: ['.parquet', '.pq'], open: async (request: SinkRequest) => (await import('./parquet.js')).openParquetSink(request) },
 } as const;
 
 export type OutputFormat = keyof typeof sinks;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { OutputError, UsageError } from '../errors.js';
 import { writeJsonAtomically } from './atomic-file.js';
 import { openRejectsSink, type RejectRow, type RejectsSink } from './rejects.js';
-import type { OutputBatch, Sink, SinkRequest, SinkSummary } from './sink.js';
+import type { OutputBatch, ParquetOptions, Sink, SinkRequest, SinkSummary } from './sink.js';
 
 /** What the runner writes through, whatever the layout. */
 export interface OutputWriter {
@@ -39,6 +39,7 @@ export interface OutputRequest {
   readonly extension: string;
   readonly columnNames: readonly string[];
   readonly csvSafe: boolean;
+  readonly parquet: ParquetOptions;
   /** Rejects file (single-file layout) or the wish for per-part rejects files. */
   readonly rejects: string | undefined;
   /** Present for the parts layout. */
@@ -83,7 +84,7 @@ export function openOutput(request: OutputRequest): Promise<OutputWriter> {
 }
 
 async function openSingle(request: OutputRequest): Promise<OutputWriter> {
-  const sink = await request.openSink({ path: request.path, columnNames: request.columnNames, csvSafe: request.csvSafe });
+  const sink = await request.openSink({ path: request.path, columnNames: request.columnNames, csvSafe: request.csvSafe, parquet: request.parquet });
   const rejects = request.rejects === undefined ? undefined : await openRejectsSink(request.rejects).catch(async (error: unknown) => {
     await sink.abort();
     throw error;
@@ -123,7 +124,7 @@ async function openParts(request: OutputRequest, options: NonNullable<OutputRequ
   let current: { sink: Sink; rejects: RejectsSink | undefined; index: number } | undefined;
   const open = async (): Promise<NonNullable<typeof current>> => {
     const index = manifest.parts.length;
-    const sink = await request.openSink({ path: join(dir, partName(index, request.extension)), columnNames: request.columnNames, csvSafe: request.csvSafe });
+    const sink = await request.openSink({ path: join(dir, partName(index, request.extension)), columnNames: request.columnNames, csvSafe: request.csvSafe, parquet: request.parquet });
     const rejects = request.rejects === undefined ? undefined : await openRejectsSink(join(dir, partName(index, '.rejects.csv')));
     current = { sink, rejects, index };
     return current;

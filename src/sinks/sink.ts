@@ -19,6 +19,14 @@ export interface SinkRequest {
   readonly columnNames: readonly string[];
   /** CSV only: neutralise text cells that spreadsheets would run as formulas. */
   readonly csvSafe?: boolean;
+  /** Parquet only: page compression and rows per row group. */
+  readonly parquet?: ParquetOptions;
+}
+
+/** How a Parquet output is encoded (--compression, --row-group-rows). */
+export interface ParquetOptions {
+  readonly compression: 'snappy' | 'zstd' | 'gzip' | 'none';
+  readonly rowGroupRows: number;
 }
 
 export interface Sink {
@@ -28,3 +36,6 @@ export interface Sink {
   /** Drops everything written. */
   abort(): Promise<void>;
 }
+
+/** Snappy, as pyarrow and Spark write by default; 131072 rows per group (pyarrow's default is 1M) keeps a reader's memory low. */
+export const DEFAULT_PARQUET_OPTIONS: ParquetOptions = { compression: 'snappy', rowGroupRows: 131_072 };

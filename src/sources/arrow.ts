@@ -212,7 +212,7 @@ async function* readBatches(
  * region that runs past the body short instead of failing) and that offsets and dictionary indices
  * stay inside what they index. Returns what is wrong, or undefined.
  */
-function checkData(data: Data, depth: number): string | undefined {
+export function checkData(data: Data, depth: number): string | undefined {
   if (depth > 64) return 'nested too deeply';
   const type = data.type as DataType;
   const end = data.offset + data.length;
@@ -306,7 +306,7 @@ function boolValues(vector: Vector, nulls: Uint8Array | undefined): Uint8Array {
 }
 
 /** Converts one Arrow vector to a column; types without a numeric form become text. */
-function toColumn(vector: Vector): Column {
+export function toColumn(vector: Vector): Column {
   const type = vector.type as DataType;
   const nulls = nullMask(vector);
   const optional = nulls === undefined ? {} : { nulls };
@@ -326,6 +326,10 @@ function toColumn(vector: Vector): Column {
   if (DataType.isBool(type)) {
     return { type: 'bool', values: boolValues(vector, nulls), ...optional };
   }
+  if (DataType.isDecimal(type)) {
+    const { scale, bitWidth } = type as unknown as { scale: number; bitWidth: number };
+    return { type: 'float64', values: decimalValues(vector, scale, bitWidth / 32), ...optional };
+  }
   const values: (string | null)[] = new Array<string | null>(vector.length);
   const asText = textOf(type);
   for (let i = 0; i < vector.length; i++) {
@@ -333,6 +337,26 @@ function toColumn(vector: Vector): Column {
     values[i] = value === null || value === undefined ? null : asText(value);
   }
   return { type: 'string', values };
+}
+
+/**
+ * Decimals as the nearest float64 (a model takes floats): each value is a little-endian two's
+ * complement integer of `words` 32-bit words, divided by 10^scale.
+ */
+function decimalValues(vector: Vector, scale: number, words: number): Float64Array {
+  const values = new Float64Array(vector.length);
+  let at = 0;
+  for (const data of vector.data) {
+    const raw = data.values as unknown as Uint32Array;
+    for (let i = 0; i < data.length; i++) {
+      const base = (data.offset + i) * words;
+      let integer = 0n;
+      for (let word = words - 1; word >= 0; word--) integer = (integer << 32n) | BigInt(raw[base + word] ?? 0);
+      values[at + i] = Number(BigInt.asIntN(words * 32, integer)) / 10 ** scale;
+    }
+    at += data.length;
+  }
+  return values;
 }
 
 function textOf(type: DataType): (value: unknown) => string {

@@ -6,9 +6,12 @@ import { InputError, UsageError } from '../errors.js';
 import { openCsv } from './csv-parse-reader.js';
 import { openCsvFast } from './csv-fast.js';
 import { openCsvParallel } from './csv-parallel.js';
+import { openJsonl } from './jsonl.js';
+import type { ParquetLayout } from './parquet.js';
 import type { OpenedSource, SourceRequest } from './source.js';
 
 export type { ChunkOptions, OpenedSource } from './source.js';
+export type { ParquetLayout } from './parquet.js';
 
 /** Input formats by name (the values of --input-format): the file extensions each is guessed from, and its reader. */
 export const sources = {
@@ -17,6 +20,9 @@ export const sources = {
   // apache-arrow takes about 0.1 s to load: only runs that read Arrow pay for it.
   arrow: { extensions: ['.arrow', '.feather', '.ipc'], open: async (request: SourceRequest) => (await import('./arrow.js')).openArrow(request, 'file') },
   arrows: { extensions: ['.arrows'], open: async (request: SourceRequest) => (await import('./arrow.js')).openArrow(request, 'stream') },
+  jsonl: { extensions: ['.jsonl', '.ndjson'], open: (request: SourceRequest) => openJsonl(request) },
+  // parquet-wasm compiles its WebAssembly on load (~0.1 s): only runs that read Parquet pay for it.
+  parquet: { extensions: ['.parquet', '.pq'], open: async (request: SourceRequest) => (await import('./parquet.js')).openParquet(request) },
 } as const;
 
 export type InputFormat = keyof typeof sources;
@@ -111,4 +117,11 @@ export async function openSource(format: InputFormat, request: SourceRequest): P
     });
   }
   return sources[format].open(request, size);
+}
+
+/** Rows per row group of a Parquet file, from its footer: the units a shard can take. */
+export async function readParquetLayout(path: string): Promise<ParquetLayout> {
+  const source = await (await import('./parquet.js')).openParquet({ path, delimiter: ',' });
+  await source.close();
+  return source.layout;
 }

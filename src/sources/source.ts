@@ -14,6 +14,8 @@ export interface SourceRequest {
   readonly csvParser?: CsvParser;
   /** Worker threads parsing byte ranges of a CSV file on disk; 0 or undefined: this thread; auto: by size and cores. */
   readonly workers?: number | 'auto';
+  /** Parquet only: read just these row groups (0-based, in this order), e.g. one shard's share. */
+  readonly rowGroups?: readonly number[];
 }
 
 /** How the runner wants rows delivered. */

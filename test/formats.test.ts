@@ -1,0 +1,105 @@
+// Parquet and JSON Lines end to end: files written by DuckDB (fixtures/make-parquet.mjs) score to the
+// same predictions as the CSV fixture (scikit-learn's, in fixtures/iris-csv/expected), Parquet output
+// reads back in DuckDB (a reader that is not the writer onnx-batch uses), and hostile Parquet files
+// end with exit 3 naming the file.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { assertPredictionsMatch, readCsvTable, type TextTable } from './helpers/golden.js';
+
+const IRIS = join(FIXTURES, 'iris-csv');
+const PARQUET = join(FIXTURES, 'parquet');
+const MODEL = join(IRIS, 'model.onnx');
+const FEATURES = ['--features', 'sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)'];
+const EXPECTED = readCsvTable(join(IRIS, 'expected', 'predictions.csv'));
+
+/** The expected table, `times` times over. */
+function repeated(table: TextTable, times: number): TextTable {
+  return new Map([...table].map(([name, values]) => [name, Array.from({ length: times }, () => values).flat()]));
+}
+
+/** Rows of a query, each column as cell texts, read by DuckDB. */
+async function duckdbTable(query: string): Promise<TextTable> {
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const connection = await instance.connect();
+  try {
+    const reader = await connection.runAndReadAll(query);
+    const columns = reader.getColumnsObjectJson();
+    return new Map(Object.entries(columns).map(([name, values]) => [name, values.map((value) => (value === null ? '' : String(value)))]));
+  } finally {
+    connection.closeSync();
+  }
+}
+
+describe('Parquet input', () => {
+  it('scores files of every compression (snappy, gzip, zstd, lz4, brotli, none) as the CSV path does', async () => {
+    const dir = await tempDir();
+    const codecs = ['snappy', 'gzip', 'zstd', 'lz4', 'brotli', 'uncompressed'];
+    const inputs = codecs.flatMap((codec) => ['-i', join(PARQUET, `iris-${codec}.parquet`)]);
+    const result = await runCli(['score', '-m', MODEL, ...inputs, '-o', join(dir, 'out.csv'), ...FEATURES, '--keep', 'id', '-q']);
+    assert.equal(result.code, 0, result.stderr);
+    const table = readCsvTable(join(dir, 'out.csv'));
+    assert.deepEqual(table.get('id')?.slice(148, 152), ['148', '149', '0', '1']);
+    assertPredictionsMatch(table, repeated(EXPECTED, codecs.length), 'Parquet inputs');
+    const report = JSON.parse(readFileSync(join(dir, 'out.csv.report.json'), 'utf8')) as { inputs: { format: string; rows: number }[] };
+    assert.deepEqual(report.inputs.map((input) => [input.format, input.rows]), codecs.map(() => ['parquet', 150]));
+  });
+
+  for (const file of ['bad-page-header.parquet', 'huge-page.parquet']) {
+    it(`ends with exit 3 naming the file when the decoder meets ${file}`, async () => {
+      const dir = await tempDir();
+      const result = await runCli(['score', '-m', MODEL, '-i', join(PARQUET, 'hostile', file), '-o', join(dir, 'out.csv'), ...FEATURES]);
+      assert.equal(result.code, 3, result.stderr);
+      assert.match(result.stderr, new RegExp(`^onnx-batch: error: Cannot read Parquet data from .*${file.replace('.', '\\.')}: `));
+      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+    });
+  }
+});
+
+describe('Parquet output', () => {
+  it('writes predictions that DuckDB reads back, with the compression and row group size asked for', async () => {
+    const dir = await tempDir();
+    const output = join(dir, 'preds.parquet');
+    const result = await runCli(['score', '-m', MODEL, '-i', join(IRIS, 'input.csv'), '-o', output, '--compression', 'zstd', '--row-group-rows', '64', '-q']);
+    assert.equal(result.code, 0, result.stderr);
+    assertPredictionsMatch(await duckdbTable(`SELECT * FROM '${output}'`), EXPECTED, 'Parquet output read by DuckDB');
+    const groups = await duckdbTable(`SELECT row_group_id, row_group_num_rows AS rows, compression FROM parquet_metadata('${output}') WHERE path_in_schema = 'label'`);
+    assert.deepEqual(groups.get('rows'), ['64', '64', '22']);
+    assert.deepEqual(groups.get('compression'), ['ZSTD', 'ZSTD', 'ZSTD']);
+  });
+});
+
+describe('JSON Lines', () => {
+  it('round-trips: CSV -> JSON Lines output -> JSON Lines on stdin -> the same predictions', async () => {
+    const dir = await tempDir();
+    const jsonl = join(dir, 'rows.jsonl');
+    const first = await runCli(['score', '-m', MODEL, '-i', join(IRIS, 'input.csv'), '-o', jsonl, '--keep', 'all', '-q']);
+    assert.equal(first.code, 0, first.stderr);
+    const lines = readFileSync(jsonl, 'utf8').trimEnd().split('\n');
+    assert.equal(lines.length, 150);
+    assert.deepEqual(Object.keys(JSON.parse(lines[0] as string) as object).slice(4, 6), ['label', 'probabilities_0']);
+    const second = await runCli(['score', '-m', MODEL, '-i', '-', '--input-format', 'jsonl', '-o', '-', ...FEATURES, '--keep', 'none'], { stdin: readFileSync(jsonl) });
+    assert.equal(second.code, 0, second.stderr);
+    await import('node:fs/promises').then((fs) => fs.writeFile(join(dir, 'again.csv'), second.stdout));
+    assertPredictionsMatch(readCsvTable(join(dir, 'again.csv')), EXPECTED, 'JSON Lines from stdin');
+  });
+
+  it('makes a nested value in a model-bound column a bad row with a reason, and a line that is not JSON a malformed input', async () => {
+    const dir = await tempDir();
+    const rows = [
+      { 'sepal length (cm)': 5.1, 'sepal width (cm)': 3.5, 'petal length (cm)': 1.4, 'petal width (cm)': 0.2 },
+      { 'sepal length (cm)': { cm: 4.9 }, 'sepal width (cm)': 3, 'petal length (cm)': 1.4, 'petal width (cm)': 0.2 },
+    ];
+    const text = `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`;
+    const skipped = await runCli(['score', '-m', MODEL, '-i', '-', '--input-format', 'jsonl', '-o', join(dir, 'out.csv'), ...FEATURES, '--on-error', 'skip', '--max-errors', '1', '-q'], { stdin: text });
+    assert.equal(skipped.code, 0, skipped.stderr);
+    const rejects = readFileSync(join(dir, 'out.csv.rejects.csv'), 'utf8');
+    assert.match(rejects, /-,2,1,sepal length \(cm\),"?expected a number, got a nested object/);
+    const failed = await runCli(['score', '-m', MODEL, '-i', '-', '--input-format', 'jsonl', '-o', join(dir, 'fail.csv'), ...FEATURES], { stdin: `${JSON.stringify(rows[0])}\n{"sepal length (cm)": 1,\n` });
+    assert.equal(failed.code, 3, failed.stderr);
+    assert.match(failed.stderr, /^onnx-batch: error: Malformed JSON Lines at -:2: not valid JSON/);
+  });
+});
