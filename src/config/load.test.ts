@@ -83,6 +83,7 @@ describe('buildScoreJob defaults', () => {
       rejects: undefined,
       rejectNaN: false,
       csvSafe: false,
+      parquet: { compression: 'snappy', rowGroupRows: 131072 },
       rowsPerPart: undefined,
       resume: false,
       state: undefined,
@@ -279,7 +280,7 @@ describe('buildScoreJob inputs', () => {
   });
 
   it('refuses an input with an unknown extension with a UsageError', async () => {
-    await assert.rejects(buildScoreJob(flags({ input: ['data.parquet'] })), usageError(/data\.parquet/));
+    await assert.rejects(buildScoreJob(flags({ input: ['data.xlsx'] })), usageError(/data\.xlsx/));
     await assert.rejects(buildScoreJob(flags({ input: ['data'] })), usageError(/format/));
   });
 

@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../model/index.js';
-import { DEFAULT_PARQUET_OPTIONS, outputFormatOf } from '../sinks/index.js';
+import { DEFAULT_PARQUET_OPTIONS, outputFormatOf, type ParquetOptions } from '../sinks/index.js';
 import { inputFormatOf, isReadableInput, type InputFormat } from '../sources/index.js';
 import type { ScoreFlags } from './flags.js';
 import type { JobInput, ScoreJob } from './job.js';
@@ -30,7 +30,8 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
   }
   const keep = flags.keep === 'all' || flags.keep === 'none' ? flags.keep : splitList([flags.keep]);
   const maxErrors = parseMaxErrors(flags.maxErrors, problems);
-  const rowGroupRows = positiveInteger(flags.rowGroupRows, '--row-group-rows', problems);
+  // `profile` writes no Parquet and passes neither Parquet flag.
+  const rowGroupRows = (flags.rowGroupRows as string | undefined) === undefined ? undefined : positiveInteger(flags.rowGroupRows, '--row-group-rows', problems);
   const rowsPerPart = flags.rowsPerPart === undefined ? undefined : positiveInteger(flags.rowsPerPart, '--rows-per-part', problems);
   if (flags.resume === true && flags.rowsPerPart === undefined) problems.push('--resume continues an output written in parts: add --rows-per-part (the same as the first run)');
   if (flags.rowsPerPart !== undefined && flags.output === '-') problems.push('--rows-per-part writes parts into a directory, not to stdout');
@@ -74,7 +75,7 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
     rejects: flags.onError === 'skip' ? (flags.rejects ?? (rowsPerPart === undefined ? `${flags.output}.rejects.csv` : flags.output)) : undefined,
     rejectNaN: flags.rejectNan === true,
     csvSafe: flags.csvSafe === true,
-    parquet: { compression: flags.compression, rowGroupRows: rowGroupRows ?? DEFAULT_PARQUET_OPTIONS.rowGroupRows },
+    parquet: { compression: (flags.compression as ParquetOptions['compression'] | undefined) ?? DEFAULT_PARQUET_OPTIONS.compression, rowGroupRows: rowGroupRows ?? DEFAULT_PARQUET_OPTIONS.rowGroupRows },
     rowsPerPart,
     resume: flags.resume === true,
     state: flags.state,
