@@ -6,15 +6,16 @@
 // (`npm run fuzz`); FUZZ_SEED replays a run.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { OnnxBatchError } from '../src/errors.js';
 import { RejectList } from '../src/shared/chunk.js';
 import { openSource, type InputFormat } from '../src/sources/index.js';
 import { FIXTURES, runCli } from './helpers/cli.js';
 import { Random } from './helpers/assertions.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const CASES = Number(process.env['FUZZ_CASES'] ?? 2000);
 const CLI_CASES = Number(process.env['FUZZ_CLI_CASES'] ?? 4);
@@ -98,15 +99,9 @@ function withinLimit<T>(work: Promise<T>, what: string): Promise<T> {
   return Promise.race([work, limit]).finally(() => clearTimeout(timer));
 }
 
-const directories: string[] = [];
-after(async () => {
-  for (const directory of directories) await rm(directory, { recursive: true, force: true });
-});
-
 describe(`fuzzing the readers (seed ${SEED})`, () => {
   it(`${CASES} mutated CSV and Arrow inputs end with rows or the tool's own error`, async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'onnx-batch-fuzz-'));
-    directories.push(dir);
+    const dir = await tempDir('onnx-batch-fuzz-');
     const random = new Random(SEED);
     const outcomes = new Map<string, number>();
     for (let n = 0; n < CASES; n++) {
@@ -132,8 +127,7 @@ describe(`fuzzing the readers (seed ${SEED})`, () => {
   });
 
   it(`${CLI_CASES} mutated inputs scored end to end: no exit 1, signal, stack trace or leftover output`, async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'onnx-batch-fuzz-cli-'));
-    directories.push(dir);
+    const dir = await tempDir('onnx-batch-fuzz-cli-');
     const random = new Random(SEED + 1);
     const iris = SEEDS.filter((seed) => seed.name === 'iris.csv');
     for (let n = 0; n < CLI_CASES; n++) {

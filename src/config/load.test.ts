@@ -1,8 +1,8 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tempDir } from '../../test/helpers/temp-dir.js';
 import { UsageError } from '../errors.js';
 import type { ScoreFlags } from './flags.js';
 import { buildScoreJob } from './load.js';
@@ -10,7 +10,7 @@ import { buildScoreJob } from './load.js';
 let root = '';
 
 before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'onnx-batch-load-test-'));
+  root = await tempDir('onnx-batch-load-test-');
   const data = join(root, 'data');
   await mkdir(data);
   await mkdir(join(root, 'nested'));
@@ -24,10 +24,6 @@ before(async () => {
   await mkdir(join(root, 'empty'));
   await mkdir(join(root, 'textonly'));
   await writeFile(join(root, 'textonly', 'notes.txt'), 'hi');
-});
-
-after(async () => {
-  await rm(root, { recursive: true, force: true });
 });
 
 function flags(overrides: Partial<ScoreFlags> = {}): ScoreFlags {

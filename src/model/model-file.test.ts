@@ -1,23 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import onnxProto from 'onnx-proto';
+import { tempDir } from '../../test/helpers/temp-dir.js';
 import { readModelFile } from './model-file.js';
 
 const { onnx } = onnxProto;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
-const directories: string[] = [];
-
-after(async () => {
-  for (const directory of directories) await rm(directory, { recursive: true, force: true });
-});
-
 /** A model file whose graph has initializers of the given shapes (contents are zeros). */
 async function modelWithWeights(shapes: number[][]): Promise<string> {
-  const directory = await mkdtemp(join(tmpdir(), 'onnx-batch-model-file-'));
-  directories.push(directory);
+  const directory = await tempDir('onnx-batch-model-file-');
   const value = (name: string): onnxProto.onnx.IValueInfoProto => ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'N' }, { dimValue: 1 }] } } } });
   const model = onnx.ModelProto.create({
     irVersion: 8,

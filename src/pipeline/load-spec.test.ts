@@ -1,10 +1,10 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../../test/helpers/temp-dir.js';
 import { UsageError } from '../errors.js';
 import { loadSpec, type SpecRequest } from './load-spec.js';
 import { METADATA_KEY } from './spec.js';
@@ -36,11 +36,7 @@ const MINIMAL = 'version: 1\ninputs:\n  x:\n    columns: [a]\n';
 let dir = '';
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'onnx-batch-load-spec-'));
-});
-
-after(async () => {
-  await rm(dir, { recursive: true, force: true });
+  dir = await tempDir('onnx-batch-load-spec-');
 });
 
 /** A fresh folder for one test. */

@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { tempDir } from '../../test/helpers/temp-dir.js';
 import { openAtomicFile } from './atomic-file.js';
 import { writeReport } from '../report/report.js';
 import type { RunReport } from '../report/report.js';
 
-const directories: string[] = [];
-after(async () => {
-  for (const directory of directories) await rm(directory, { recursive: true, force: true });
-});
-
 /** A directory holding a victim file and a symlink to it at the temporary name older versions used. */
 async function plantedSymlink(output: string): Promise<{ dir: string; victim: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'onnx-batch-atomic-'));
-  directories.push(dir);
+  const dir = await tempDir('onnx-batch-atomic-');
   const victim = join(dir, 'victim.txt');
   await writeFile(victim, 'precious\n');
   await symlink(victim, join(dir, `.${output}.${process.pid}.partial`));

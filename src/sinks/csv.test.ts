@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Random } from '../../test/helpers/assertions.js';
+import { tempDir } from '../../test/helpers/temp-dir.js';
 import type { Column } from '../shared/chunk.js';
 import { formatFloat32, formatFloat64 } from '../shared/values.js';
 import { openCsvSink, quoteField } from './csv.js';
@@ -13,11 +13,7 @@ let root = '';
 let counter = 0;
 
 before(async () => {
-  root = await mkdtemp(join(tmpdir(), 'onnx-batch-sink-test-'));
-});
-
-after(async () => {
-  await rm(root, { recursive: true, force: true });
+  root = await tempDir('onnx-batch-sink-test-');
 });
 
 /** A fresh empty directory for one test, so its listing shows only what the sink left. */

@@ -1,8 +1,8 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tempDir } from '../../test/helpers/temp-dir.js';
 import { InputError } from '../errors.js';
 import type { Column, ColumnChunk } from '../shared/chunk.js';
 import { openCsv } from './csv-parse-reader.js';
@@ -12,11 +12,7 @@ let directory = '';
 let counter = 0;
 
 before(async () => {
-  directory = await mkdtemp(join(tmpdir(), 'onnx-batch-csv-test-'));
-});
-
-after(async () => {
-  await rm(directory, { recursive: true, force: true });
+  directory = await tempDir('onnx-batch-csv-test-');
 });
 
 /** Writes `content` to a fresh file in the test directory and returns its path. */

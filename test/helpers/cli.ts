@@ -1,8 +1,6 @@
 // Test helper: runs the built CLI (bin/onnx-batch.js) as a user would, in a subprocess.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
@@ -57,10 +55,8 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
   });
 }
 
-/** A fresh temporary directory for one test. */
-export function tempDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'onnx-batch-test-'));
-}
+// Most CLI tests take a folder for their outputs from here.
+export { tempDir } from './temp-dir.js';
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 

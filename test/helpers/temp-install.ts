@@ -3,10 +3,9 @@
 // Built files are copied; other packages and the 45 MB libonnxruntime.so.1 are linked: ONNX
 // Runtime looks for provider libraries in the folder its library was opened from, the link's.
 import { copyFileSync, cpSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './cli.js';
+import { tempDir } from './temp-dir.js';
 
 export interface TempInstall {
   readonly root: string;
@@ -20,7 +19,7 @@ const BINDING = join('bin', 'napi-v6', process.platform, process.arch);
 
 /** Makes the installation: package.json, bin/, dist/src/ and node_modules/ with its own onnxruntime-node. */
 export async function makeTempInstall(): Promise<TempInstall> {
-  const root = await mkdtemp(join(tmpdir(), 'onnx-batch-install-'));
+  const root = await tempDir('onnx-batch-install-');
   copyFileSync(join(ROOT, 'package.json'), join(root, 'package.json'));
   cpSync(join(ROOT, 'bin'), join(root, 'bin'), { recursive: true });
   cpSync(join(ROOT, 'dist', 'src'), join(root, 'dist', 'src'), { recursive: true });
