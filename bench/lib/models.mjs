@@ -8,7 +8,7 @@ const { onnx } = onnxProto;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 
 /** A float32 matrix (rows x cols, row-major) or vector (rows only) of Normal(0, sd) draws. */
-function randomTensor(draw, sd, rows, cols) {
+export function randomTensor(draw, sd, rows, cols) {
   const size = cols === undefined ? rows : rows * cols;
   const values = new Float32Array(size);
   for (let i = 0; i < size; i++) values[i] = draw(0, sd);
@@ -31,16 +31,16 @@ export function logregWeights(features, seed = 11) {
   return { W: randomTensor(draw, 0.3, features, 1), b: randomTensor(draw, 0.1, 1) };
 }
 
-function initializer(name, { values, dims }) {
+export function initializer(name, { values, dims }) {
   return { name, dataType: FLOAT, dims, rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
 }
 
-function valueInfo(name, dims) {
+export function valueInfo(name, dims) {
   const dim = dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
   return { name, type: { tensorType: { elemType: FLOAT, shape: { dim } } } };
 }
 
-function encodeModel(name, nodes, inputs, outputs, weights) {
+export function encodeModel(name, nodes, inputs, outputs, weights) {
   const model = onnx.ModelProto.create({
     irVersion: 8,
     producerName: 'onnx-batch bench',

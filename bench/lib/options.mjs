@@ -14,7 +14,12 @@ csv-parse alone (reference point), onnx-batch's parser alone with 1 and 2 worker
   --features N            W1/W2 feature columns (default 32)
   --wide-rows N           W3 rows (default 50000)
   --wide-features N       W3 feature columns (default 500)
-  --only LIST             workloads to run, e.g. w1,w3 (default w1,w2,w3; w4 only with --w4)
+  --only LIST             workloads to run, e.g. w1,w3 (default w1,w2,w3; w4 only with --w4; with --ep: g1,g2)
+  --ep LIST               GPU workloads G1 (wide MLP) and G2 (CNN) on the CPU and on these providers, in
+                          the same rounds: --ep cuda (or cuda:1); --ep cpu runs them on the CPU alone
+  --gpu-rows N            G1 rows (default 200000; --quick 5000)
+  --gpu-hidden N          G1 hidden width (default 4096)
+  --cnn-rows N            G2 images (default 16384; --quick 512)
   --w4                    also run W4, memory at scale: CSV of 1,000,000 and 5,000,000 rows (long)
   --w4-rows LIST          W4 sizes (implies --w4), e.g. 1000000,5000000
   --w4-rounds N           rounds of W4 (default 1)
@@ -36,6 +41,10 @@ const SPEC = {
   'wide-rows': { type: 'string' },
   'wide-features': { type: 'string' },
   only: { type: 'string' },
+  ep: { type: 'string' },
+  'gpu-rows': { type: 'string' },
+  'gpu-hidden': { type: 'string' },
+  'cnn-rows': { type: 'string' },
   w4: { type: 'boolean', default: false },
   'w4-rows': { type: 'string' },
   'w4-rounds': { type: 'string' },
@@ -67,8 +76,11 @@ export function parseOptions(argv) {
   const quick = v.quick;
   const w4Rows = v['w4-rows'] ? list(v['w4-rows']).map((s) => positiveInt('w4-rows', s)) : [1_000_000, 5_000_000];
   const w4 = v.w4 || v['w4-rows'] !== undefined;
-  const only = v.only ? list(v.only) : ['w1', 'w2', 'w3'];
-  for (const name of only) if (!['w1', 'w2', 'w3', 'w4'].includes(name)) throw new Error(`--only: unknown workload ${name}`);
+  const eps = v.ep === undefined ? [] : list(v.ep);
+  for (const ep of eps) if (!/^(cpu|cuda(:\d+)?)$/.test(ep)) throw new Error(`--ep: expected cpu, cuda or cuda:N, got ${ep}`);
+  const only = v.only ? list(v.only) : eps.length > 0 ? ['g1', 'g2'] : ['w1', 'w2', 'w3'];
+  for (const name of only) if (!['w1', 'w2', 'w3', 'w4', 'g1', 'g2'].includes(name)) throw new Error(`--only: unknown workload ${name}`);
+  if (eps.length === 0 && only.some((name) => name.startsWith('g'))) throw new Error('--only g1/g2 needs --ep (cuda, or cpu)');
   return {
     quick,
     rows: positiveInt('rows', v.rows, quick ? 50_000 : 1_000_000),
@@ -76,6 +88,11 @@ export function parseOptions(argv) {
     wideRows: positiveInt('wide-rows', v['wide-rows'], quick ? 5_000 : 50_000),
     wideFeatures: positiveInt('wide-features', v['wide-features'], 500),
     workloads: only.filter((w) => w !== 'w4'),
+    // The CPU is always measured: it is what the GPU is compared with.
+    eps: eps.length > 0 ? ['cpu', ...eps.filter((ep) => ep !== 'cpu')] : [],
+    gpuRows: positiveInt('gpu-rows', v['gpu-rows'], quick ? 5_000 : 200_000),
+    gpuHidden: positiveInt('gpu-hidden', v['gpu-hidden'], 4096),
+    cnnRows: positiveInt('cnn-rows', v['cnn-rows'], quick ? 512 : 16_384),
     w4: w4 || only.includes('w4'),
     w4Rows,
     w4Rounds: positiveInt('w4-rounds', v['w4-rounds'], 1),

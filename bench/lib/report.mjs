@@ -51,7 +51,8 @@ function tableRows(w) {
   return rows;
 }
 
-function formatTable(header, rows) {
+/** A plain-text table: the first two columns left-aligned, numbers right-aligned. */
+export function formatTable(header, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)].join('\n');

@@ -49,7 +49,9 @@ export function runNode(nodeArgs, { cwd } = {}) {
       const wallMs = performance.now() - t0;
       const rss = peakRssMB(rssFile);
       rmSync(rssFile, { force: true });
-      if (code !== 0) reject(new Error(`${nodeArgs.join(' ')} exited with ${code ?? signal}\n${stderr.trim()}`));
+      // A 3072-name --features list would bury the reason: long arguments are shortened.
+      const shown = nodeArgs.map((arg) => (arg.length > 200 ? `${arg.slice(0, 100)}...(${arg.length} chars)` : arg));
+      if (code !== 0) reject(new Error(`${shown.join(' ')} exited with ${code ?? signal}\n${stderr.trim()}`));
       else resolve({ wallMs, peakRssMB: rss, stdout, stderr });
     });
   });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arrowFile, bytesFile, csvFile, featureNames } from './data.mjs';
 import { npz } from './npz.mjs';
+import { buildGpuWorkloads, prepareGpuAssets } from './gpu-workloads.mjs';
 import { logregModel, logregWeights, mlpModel, mlpWeights } from './models.mjs';
 import { lastJson, runNode } from './spawn.mjs';
 import { verifyMlpOutput } from './verify.mjs';
@@ -44,6 +45,7 @@ export async function prepareAssets(o, log) {
     assets.logreg = await track('logistic regression model', () => bytesFile(o.dir, `logreg-${F}.onnx`, { F }, () => logregModel(logregWeights(F), F)));
     assets.wide = await track('W3 wide CSV', () => csvFile(o.dir, 'w3', o.wideRows, F));
   }
+  assets.gpu = await prepareGpuAssets(o, track);
   if (o.w4) {
     assets.w4 = [];
     for (const rows of o.w4Rows) assets.w4.push(await track(`W4 CSV ${rows} rows`, () => csvFile(o.dir, 'w4', rows, o.features)));
@@ -180,12 +182,14 @@ const BUILDERS = { w1, w2, w3 };
 /** The main workloads (W1-W3, as chosen) and, separately, W4 (one per size). */
 export function buildWorkloads(o, assets) {
   return {
-    main: o.workloads.map((name) => BUILDERS[name](o, assets)),
+    main: o.workloads.filter((name) => name in BUILDERS).map((name) => BUILDERS[name](o, assets)),
+    gpu: buildGpuWorkloads(o, assets.gpu, REPO, assets.outDir),
     w4: o.w4 ? o.w4Rows.map((rows, i) => w4(o, assets, rows, assets.w4[i])) : [],
   };
 }
 
 /** The jobs of a workload, in the order they run within a round. */
 export function jobsOf(workload) {
+  if (workload.jobs) return workload.jobs;
   return [workload.main, workload.noStats, workload.monitored, workload.ceiling, workload.readFloor, workload.csvParse, workload.parse1, workload.parse2].filter(Boolean);
 }

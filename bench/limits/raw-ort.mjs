@@ -1,21 +1,30 @@
 // Inference ceiling: ONNX Runtime alone, session.run over pre-built Float32Array tensors
 // (no parsing, no writing), the same model and batch size as the onnx-batch run.
-// Usage: node raw-ort.mjs MODEL ROWS F BATCH [THREADS]   -> one JSON line on stdout
+// Usage: node raw-ort.mjs MODEL ROWS F BATCH [THREADS|-] [EP]   -> one JSON line on stdout
+// EP is cpu (default) or cuda / cuda:N; on CUDA every call copies its batch to the device and the
+// outputs back, as onnx-batch's calls do. One untimed warm-up call comes first on CUDA (cuDNN picks
+// its convolution algorithms there).
 import ort from 'onnxruntime-node';
 
-const [model, rowsArg, featuresArg, batchArg, threadsArg] = process.argv.slice(2);
+const [model, rowsArg, featuresArg, batchArg, threadsArg = '-', ep = 'cpu'] = process.argv.slice(2);
 const rows = Number(rowsArg), F = Number(featuresArg), B = Number(batchArg);
-const session = await ort.InferenceSession.create(model, threadsArg ? { intraOpNumThreads: Number(threadsArg) } : {});
+const [epName, deviceId] = ep.split(':');
+const options = {
+  ...(threadsArg !== '-' ? { intraOpNumThreads: Number(threadsArg) } : {}),
+  executionProviders: [epName === 'cuda' ? { name: 'cuda', deviceId: Number(deviceId ?? 0) } : 'cpu'],
+};
+const session = await ort.InferenceSession.create(model, options);
 const [input] = session.inputNames, [output] = session.outputNames;
 const data = new Float32Array(rows * F);
 for (let i = 0; i < data.length; i++) data[i] = Math.sin(i);
 
+const batch = (r) => new ort.Tensor('float32', data.subarray(r * F, (r + Math.min(B, rows - r)) * F), [Math.min(B, rows - r), F]);
+if (epName === 'cuda') await session.run({ [input]: batch(0) });
 const t0 = performance.now();
 let sink = 0;
 for (let r = 0; r < rows; r += B) {
-  const n = Math.min(B, rows - r);
-  const result = await session.run({ [input]: new ort.Tensor('float32', data.subarray(r * F, (r + n) * F), [n, F]) });
+  const result = await session.run({ [input]: batch(r) });
   sink += result[output].data[0];
 }
 const ms = performance.now() - t0;
-console.log(JSON.stringify({ what: 'raw_ort', rows, ms, sink }));
+console.log(JSON.stringify({ what: 'raw_ort', ep, rows, ms, sink }));
