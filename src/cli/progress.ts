@@ -1,6 +1,6 @@
 // CLI: the progress bar on stderr (the only importer of cli-progress), shown only on a terminal.
 import cliProgress from 'cli-progress';
-import type { RunProgress } from '../run/run-score.js';
+import type { RunProgress } from '../run/index.js';
 
 export interface ProgressDisplay {
   update(progress: RunProgress): void;

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { OutputError } from '../../errors.js';
 import { inputFormatOf, INPUT_FORMATS, type InputFormat } from '../../sources/index.js';
-import { checkSpec, draftSpec, type SpecToolRequest } from '../../run/spec-authoring.js';
+import { checkSpec, draftSpec, type SpecToolRequest } from '../../run/index.js';
 
 interface SpecFlags {
   readonly model: string;

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { ScoreFlags } from '../../config/flags.js';
 import { buildScoreJob } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
-import { runScore } from '../../run/run-score.js';
+import { runScore } from '../../run/index.js';
 import { profileOptions } from '../options.js';
 import type { CommandContext } from './context.js';
 

@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import type { ScoreFlags } from '../../config/flags.js';
 import { buildScoreJob } from '../../config/load.js';
-import { runIncremental } from '../../run/run-incremental.js';
-import { runScore, type RunProgress } from '../../run/run-score.js';
+import { runIncremental, runScore, type RunProgress } from '../../run/index.js';
 import { scoreOptions } from '../options.js';
 import { createProgress } from '../progress.js';
 import type { CommandContext } from './context.js';
