@@ -24,7 +24,8 @@ export const ERRORS = {
   OUTPUT_FAILED: { exitCode: 5, title: 'output cannot be written' },
   LOCKED: { exitCode: 5, title: 'another run holds the output' },
   GATE_FAILED: { exitCode: 6, title: 'a quality gate (--fail-on) fired' },
-  INTERRUPTED: { exitCode: 130, title: 'interrupted' },
+  INTERRUPTED: { exitCode: 130, title: 'interrupted (SIGINT)' },
+  TERMINATED: { exitCode: 143, title: 'terminated (SIGTERM)' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -56,11 +57,11 @@ export abstract class OnnxBatchError extends Error {
   readonly hint: string | undefined;
   readonly context: ErrorContext;
 
-  protected constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, exitCode: number = ERRORS[code].exitCode) {
+  protected constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.code = code;
-    this.exitCode = exitCode;
+    this.exitCode = ERRORS[code].exitCode;
     this.hint = details.hint;
     this.context = details.context ?? {};
   }
@@ -101,12 +102,21 @@ export class GateError extends OnnxBatchError {
   }
 }
 
+/** The signals that stop a run, and the error code each maps to (shells report 128 + the signal number). */
+export const SIGNAL_ERRORS = { SIGINT: 'INTERRUPTED', SIGTERM: 'TERMINATED' } as const;
+export type StopSignal = keyof typeof SIGNAL_ERRORS;
+
 /** Exit 130 or 143: the run was stopped by a signal after flushing what it could. */
 export class InterruptedError extends OnnxBatchError {
-  readonly signal: 'SIGINT' | 'SIGTERM';
-  constructor(signal: 'SIGINT' | 'SIGTERM') {
-    super('INTERRUPTED', `interrupted by ${signal}`, {}, signal === 'SIGINT' ? 130 : 143);
+  readonly signal: StopSignal;
+  constructor(signal: StopSignal) {
+    super(SIGNAL_ERRORS[signal], `interrupted by ${signal}`);
     this.signal = signal;
+  }
+
+  /** The error for an abort signal whose reason is the stopping signal's name (SIGINT when not given). */
+  static after(signal: AbortSignal | undefined): InterruptedError {
+    return new InterruptedError(signal?.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
   }
 }
 

@@ -25,7 +25,7 @@ const ADAPTERS: Readonly<Record<string, readonly string[]>> = {
   'onnx-proto': ['model/model-file.ts', 'model/smoke-model.ts'],
   tar: ['doctor/setup-cuda.ts'],
   'csv-parse': ['sources/csv-parse-reader.ts'],
-  'apache-arrow': ['sources/arrow.ts', 'sources/arrow-batches.ts', 'sinks/arrow.ts'],
+  'apache-arrow': ['sources/arrow.ts', 'sources/arrow-batches.ts', 'sources/arrow-columns.ts', 'sinks/arrow.ts'],
   'parquet-wasm': ['sources/parquet.ts', 'sinks/parquet.ts'],
   fzstd: ['sources/arrow-codecs.ts'],
   lz4js: ['sources/arrow-codecs.ts'],

@@ -1,6 +1,6 @@
 // CLI entry: argv -> command -> exit code. The only place that turns errors into exit codes.
 import { Command, CommanderError } from 'commander';
-import { describeLocation, ERRORS, OnnxBatchError } from '../errors.js';
+import { describeLocation, ERRORS, OnnxBatchError, SIGNAL_ERRORS, type StopSignal } from '../errors.js';
 import { TOOL_VERSION } from '../shared/version.js';
 import type { CommandContext } from './commands/context.js';
 import { addDoctorCommands } from './commands/doctor.js';
@@ -10,14 +10,17 @@ import { addProfileCommand } from './commands/profile.js';
 import { addReportCommand } from './commands/report.js';
 import { addScoreCommand } from './commands/score.js';
 
+/** Help and --version: the only exit status that is not an error's. */
+const EXIT_SUCCESS = 0;
+
 const controller = new AbortController();
 const context: CommandContext = { signal: controller.signal, verbose: false };
 
-function onSignal(signal: 'SIGINT' | 'SIGTERM'): void {
+function onSignal(signal: StopSignal): void {
   if (controller.signal.aborted) {
     // At once, even with the model busy in a worker (exit would wait for it): clean up, then let the
     // signal's default action end the process, which shells report as 130 or 143.
-    process.emit('exit', signal === 'SIGINT' ? 130 : 143);
+    process.emit('exit', ERRORS[SIGNAL_ERRORS[signal]].exitCode);
     process.removeAllListeners(signal);
     process.kill(process.pid, signal);
     return;
@@ -64,7 +67,7 @@ try {
 function report(error: unknown): number {
   if (error instanceof CommanderError) {
     // Help and --version exit 0; help shown for a missing command has already been printed.
-    if (error.exitCode === 0) return 0;
+    if (error.exitCode === 0) return EXIT_SUCCESS;
     if (error.code !== 'commander.help') {
       const command = process.argv.slice(2).find((arg) => program.commands.some((candidate) => candidate.name() === arg));
       process.stderr.write(`onnx-batch: error: ${error.message.replace(/^error: /, '')}\n`);
@@ -82,5 +85,5 @@ function report(error: unknown): number {
   }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`onnx-batch: internal error (this is a bug, please report it with the command you ran):\n${stack}\n`);
-  return 1;
+  return ERRORS.INTERNAL.exitCode;
 }

@@ -1,5 +1,5 @@
 // Model stage: the rows per inference call that --batch-size auto picks from the model's size.
-import type { InputFeed } from './feeds.js';
+import type { InputFeed } from './feed-plan.js';
 import type { ModelFile } from './model-file.js';
 import type { ElementType, TensorSignature } from './session-protocol.js';
 

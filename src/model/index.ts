@@ -2,7 +2,8 @@
 import { performance } from 'node:perf_hooks';
 import { ModelError, OnnxBatchError } from '../errors.js';
 import { concatColumns, sliceChunk, type Column, type ColumnChunk } from '../shared/chunk.js';
-import { buildFeeds, type FeedPlan } from './feeds.js';
+import { buildFeeds } from './build-feeds.js';
+import type { FeedPlan } from './feed-plan.js';
 import { readModelFile, type ModelFile } from './model-file.js';
 import { declaredColumnNames, planOutputs, toPredictionColumns, type OutputPlan } from './outputs.js';
 import { refuseNaNPredictions } from './refuse-nan-predictions.js';
@@ -10,7 +11,8 @@ import { createSession, type ModelSession, type RunControl, type SessionOptions 
 
 export { autoBatchRows } from './batch-size.js';
 export { describeModel, type ModelDescription } from './describe.js';
-export { buildFeeds, planDeclaredFeeds, planFeeds, type FeedPlan, type InputFeed } from './feeds.js';
+export { buildFeeds } from './build-feeds.js';
+export { planDeclaredFeeds, planFeeds, type FeedPlan, type InputFeed } from './feed-plan.js';
 export type { ModelFile, SkippedOutput } from './model-file.js';
 export { smokeTest, type SmokeResult } from './smoke-test.js';
 export { EXECUTION_PROVIDERS, providerLabel, type ExecutionProvider, type TensorSignature } from './session.js';

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import type { ChildReply, ChildRequest, TensorData, TensorSignature } from './session-protocol.js';
+import { InternalError } from '../errors.js';
 
 if (parentPort === null) {
   // Ctrl-C reaches the whole process group: the parent decides when this process stops.
@@ -58,7 +59,7 @@ async function handle(request: ChildRequest): Promise<void> {
     return;
   }
   try {
-    if (session === undefined) throw new Error('no model is loaded');
+    if (session === undefined) throw new InternalError('a batch reached the model process before its model was loaded');
     const feeds: Record<string, ort.Tensor> = {};
     for (const [name, feed] of Object.entries(request.feeds)) feeds[name] = new ort.Tensor(feed.type, feed.data as ort.Tensor.DataType, [...feed.dims]);
     const results = await session.run(feeds, [...request.fetches]);

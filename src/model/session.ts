@@ -4,7 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
-import { InterruptedError, ModelError } from '../errors.js';
+import { InternalError, InterruptedError, ModelError } from '../errors.js';
 import type { ModelFile } from './model-file.js';
 import type { ChildReply, ChildRequest, TensorData, TensorSignature } from './session-protocol.js';
 import { TensorBuffers } from './tensor-buffers.js';
@@ -124,10 +124,16 @@ function sessionOf(child: ModelHost, loaded: Extract<ChildReply, { kind: 'loaded
         if (reply.nodes !== undefined) nodes = reply.nodes;
         return reply.results;
       }
-      throw new Error(reply.kind === 'failed' ? reply.message : 'unexpected reply from the model process');
+      if (reply.kind === 'failed') throw new ModelRunFailure(reply.message);
+      throw new InternalError(`unexpected reply '${reply.kind}' from the model process`);
     },
     close: () => child.kill(),
   };
+}
+
+/** ONNX Runtime's own message for a batch it failed to run; model/index.ts names the rows and the file. */
+export class ModelRunFailure extends Error {
+  override readonly name = 'ModelRunFailure';
 }
 
 /** A way to reach the session-child.ts host: a worker thread or a child process. */
@@ -263,7 +269,7 @@ class ModelHost {
       const onAbort = (): void => {
         if (!this.killable) return;
         void this.kill();
-        this.settleAll(new InterruptedError(control.signal?.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT'));
+        this.settleAll(InterruptedError.after(control.signal));
       };
       const done = (): void => {
         if (timer !== undefined) clearTimeout(timer);

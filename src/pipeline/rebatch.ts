@@ -1,5 +1,6 @@
 // Pipeline: regroups one input's chunks into batches of a fixed number of rows (the last may be shorter).
 import { concatColumns, sliceChunk, type Column, type ColumnChunk } from '../shared/chunk.js';
+import { InternalError } from '../errors.js';
 
 /** Yields chunks of exactly `rows` rows from `chunks` (which must come from one input), the last one shorter. */
 export async function* rebatch(chunks: AsyncIterable<ColumnChunk>, rows: number): AsyncGenerator<ColumnChunk> {
@@ -24,7 +25,7 @@ export async function* rebatch(chunks: AsyncIterable<ColumnChunk>, rows: number)
 
 function joinChunks(parts: readonly ColumnChunk[]): ColumnChunk {
   const first = parts[0];
-  if (first === undefined) throw new RangeError('joinChunks needs at least one chunk');
+  if (first === undefined) throw new InternalError('joinChunks needs at least one chunk');
   if (parts.length === 1) return first;
   const columns = new Map<string, Column>();
   for (const name of first.columns.keys()) {

@@ -1,6 +1,7 @@
 // Report: per-column statistics updated chunk by chunk in the scoring pass, in memory that does not grow with rows.
 import type { Column } from '../shared/chunk.js';
 import { QuantileSketch, type SketchState } from './quantile-sketch.js';
+import { InternalError } from '../errors.js';
 
 /** The quantiles every numeric summary lists, by name. */
 export const QUANTILES = { p1: 0.01, p5: 0.05, p25: 0.25, p50: 0.5, p75: 0.75, p95: 0.95, p99: 0.99 } as const;
@@ -75,7 +76,7 @@ export class NumericStats implements ColumnStats {
   }
 
   observe(column: Column, rows: number): void {
-    if (column.type === 'string') throw new TypeError('NumericStats observes numeric columns');
+    if (column.type === 'string') throw new InternalError('NumericStats observes numeric columns');
     const values: ArrayLike<number> = column.type === 'int64' ? Float64Array.from(column.values.subarray(0, rows), Number) : column.values;
     const nulls = column.nulls;
     let finite = 0;
@@ -287,5 +288,5 @@ export function mergeCategorical(a: CategoricalSummary, b: CategoricalSummary): 
 export function mergeSummaries(a: ColumnSummary, b: ColumnSummary): ColumnSummary {
   if (a.kind === 'numeric' && b.kind === 'numeric') return mergeNumeric(a, b);
   if (a.kind === 'categorical' && b.kind === 'categorical') return mergeCategorical(a, b);
-  throw new TypeError('cannot merge a numeric summary with a categorical one');
+  throw new InternalError('cannot merge a numeric summary with a categorical one');
 }

@@ -2,6 +2,7 @@
 import { isNull, type Column } from '../shared/chunk.js';
 import { classIndex, classificationMetrics, compareLabels, createClassificationTally, mergeClassification, tallyClassified, type ClassificationMetrics, type ClassificationTally } from './classification.js';
 import { createRegressionTally, mergeRegression, regressionMetrics, tallyRegression, type RegressionMetrics, type RegressionTally } from './regression.js';
+import { InternalError } from '../errors.js';
 
 /** Groups tracked per --group-by column; rows of further values are counted under OTHER_GROUP. */
 const MAX_GROUPS = 100;
@@ -207,5 +208,5 @@ export function mergeEvaluation(into: EvaluationState, other: EvaluationState): 
 function mergeTally(into: Tally, other: Tally): void {
   if (into.task === 'classification' && other.task === 'classification') mergeClassification(into, other);
   else if (into.task === 'regression' && other.task === 'regression') mergeRegression(into, other);
-  else throw new TypeError('cannot merge a classification evaluation with a regression one');
+  else throw new InternalError('cannot merge a classification evaluation with a regression one');
 }

@@ -2,7 +2,8 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import type { ColumnStatsSet } from './drift.js';
-import { writeAtomically, type RunReport } from './report.js';
+import { writeTextAtomically } from '../shared/atomic-file.js';
+import type { RunReport } from './report.js';
 import { renderHtml } from './render-html.js';
 import { renderJunit } from './render-junit.js';
 import { renderMarkdown } from './render-markdown.js';
@@ -17,15 +18,15 @@ export interface ReportPaths {
 
 /** Writes every requested file; with GITHUB_STEP_SUMMARY set and --report-md given, appends the Markdown there too. */
 export async function writeReportFiles(report: RunReport, paths: ReportPaths, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  if (paths.json !== undefined) await writeAtomically(paths.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (paths.json !== undefined) await writeTextAtomically(paths.json, `${JSON.stringify(report, null, 2)}\n`);
   if (paths.markdown !== undefined) {
     const markdown = renderMarkdown(report);
-    await writeAtomically(paths.markdown, markdown);
+    await writeTextAtomically(paths.markdown, markdown);
     const summary = env['GITHUB_STEP_SUMMARY'];
     if (summary !== undefined && summary !== '') await appendFile(summary, `${markdown}\n`);
   }
-  if (paths.html !== undefined) await writeAtomically(paths.html, renderHtml(report));
-  if (paths.junit !== undefined) await writeAtomically(paths.junit, renderJunit(report));
+  if (paths.html !== undefined) await writeTextAtomically(paths.html, renderHtml(report));
+  if (paths.junit !== undefined) await writeTextAtomically(paths.junit, renderJunit(report));
 }
 
 /** Reads a report (or profile) written by onnx-batch; `what` names the flag or argument in messages. */

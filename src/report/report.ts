@@ -1,6 +1,5 @@
 // Report: the RunReport contract (schema version 1, see schema/report.schema.json) and its writer.
-import { rename, writeFile } from 'node:fs/promises';
-import { temporaryPath } from '../shared/temporary-path.js';
+import { writeTextAtomically } from '../shared/atomic-file.js';
 import type { ColumnStatsSet, DriftReport } from './drift.js';
 import type { EvaluationState, Fairness, GroupResult, Metrics } from './evaluation.js';
 import type { GateResult } from './gates.js';
@@ -106,12 +105,6 @@ export interface RunReport {
 
 /** Writes the report as pretty JSON, via a temporary name so a reader never sees half of it. */
 export async function writeReport(path: string, report: RunReport): Promise<void> {
-  await writeAtomically(path, `${JSON.stringify(report, null, 2)}\n`);
+  await writeTextAtomically(path, `${JSON.stringify(report, null, 2)}\n`);
 }
 
-/** Writes a file under a temporary name, then renames it: a reader sees all of it or nothing. */
-export async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = temporaryPath(path);
-  await writeFile(temporary, text, { flag: 'wx' });
-  await rename(temporary, path);
-}

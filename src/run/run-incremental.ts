@@ -82,16 +82,21 @@ async function readState(path: string): Promise<StateFile> {
     if ((error as { code?: unknown }).code === 'ENOENT') return { stateVersion: 1, files: {} };
     throw new UsageError('CONFIG_INVALID', `Cannot read state file ${path}: ${(error as Error).message}`, { cause: error });
   }
-  try {
-    const state = JSON.parse(text) as StateFile;
-    if (state.stateVersion !== 1 || typeof state.files !== 'object' || state.files === null) throw new Error('not an onnx-batch state file (version 1)');
-    return state;
-  } catch (error) {
-    throw new UsageError('CONFIG_INVALID', `State file ${path} is damaged: ${(error as Error).message}`, {
+  const damaged = (reason: string, cause?: unknown): UsageError =>
+    new UsageError('CONFIG_INVALID', `State file ${path} is damaged: ${reason}`, {
       hint: 'remove it to score every input again, or restore it from a backup',
-      cause: error,
+      cause,
     });
+  let state: StateFile;
+  try {
+    state = JSON.parse(text) as StateFile;
+  } catch (error) {
+    throw damaged((error as Error).message, error);
   }
+  if (typeof state !== 'object' || state === null || state.stateVersion !== 1 || typeof state.files !== 'object' || state.files === null) {
+    throw damaged('not an onnx-batch state file (version 1)');
+  }
+  return state;
 }
 
 /** Same size and time: unchanged. Otherwise the content decides (a file copied again with the same bytes is not new). */

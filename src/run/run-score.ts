@@ -284,7 +284,7 @@ async function scoreSource(state: RunState, run: SourceRun, progress: (bytesRead
   let failure: { readonly error: unknown } | undefined;
   let reading = readAhead(iterator);
   for (;;) {
-    if (hooks.signal?.aborted === true) throw new InterruptedError(hooks.signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+    if (hooks.signal?.aborted === true) throw InterruptedError.after(hooks.signal);
     while (endRow === undefined && failure === undefined && inFlight.length < depth) {
       try {
         const readStarted = performance.now();

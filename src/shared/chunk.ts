@@ -1,5 +1,5 @@
 // The currency between stages: a batch of rows held column by column, with where it came from.
-import { InputError } from '../errors.js';
+import { InputError, InternalError } from '../errors.js';
 
 /** A typed column. `nulls[i] === 1` marks row i as missing; strings use `null` instead. */
 export type Column =
@@ -199,10 +199,10 @@ export function takeRows(column: Column, indices: Int32Array): Column {
 /** Joins columns of the same type end to end (used to merge small batches). */
 export function concatColumns(parts: readonly Column[]): Column {
   const first = parts[0];
-  if (first === undefined) throw new RangeError('concatColumns needs at least one column');
+  if (first === undefined) throw new InternalError('concatColumns needs at least one column');
   if (parts.length === 1) return first;
   for (const part of parts) {
-    if (part.type !== first.type) throw new TypeError(`cannot join a ${part.type} column to a ${first.type} column`);
+    if (part.type !== first.type) throw new InternalError(`cannot join a ${part.type} column to a ${first.type} column`);
   }
   if (first.type === 'string') return { type: 'string', values: parts.flatMap((part) => part.values as readonly (string | null)[]) };
   const numeric = parts as readonly Exclude<Column, { type: 'string' }>[];

@@ -22,7 +22,7 @@ import {
 } from 'apache-arrow';
 import { InputError } from '../errors.js';
 import type { Column } from '../shared/chunk.js';
-import { openAtomicFile } from './atomic-file.js';
+import { openAtomicFile } from '../shared/atomic-file.js';
 import type { OutputBatch, Sink, SinkRequest } from './sink.js';
 
 type Layout = 'file' | 'stream';

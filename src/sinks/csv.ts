@@ -1,7 +1,7 @@
 // Sink: CSV (RFC 4180) with numbers printed so that they read back as the same float32/float64.
 import type { Column } from '../shared/chunk.js';
 import { MAX_NUMBER_BYTES, writeFloat32, writeFloat64 } from '../shared/float-text.js';
-import { openAtomicFile } from './atomic-file.js';
+import { openAtomicFile } from '../shared/atomic-file.js';
 import type { Sink, SinkRequest } from './sink.js';
 
 const NEEDS_QUOTES = /[",\r\n]/;

@@ -6,7 +6,7 @@ import { openJsonlSink } from './jsonl.js';
 import type { Sink, SinkRequest } from './sink.js';
 
 export { DEFAULT_PARQUET_OPTIONS, type OutputBatch, type ParquetOptions, type Sink, type SinkSummary } from './sink.js';
-export { removeStalePartials, writeJsonAtomically } from './atomic-file.js';
+export { removeStalePartials, writeJsonAtomically } from '../shared/atomic-file.js';
 export { acquireLock, type Lock } from './lock.js';
 export { openOutput, type OutputSummary, type OutputWriter, type RunIdentity } from './output.js';
 

@@ -1,7 +1,7 @@
 // Sink: JSON Lines, one object per row with the same columns as a CSV output, in column order.
 import type { Column } from '../shared/chunk.js';
 import { formatFloat32, formatFloat64 } from '../shared/values.js';
-import { openAtomicFile } from './atomic-file.js';
+import { openAtomicFile } from '../shared/atomic-file.js';
 import type { Sink, SinkRequest } from './sink.js';
 
 /**

@@ -1,9 +1,9 @@
 // Sinks: where a run's rows go: one file, or numbered parts in a directory with a manifest that
 // lets a later run resume after the last committed part.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OutputError, UsageError } from '../errors.js';
-import { writeJsonAtomically } from './atomic-file.js';
+import { writeJsonAtomically, writeTextAtomically } from '../shared/atomic-file.js';
 import { openRejectsSink, type RejectRow, type RejectsSink } from './rejects.js';
 import type { OutputBatch, ParquetOptions, Sink, SinkRequest, SinkSummary } from './sink.js';
 
@@ -165,7 +165,7 @@ async function openParts(request: OutputRequest, options: NonNullable<OutputRequ
       if (lastRow > start || manifest.parts.length === 0) await commitPart(lastRow, lastPosition);
       manifest.complete = true;
       await writeManifest(dir, manifest);
-      await writeFile(join(dir, SUCCESS), '');
+      await writeTextAtomically(join(dir, SUCCESS), '');
       return {
         files: manifest.parts.map((part) => ({ path: join(dir, part.file), format: request.extension.slice(1), rows: part.rows, bytes: part.bytes, sha256: part.sha256 })),
         rejects: request.rejects === undefined ? undefined : dir,

@@ -4,7 +4,7 @@
 import { Compression, Table, WriterPropertiesBuilder, transformParquetStream, type RecordBatch } from 'parquet-wasm';
 import { OutputError } from '../errors.js';
 import { ipcStreamEncoder } from './arrow.js';
-import { openAtomicFile } from './atomic-file.js';
+import { openAtomicFile } from '../shared/atomic-file.js';
 import { DEFAULT_PARQUET_OPTIONS, type OutputBatch, type ParquetOptions, type Sink, type SinkRequest } from './sink.js';
 
 /** Parquet page compressions offered by --compression. */
@@ -66,7 +66,7 @@ export async function openParquetSink(request: SinkRequest): Promise<Sink> {
       return { path: request.path, format: 'parquet', rows, bytes: written, sha256: file.sha256() };
     },
     abort: async () => {
-      controller.error(new Error('aborted'));
+      controller.error(new OutputError('OUTPUT_FAILED', `the Parquet output ${request.path} was abandoned`));
       await pump.catch(() => undefined);
       await file.abort();
     },

@@ -1,5 +1,5 @@
 // Sink: the rejects file, one CSV row per input row that could not be scored, committed atomically.
-import { openAtomicFile } from './atomic-file.js';
+import { openAtomicFile } from '../shared/atomic-file.js';
 import { quoteField } from './csv.js';
 
 /** One rejected row, as written. */

@@ -2,8 +2,9 @@
 // The bytes come from a library that decoded and checked the data itself, but every column is still
 // checked against its buffers before it is converted, as the Arrow source does.
 import { RecordBatchReader, Schema, type DataType } from 'apache-arrow';
-import { checkData, toColumn } from './arrow.js';
+import { checkData, toColumn } from './arrow-columns.js';
 import type { Column } from '../shared/chunk.js';
+import { IpcFormatError } from './arrow-ipc-metadata.js';
 
 /** A column's name and the Arrow type it has, as text (`Float32`, `Utf8`, `Timestamp<MICROSECOND>`). */
 export interface ArrowField {
@@ -34,10 +35,10 @@ export function decodeIpcBatches(bytes: Uint8Array): DecodedBatch[] {
     const columns = new Map<string, Column>();
     batch.schema.fields.forEach((field, index) => {
       const vector = batch.getChildAt(index);
-      if (vector === null || vector.length !== batch.numRows) throw new RangeError(`column '${field.name}' does not have ${batch.numRows} values`);
+      if (vector === null || vector.length !== batch.numRows) throw new IpcFormatError(`column '${field.name}' does not have ${batch.numRows} values`);
       for (const data of vector.data) {
         const problem = checkData(data, 0);
-        if (problem !== undefined) throw new RangeError(`column '${field.name}' is corrupt: ${problem}`);
+        if (problem !== undefined) throw new IpcFormatError(`column '${field.name}' is corrupt: ${problem}`);
       }
       columns.set(field.name, toColumn(vector));
     });

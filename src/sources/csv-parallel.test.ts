@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Random } from '../../test/helpers/assertions.js';
+import { InternalError } from '../errors.js';
 import { RejectList, type Reject } from '../shared/chunk.js';
 import { openCsvFast } from './csv-fast.js';
 import { openCsvParallel } from './csv-parallel.js';
@@ -312,6 +313,6 @@ describe('openCsvParallel lifecycle', () => {
   });
 
   it('wants a positive number of workers', async () => {
-    await assert.rejects(openCsvParallel({ path: writeCsv('a\n1\n'), delimiter: ',', workers: 0 }), RangeError);
+    await assert.rejects(openCsvParallel({ path: writeCsv('a\n1\n'), delimiter: ',', workers: 0 }), InternalError);
   });
 });

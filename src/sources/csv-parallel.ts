@@ -27,9 +27,8 @@
 // reached, so nothing from a later range comes out before an earlier range's rows.
 import { isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
-import { InputError } from '../errors.js';
-import type { Column, ColumnChunk } from '../shared/chunk.js';
+import { InputError, InternalError } from '../errors.js';
+import type { ColumnChunk } from '../shared/chunk.js';
 import { openCsvFast } from './csv-fast.js';
 import {
   boundaryAfter,
@@ -39,15 +38,14 @@ import {
   readFully,
   type LineEnding,
   type ParseSetup,
-  type RangeJob,
-  type RangePart,
   type RangeResult,
   type RangeScanError,
-  type WorkerReply,
 } from './csv-range-worker.js';
+import { Chunker } from './csv-chunker.js';
 import { cellText, fieldCountOf } from './csv-fields.js';
+import { WorkerPool } from './csv-worker-pool.js';
 import { CsvScanError, CsvScanner } from './csv-scan.js';
-import { emptyCsv, fieldCountError, fieldKinds, headerNames, Utf8Check, utf8Warnings } from './csv-text.js';
+import { emptyCsv, fieldKinds, headerNames, Utf8Check, utf8Warnings } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
 export interface ParallelCsvRequest extends SourceRequest {
@@ -59,15 +57,14 @@ export interface ParallelCsvRequest extends SourceRequest {
 
 // 1 MiB parses as fast as 4 MiB (W1, 1M rows, 2 workers: 2.72 s both) with 75 MB less memory.
 const DEFAULT_RANGE_BYTES = 1 << 20;
-const WORKER_URL = new URL('./csv-range-worker.js', import.meta.url);
 
 /** Opens a CSV file for parsing by `workers` threads and reads its header row. Stdin goes to openCsvFast. */
 export async function openCsvParallel(request: ParallelCsvRequest): Promise<OpenedSource> {
   const { path } = request;
   if (path === '-') return openCsvFast(request);
-  if (!Number.isInteger(request.workers) || request.workers < 1) throw new RangeError(`openCsvParallel: workers must be a positive integer, got ${request.workers}`);
+  if (!Number.isInteger(request.workers) || request.workers < 1) throw new InternalError(`openCsvParallel: workers must be a positive integer, got ${request.workers}`);
   const rangeBytes = request.rangeBytes ?? DEFAULT_RANGE_BYTES;
-  if (!Number.isInteger(rangeBytes) || rangeBytes < 1) throw new RangeError(`openCsvParallel: rangeBytes must be a positive integer, got ${rangeBytes}`);
+  if (!Number.isInteger(rangeBytes) || rangeBytes < 1) throw new InternalError(`openCsvParallel: rangeBytes must be a positive integer, got ${rangeBytes}`);
   const file = new OpenFile(openSync(path, 'r'));
   try {
     const size = fstatSync(file.fd).size;
@@ -277,208 +274,4 @@ async function* readChunks(read: Read, options: ChunkOptions): AsyncGenerator<Co
     await pool.terminate();
     read.file.close();
   }
-}
-
-/** Runs jobs on worker threads, each worker one job at a time. */
-class WorkerPool {
-  private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
-  private readonly queue: { readonly job: RangeJob; readonly settle: Settle }[] = [];
-  private readonly running = new Map<Worker, Settle>();
-  private failure: Error | undefined;
-  private closed = false;
-
-  constructor(count: number, setup: ParseSetup) {
-    for (let i = 0; i < count; i++) {
-      const worker = new Worker(WORKER_URL, { workerData: setup });
-      worker.on('message', (reply: WorkerReply) => this.settled(worker, reply));
-      worker.on('error', (error) => this.fail(error));
-      worker.on('exit', (code) => {
-        if (!this.closed) this.fail(new Error(`csv-parallel: a parse worker exited (code ${code})`));
-      });
-      this.workers.push(worker);
-      this.idle.push(worker);
-    }
-  }
-
-  run(job: RangeJob): Promise<RangeResult> {
-    return new Promise<RangeResult>((resolve, reject) => {
-      if (this.failure !== undefined) return reject(this.failure);
-      this.queue.push({ job, settle: { resolve, reject } });
-      this.startNext();
-    });
-  }
-
-  async terminate(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.fail(new Error('csv-parallel: the read was closed'));
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
-  }
-
-  private startNext(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      const worker = this.idle.pop() as Worker;
-      const { job, settle } = this.queue.shift() as { job: RangeJob; settle: Settle };
-      this.running.set(worker, settle);
-      worker.postMessage(job);
-    }
-  }
-
-  private settled(worker: Worker, reply: WorkerReply): void {
-    const settle = this.running.get(worker);
-    this.running.delete(worker);
-    this.idle.push(worker);
-    if (settle !== undefined) {
-      if (reply.ok) settle.resolve(reply.result);
-      else settle.reject(new Error(`csv-parallel: a parse worker failed: ${reply.message}`));
-    }
-    this.startNext();
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const settle of this.running.values()) settle.reject(error);
-    this.running.clear();
-    for (const { settle } of this.queue.splice(0)) settle.reject(error);
-  }
-}
-
-interface Settle {
-  readonly resolve: (result: RangeResult) => void;
-  readonly reject: (error: unknown) => void;
-}
-
-/** A part with absolute lines, and how much of it was cut into chunks. */
-interface QueuedPart {
-  readonly part: RangePart;
-  /** Rows already taken. */
-  taken: number;
-  /** Problems already taken (they are in row order). */
-  problemsTaken: number;
-}
-
-/** Re-cuts parts into chunks of exactly chunkRows rows, built and checked as csv-fast.ts's toChunk. */
-class Chunker {
-  private readonly parts: QueuedPart[] = [];
-  private available = 0;
-  private firstRowInSource = 0;
-
-  constructor(
-    private readonly columnNames: readonly string[],
-    private readonly options: ChunkOptions,
-    private readonly path: string,
-    private readonly utf8: Utf8Check,
-  ) {}
-
-  /** Queues parts whose lines count from `lineAtStart`. */
-  add(parts: readonly RangePart[], lineAtStart: number): void {
-    for (const part of parts) {
-      const { lines } = part;
-      for (let r = 0; r < lines.length; r++) lines[r] = (lines[r] as number) + lineAtStart;
-      this.parts.push({ part, taken: 0, problemsTaken: 0 });
-      this.available += part.rowCount;
-    }
-  }
-
-  /** A full chunk; with `last`, also a shorter one. */
-  next(last: boolean): ColumnChunk | undefined {
-    const { chunkRows } = this.options;
-    if (this.available === 0 || (this.available < chunkRows && !last)) return undefined;
-    const count = Math.min(chunkRows, this.available);
-    const pieces: { readonly queued: QueuedPart; readonly from: number; readonly to: number }[] = [];
-    for (let need = count; need > 0; ) {
-      const queued = this.parts[0] as QueuedPart;
-      const from = queued.taken;
-      const to = Math.min(queued.part.rowCount, from + need);
-      pieces.push({ queued, from, to });
-      queued.taken = to;
-      need -= to - from;
-      if (to === queued.part.rowCount) this.parts.shift();
-    }
-    this.available -= count;
-    const firstRowInSource = this.firstRowInSource;
-    this.firstRowInSource += count;
-    return this.build(pieces, count, firstRowInSource);
-  }
-
-  private build(pieces: readonly { readonly queued: QueuedPart; readonly from: number; readonly to: number }[], count: number, firstRowInSource: number): ColumnChunk {
-    const { path, columnNames } = this;
-    const { rejects } = this.options;
-    const rowOffset = this.options.rowOffset + firstRowInSource;
-    const width = columnNames.length;
-    const whole = pieces.length === 1 && pieces[0]?.from === 0 && pieces[0].to === pieces[0].queued.part.rowCount;
-    const lines = whole ? (pieces[0]?.queued.part.lines as Uint32Array) : new Uint32Array(count);
-    const problems: { readonly row: number; readonly column: number; readonly fields: number; readonly value: string }[] = [];
-    let at = 0;
-    for (const { queued, from, to } of pieces) {
-      if (!whole) lines.set(queued.part.lines.subarray(from, to), at);
-      const list = queued.part.problems;
-      while (queued.problemsTaken < list.length && (list[queued.problemsTaken]?.row as number) < to) {
-        const problem = list[queued.problemsTaken++] as (typeof list)[number];
-        problems.push({ ...problem, row: at + problem.row - from });
-      }
-      at += to - from;
-    }
-    for (const problem of problems) {
-      const line = lines[problem.row] as number;
-      const name = problem.column < 0 ? undefined : (columnNames[problem.column] as string);
-      const reason = name === undefined ? `expected ${width} fields as in the header, got ${problem.fields}` : 'expected a number';
-      if (rejects === undefined) {
-        if (name === undefined) throw fieldCountError(path, line, reason);
-        throw new InputError('BAD_VALUE', `Bad value in ${path} at line ${line}, column '${name}': expected a number, got ${JSON.stringify(problem.value)}`, {
-          context: { file: path, line, column: name },
-          hint: 'fix the value, or leave the field empty to mark it as missing',
-        });
-      }
-      rejects.add({ row: rowOffset + problem.row, source: path, line, column: name, reason, value: problem.value });
-    }
-    const columns = new Map<string, Column>();
-    columnNames.forEach((name, c) => {
-      const column = joinColumn(pieces.map(({ queued, from, to }) => ({ column: queued.part.columns[c] as RangePart['columns'][number], from, to, rows: queued.part.rowCount })), count);
-      if (column === undefined) return;
-      if (column.type === 'string' && this.utf8.invalid) this.utf8.replacedCells += column.values.filter((text) => text?.includes('\uFFFD') === true).length;
-      columns.set(name, column);
-    });
-    const records = pieces[0]?.queued.part.records === undefined ? undefined : pieces.flatMap(({ queued, from, to }) => (queued.part.records as string[]).slice(from, to));
-    return {
-      rowOffset,
-      rowCount: count,
-      columns,
-      origin: { source: path, lines, firstRowInSource, ...(records === undefined ? {} : { records }) },
-      ...(rejects === undefined ? {} : { rejects }),
-    };
-  }
-}
-
-/** Rows [from, to) of each piece, end to end: the piece's own arrays when it is one whole float part; undefined for a skipped column. */
-function joinColumn(pieces: readonly { readonly column: RangePart['columns'][number]; readonly from: number; readonly to: number; readonly rows: number }[], count: number): Column | undefined {
-  const first = pieces[0];
-  if (first === undefined) throw new RangeError('joinColumn needs a piece');
-  if (first.column.type === 'string') {
-    const values = new Array<string | null>(count);
-    let at = 0;
-    for (const { column, from, to } of pieces) {
-      if (column.type !== 'string') throw new TypeError('csv-parallel: a column changed type between ranges');
-      const { text, offsets } = column;
-      for (let r = from; r < to; r++) {
-        const start = offsets[r] as number;
-        const end = offsets[r + 1] as number;
-        values[at++] = start === end ? null : text.slice(start, end);
-      }
-    }
-    return { type: 'string', values };
-  }
-  if (first.column.type === 'skipped') return undefined;
-  if (pieces.length === 1 && first.from === 0 && first.to === first.rows) return { type: 'float64', values: first.column.values, nulls: first.column.nulls };
-  const values = new Float64Array(count);
-  const nulls = new Uint8Array(count);
-  let at = 0;
-  for (const { column, from, to } of pieces) {
-    if (column.type !== 'float64') throw new TypeError('csv-parallel: a column changed type between ranges');
-    values.set(column.values.subarray(from, to), at);
-    nulls.set(column.nulls.subarray(from, to), at);
-    at += to - from;
-  }
-  return { type: 'float64', values, nulls };
 }

@@ -6,6 +6,7 @@ import { readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildColumns, cellText, fieldCountOf, type FieldKind } from './csv-fields.js';
 import { CsvScanError, CsvScanner, type CsvScanErrorCode, type ScannedRecords } from './csv-scan.js';
+import { InternalError } from '../errors.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -219,7 +220,7 @@ export function parseRange(setup: ParseSetup, job: RangeJob): RangeResult {
             break;
           }
           const textEnd = batch.recordEnd[taken] as number;
-          if (textEnd >= buffer.length && windowEnd < setup.size) throw new Error(`csv-parallel: a record reached the end of a read window at ${windowEnd}`);
+          if (textEnd >= buffer.length && windowEnd < setup.size) throw new InternalError(`csv-parallel: a record reached the end of a read window at ${windowEnd}`);
           lastEnd = textEnd >= buffer.length ? setup.size : base + textEnd + separator;
           taken++;
           if (lastEnd >= stop) {

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse, CsvError } from 'csv-parse/sync';
+import { InternalError } from '../errors.js';
 import { parseNumber } from '../shared/values.js';
 import { buildColumns, cellText, fieldCountOf, parseNumberField, type FieldKind } from './csv-fields.js';
 import { CsvScanError, CsvScanner, FIELD_ESCAPED, FIELD_QUOTED, type ScannedRecords } from './csv-scan.js';
@@ -213,9 +214,9 @@ describe('CsvScanner dialect', () => {
   it('takes any single-byte delimiter', () => {
     assert.deepEqual(records('a;b\n1;2,5\n', { delimiter: ';' }), [['a', 'b'], ['1', '2,5']]);
     assert.deepEqual(records('a\tb\n1\t"x\ty"\n', { delimiter: '\t' }), [['a', 'b'], ['1', 'x\ty']]);
-    assert.throws(() => new CsvScanner({ delimiter: QUOTE }), RangeError);
-    assert.throws(() => new CsvScanner({ delimiter: LF }), RangeError);
-    assert.throws(() => new CsvScanner({ delimiter: 0xa7 }), RangeError);
+    assert.throws(() => new CsvScanner({ delimiter: QUOTE }), InternalError);
+    assert.throws(() => new CsvScanner({ delimiter: LF }), InternalError);
+    assert.throws(() => new CsvScanner({ delimiter: 0xa7 }), InternalError);
   });
 
   it('reads quoted fields with doubled quotes, delimiters and line breaks', () => {
@@ -314,7 +315,7 @@ describe('CsvScanner errors', () => {
 
   it('refuses a batch size below one, and input after the end', () => {
     const scanner = new CsvScanner({ delimiter: 0x2c });
-    assert.throws(() => scanner.next(0), RangeError);
+    assert.throws(() => scanner.next(0), InternalError);
     scanner.end();
     assert.throws(() => scanner.push(bytes('a')), /after end/);
   });

@@ -3,6 +3,7 @@
 // csv-parse with the options src/sources/csv.ts uses (bom, relax_column_count, skip_empty_lines),
 // including its quirks, so the two can be swapped without changing what a file means.
 import { POWERS_OF_TEN } from '../shared/float-text.js';
+import { InternalError } from '../errors.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -138,7 +139,7 @@ export class CsvScanner {
   constructor(options: CsvScannerOptions) {
     const { delimiter } = options;
     if (!Number.isInteger(delimiter) || delimiter < 0 || delimiter > 0x7f || delimiter === QUOTE || delimiter === CR || delimiter === LF) {
-      throw new RangeError(`CsvScanner: the delimiter must be one ASCII byte other than '"', CR and LF, got ${delimiter}`);
+      throw new InternalError(`CsvScanner: the delimiter must be one ASCII byte other than '"', CR and LF, got ${delimiter}`);
     }
     this.delimiter = delimiter;
     this.stops[delimiter] = 1;
@@ -167,7 +168,7 @@ export class CsvScanner {
 
   /** Appends input. The bytes are copied: the caller may reuse `bytes`. */
   push(bytes: Uint8Array): void {
-    if (this.ended) throw new Error('CsvScanner: push() after end()');
+    if (this.ended) throw new InternalError('CsvScanner: push() after end()');
     if (this.delivered) this.startBatch();
     if (this.len + bytes.length > this.buf.length) this.makeRoom(bytes.length);
     this.buf.set(bytes, this.len);
@@ -184,7 +185,7 @@ export class CsvScanner {
    * Undefined when more input is needed (before `end()`) or everything was read (after it).
    */
   next(max: number): ScannedRecords | undefined {
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`CsvScanner: next() takes a positive number of records, got ${max}`);
+    if (!Number.isInteger(max) || max < 1) throw new InternalError(`CsvScanner: next() takes a positive number of records, got ${max}`);
     if (this.delivered) this.startBatch();
     if (this.pendingError !== undefined) throw this.pendingError;
     if (!this.ended && this.len - this.pos < this.retryBytes) return undefined;

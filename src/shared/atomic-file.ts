@@ -1,10 +1,11 @@
-// Sinks: a file that appears under its final name only when complete (temp name, fsync, rename).
+// A file that appears under its final name only when complete (unpredictable temp name created with 'wx',
+// fsync, rename, fsync of the directory): every output, part, rejects file, report and state file goes through it.
 import { createWriteStream, rmSync, type WriteStream } from 'node:fs';
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { OutputError } from '../errors.js';
-import { temporaryPath } from '../shared/temporary-path.js';
+import { temporaryPath } from './temporary-path.js';
 
 /** A byte destination that is either committed whole or not at all. */
 export interface AtomicFile {
@@ -170,9 +171,18 @@ function outputError(path: string, error: unknown): OutputError {
   });
 }
 
-/** Writes a JSON document under its final name only once it is complete. */
-export async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
+/** Writes a text file under its final name only once it is complete and on disk. */
+export async function writeTextAtomically(path: string, text: string): Promise<void> {
   const file = await openAtomicFile(path);
-  await file.write(`${JSON.stringify(value, null, 2)}\n`);
-  await file.commit();
+  try {
+    await file.write(text);
+    await file.commit();
+  } finally {
+    await file.abort();
+  }
+}
+
+/** Writes a JSON document under its final name only once it is complete and on disk. */
+export async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
+  await writeTextAtomically(path, `${JSON.stringify(value, null, 2)}\n`);
 }
