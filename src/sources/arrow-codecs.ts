@@ -2,7 +2,8 @@
 // block decoder, pure JavaScript, under a frame walker of our own that checks every size). Each
 // decoder writes into a buffer of exactly the size the IPC buffer declares, and fails when the data
 // decodes to any other size, so a hostile buffer can neither allocate without bound nor loop.
-import { decompress as zstdDecompress } from 'fzstd';
+// Also the streaming ZSTD decoder for .zst text inputs (decompress.ts), as this is fzstd's adapter.
+import { Decompress as ZstdStream, decompress as zstdDecompress } from 'fzstd';
 import lz4 from 'lz4js';
 
 /** A buffer that does not decode; arrow.ts turns it into ARROW_MALFORMED with the file name. */
@@ -28,6 +29,27 @@ export function decodeZstd(data: Uint8Array, expected: number): Uint8Array {
     throw new CodecError(`a ZSTD-compressed buffer decodes to ${out.byteLength} bytes, but its length prefix says ${expected}`);
   }
   return out;
+}
+
+/**
+ * Decodes a ZSTD stream (the frames the zstd tool writes) piece by piece: each push returns the
+ * bytes decoded so far. fzstd keeps one window of the size the frame header declares; the caller
+ * checks that size first (decompress.ts).
+ */
+export class ZstdStreamDecoder {
+  private readonly parts: Uint8Array[] = [];
+  private readonly stream = new ZstdStream((data) => {
+    this.parts.push(data);
+  });
+
+  push(data: Uint8Array, final: boolean): Uint8Array[] {
+    try {
+      this.stream.push(data, final);
+    } catch (error) {
+      throw new CodecError((error as Error).message);
+    }
+    return this.parts.splice(0);
+  }
 }
 
 const LZ4_MAGIC = 0x184d2204;

@@ -2,6 +2,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { InputError } from '../errors.js';
+import { decompressed } from './decompress.js';
 import type { FieldKind } from './csv-fields.js';
 import type { ChunkOptions } from './source.js';
 
@@ -34,14 +35,9 @@ class Utf8Check {
   }
 }
 
-async function* checkEncoding(
-  stream: NodeJS.ReadableStream,
-  path: string,
-  count: (bytes: number) => void,
-  utf8: Utf8Check,
-): AsyncGenerator<Buffer> {
+async function* checkEncoding(bytes: AsyncIterable<Buffer>, path: string, utf8: Utf8Check): AsyncGenerator<Buffer> {
   let first = true;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of bytes) {
     utf8.see(chunk);
     if (first && chunk.length >= 2) {
       first = false;
@@ -53,7 +49,6 @@ async function* checkEncoding(
         });
       }
     }
-    count(chunk.length);
     yield chunk;
   }
   utf8.finish();
@@ -99,7 +94,10 @@ export function fieldCountError(path: string, line: number, reason: string): Inp
   });
 }
 
-/** A CSV input's bytes (file or stdin), checked for UTF-16 and invalid UTF-8 and counted as they are read. */
+/**
+ * A text input's bytes (file or stdin), decompressed when gzip or zstd, checked for UTF-16 and
+ * invalid UTF-8, and counted as stored as they are read.
+ */
 export interface TextBytes {
   readonly bytes: AsyncGenerator<Buffer>;
   readonly utf8: Utf8Check;
@@ -112,7 +110,7 @@ export function readTextBytes(path: string): TextBytes {
   const raw = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
   const utf8 = new Utf8Check();
   return {
-    bytes: checkEncoding(raw, path, (n) => (count += n), utf8),
+    bytes: checkEncoding(decompressed(raw as AsyncIterable<Buffer>, path, (n) => (count += n)), path, utf8),
     utf8,
     bytesRead: () => count,
     close: () => raw.destroy(),

@@ -6,6 +6,7 @@ import { InputError, UsageError } from '../errors.js';
 import { openCsv } from './csv-parse-reader.js';
 import { openCsvFast } from './csv-fast.js';
 import { openCsvParallel } from './csv-parallel.js';
+import { compressionOfName, isCompressedFile, withoutCompressionExtension } from './decompress.js';
 import { openJsonl } from './jsonl.js';
 import type { ParquetLayout } from './parquet.js';
 import type { OpenedSource, SourceRequest } from './source.js';
@@ -32,22 +33,43 @@ const BY_EXTENSION: ReadonlyMap<string, InputFormat> = new Map(
   INPUT_FORMATS.flatMap((format) => sources[format].extensions.map((extension) => [extension, format] as const)),
 );
 
-/** Whether a file name has an extension that some input format reads (case-insensitive). */
+/** Text formats, the ones read from gzip or zstd files (Arrow and Parquet compress their own buffers). */
+const TEXT_FORMATS: ReadonlySet<InputFormat> = new Set(['csv', 'tsv', 'jsonl']);
+
+/** The format an extension names, under a compression extension too (data.csv.gz: csv). */
+function formatOfName(name: string): InputFormat | undefined {
+  const format = BY_EXTENSION.get(extname(withoutCompressionExtension(name)).toLowerCase());
+  return compressionOfName(name) === undefined || (format !== undefined && TEXT_FORMATS.has(format)) ? format : undefined;
+}
+
+/** Whether a file name has an extension that some input format reads (case-insensitive), compressed or not. */
 export function isReadableInput(name: string): boolean {
-  return BY_EXTENSION.has(extname(name).toLowerCase());
+  return formatOfName(name) !== undefined;
 }
 
 /** The format of an input: the explicit one, else its extension, else CSV for stdin. */
 export function inputFormatOf(path: string, explicit: InputFormat | undefined): InputFormat {
-  if (explicit !== undefined) return explicit;
+  const compression = compressionOfName(path);
+  if (explicit !== undefined) {
+    if (compression !== undefined && !TEXT_FORMATS.has(explicit)) throw compressedBinary(path, explicit);
+    return explicit;
+  }
   if (path === '-') return 'csv';
-  const format = BY_EXTENSION.get(extname(path).toLowerCase());
+  const format = formatOfName(path);
   if (format === undefined) {
+    const inner = BY_EXTENSION.get(extname(withoutCompressionExtension(path)).toLowerCase());
+    if (compression !== undefined && inner !== undefined) throw compressedBinary(path, inner);
     throw new UsageError('USAGE', `Cannot tell the format of input ${path} from its extension`, {
       hint: `pass --input-format (one of ${INPUT_FORMATS.join(', ')})`,
     });
   }
   return format;
+}
+
+function compressedBinary(path: string, format: InputFormat): UsageError {
+  return new UsageError('USAGE', `Input ${path} is a compressed ${format} file; only CSV, TSV and JSON Lines are read compressed`, {
+    hint: `decompress it first; ${format === 'parquet' ? 'Parquet compresses its pages itself (snappy, zstd, ...)' : 'Arrow IPC compresses its buffers itself (zstd, lz4)'}`,
+  });
 }
 
 /** Size in bytes of an input file (undefined for stdin); fails clearly when it is missing. */
@@ -74,9 +96,11 @@ export async function inputSize(path: string): Promise<number | undefined> {
 
 /** CSV readers by name (the values of --csv-parser): the byte scanner, or csv-parse as the reference. */
 const csvReaders = {
-  fast: (request: SourceRequest, size: number | undefined): Promise<OpenedSource> => {
+  fast: async (request: SourceRequest, size: number | undefined): Promise<OpenedSource> => {
     const workers = request.workers === 'auto' ? autoWorkers(size) : (request.workers ?? 0);
-    return workers > 0 && request.path !== '-' ? openCsvParallel({ ...request, workers }) : openCsvFast(request);
+    // Workers parse byte ranges of the file as stored: a compressed file has none to split.
+    const split = workers > 0 && request.path !== '-' && !(await isCompressedFile(request.path));
+    return split ? openCsvParallel({ ...request, workers }) : openCsvFast(request);
   },
   reference: (request: SourceRequest): Promise<OpenedSource> => openCsv(request),
 } as const;
