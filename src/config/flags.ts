@@ -3,7 +3,7 @@
 import { EXECUTION_PROVIDERS } from '../model/index.js';
 import { DEFAULT_PARQUET_OPTIONS, OUTPUT_FORMATS } from '../sinks/index.js';
 import { CSV_PARSERS, INPUT_FORMATS } from '../sources/index.js';
-import { DEFAULTS, ON_ERROR_MODES } from './job.js';
+import { DEFAULTS, LOG_FORMATS, ON_ERROR_MODES } from './job.js';
 
 /** One command-line flag of `score`; its key in SCORE_FLAGS is the flag's camel-cased long name (--no-x: x). */
 export interface FlagSpec {
@@ -32,6 +32,10 @@ export const SCORE_FLAGS = {
     flags: '-p, --pipeline <spec>',
     description: 'preprocessing spec (YAML or JSON); default: <model>.pipeline.yaml|.yml|.json beside the model, else one embedded in the model',
     env: 'ONNX_BATCH_PIPELINE',
+  },
+  allowEmpty: {
+    flags: '--allow-empty',
+    description: 'a wildcard or directory that finds no input file is a run with nothing to score (exit 0) instead of a missing input (exit 3); with --state this is always so',
   },
   inputFormat: { flags: '--input-format <format>', description: 'input format, instead of guessing from the extension', choices: INPUT_FORMATS },
   outputFormat: { flags: '--output-format <format>', description: 'output format, instead of guessing from the extension', choices: OUTPUT_FORMATS },
@@ -118,7 +122,20 @@ export const SCORE_FLAGS = {
   reportMd: { flags: '--report-md <path>', description: 'a Markdown summary of the report (also appended to $GITHUB_STEP_SUMMARY when set)' },
   reportHtml: { flags: '--report-html <path>', description: 'the report as one self-contained HTML page (charts inline, nothing fetched)' },
   junit: { flags: '--junit <path>', description: 'JUnit XML with one test case per --fail-on gate' },
-  progress: { flags: '--no-progress', description: 'no progress bar (it is shown only when stderr is a terminal anyway)' },
+  progress: { flags: '--no-progress', description: 'no progress bar on a terminal, no progress lines elsewhere' },
+  progressInterval: {
+    flags: '--progress-interval <seconds>',
+    description: 'when stderr is not a terminal (cron, CI) or with --log-format json: seconds between progress lines (rows, rows/s, bytes, ETA)',
+    defaultValue: '10',
+    env: 'ONNX_BATCH_PROGRESS_INTERVAL',
+  },
+  logFormat: {
+    flags: '--log-format <format>',
+    description: 'stderr lines as text, or as one JSON object per line (time, level, event, message, fields) for log collectors; errors included',
+    choices: LOG_FORMATS,
+    defaultValue: 'text',
+    env: 'ONNX_BATCH_LOG_FORMAT',
+  },
   quiet: { flags: '-q, --quiet', description: 'print nothing but errors' },
   verbose: { flags: '--verbose', description: 'print stack traces with errors' },
 } as const satisfies Readonly<Record<string, FlagSpec>>;

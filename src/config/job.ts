@@ -13,6 +13,10 @@ export interface JobInput {
 export const ON_ERROR_MODES = ['fail', 'skip'] as const;
 export type OnError = (typeof ON_ERROR_MODES)[number];
 
+/** The values of --log-format: stderr lines for people, or one JSON object per line for log collectors. */
+export const LOG_FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /** A scoring job, fully resolved: every path, format and default is decided. */
 export interface ScoreJob {
   readonly model: string;

@@ -1,9 +1,9 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from '../../test/helpers/temp-dir.js';
-import { UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import type { ScoreFlags } from './flags.js';
 import { buildScoreJob } from './load.js';
 
@@ -42,8 +42,20 @@ function flags(overrides: Partial<ScoreFlags> = {}): ScoreFlags {
     csvParser: 'fast',
     workers: 'auto',
     progress: true,
+    progressInterval: '10',
+    logFormat: 'text',
     stats: true,
     ...overrides,
+  };
+}
+
+function notFound(pattern: RegExp): (error: unknown) => boolean {
+  return (error: unknown) => {
+    assert.ok(error instanceof InputError, `expected an InputError, got ${String(error)}`);
+    assert.equal(error.code, 'INPUT_NOT_FOUND');
+    assert.equal(error.exitCode, 3);
+    assert.match(error.message, pattern);
+    return true;
   };
 }
 
@@ -247,7 +259,7 @@ describe('buildScoreJob inputs', () => {
 
   it('treats regex characters in a wildcard pattern literally', async () => {
     const plain = join(root, 'plain');
-    await assert.rejects(buildScoreJob(flags({ input: [join(plain, 'a.csv+*')] })), usageError(/No file matches/));
+    await assert.rejects(buildScoreJob(flags({ input: [join(plain, 'a.csv+*')] })), notFound(/No input file matches/));
     const job = await buildScoreJob(flags({ input: [join(plain, 'a?csv*')] }));
     assert.deepEqual(job.inputs.map((input) => input.path), [join(plain, 'a.csv')]);
   });
@@ -265,14 +277,32 @@ describe('buildScoreJob inputs', () => {
     assert.deepEqual(job.inputs.map((input) => input.path), ['z.csv', join(plain, 'b.csv'), 'y.arrow']);
   });
 
-  it('refuses a wildcard that matches nothing with a UsageError', async () => {
-    await assert.rejects(buildScoreJob(flags({ input: [join(root, 'data', '*.parquet')] })), usageError(/No file matches/));
-    await assert.rejects(buildScoreJob(flags({ input: [join(root, 'missing-dir', '*.csv')] })), usageError(/No file matches/));
+  it('a wildcard that matches nothing is a missing input (exit 3, like a missing file; issue 10)', async () => {
+    await assert.rejects(buildScoreJob(flags({ input: [join(root, 'data', '*.parquet')] })), notFound(/No input file matches/));
+    await assert.rejects(buildScoreJob(flags({ input: [join(root, 'missing-dir', '*.csv')] })), notFound(/No input file matches/));
   });
 
-  it('refuses a directory without CSV or Arrow files with a UsageError', async () => {
-    await assert.rejects(buildScoreJob(flags({ input: [join(root, 'empty')] })), usageError(/no CSV or Arrow files/));
-    await assert.rejects(buildScoreJob(flags({ input: [join(root, 'textonly')] })), usageError(/no CSV or Arrow files/));
+  it('a directory without input files is a missing input (exit 3; issue 10)', async () => {
+    await assert.rejects(buildScoreJob(flags({ input: [join(root, 'empty')] })), notFound(/holds no CSV, Arrow, Parquet or JSON Lines files/));
+    await assert.rejects(buildScoreJob(flags({ input: [join(root, 'textonly')] })), notFound(/holds no CSV, Arrow, Parquet or JSON Lines files/));
+  });
+
+  it('with --allow-empty, or with --state, finding no input is a job with no inputs', async () => {
+    assert.deepEqual((await buildScoreJob(flags({ input: [join(root, 'empty'), join(root, 'data', '*.parquet')], allowEmpty: true }))).inputs, []);
+    const incremental = await buildScoreJob(flags({ input: [join(root, 'data', '*.parquet')], output: join(root, 'scored'), state: join(root, 'state.json') }));
+    assert.deepEqual(incremental.inputs, []);
+  });
+
+  it('refuses an output, report, rejects or state path that is one of the inputs, also through a symlink (issue 10)', async () => {
+    const input = join(root, 'plain', 'a.csv');
+    const link = join(root, 'link-to-a.csv');
+    await symlink(input, link);
+    await assert.rejects(buildScoreJob(flags({ input: [input], output: input })), usageError(/--output would overwrite a file this run reads \(--input\)/));
+    await assert.rejects(buildScoreJob(flags({ input: [join(root, 'plain', '*.csv')], report: link })), usageError(/--report would overwrite .*link-to-a\.csv is .*a\.csv/));
+    await assert.rejects(buildScoreJob(flags({ input: [input], onError: 'skip', rejects: link })), usageError(/--rejects/));
+    await assert.rejects(buildScoreJob(flags({ input: [input], model: input, output: join(root, 'o.csv'), report: input })), usageError(/--report/));
+    await assert.rejects(buildScoreJob(flags({ input: [input], output: join(root, 'scored'), state: link })), usageError(/--state/));
+    assert.equal((await buildScoreJob(flags({ input: [input], output: join(root, 'other.csv') }))).inputs.length, 1);
   });
 
   it('refuses an input with an unknown extension with a UsageError', async () => {

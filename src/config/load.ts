@@ -1,13 +1,14 @@
 // Config: turns the parsed `score` flags into a validated ScoreJob, or one UsageError listing every problem.
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../model/index.js';
 import { DEFAULT_PARQUET_OPTIONS, outputFormatOf, type ParquetOptions } from '../sinks/index.js';
 import { inputFormatOf, isReadableInput, type InputFormat } from '../sources/index.js';
 import type { ScoreFlags } from './flags.js';
 import type { JobInput, ScoreJob } from './job.js';
 import { monitoringJob } from './monitoring.js';
+import { refuseWritingInputs, type NamedPath } from './same-file.js';
 
 /** Validates the flags and resolves inputs, formats and defaults into a job. */
 export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
@@ -46,7 +47,8 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
       hint: 'see `onnx-batch score --help`',
     });
   }
-  const inputs = await expandInputs(flags.input, flags.inputFormat);
+  // An incremental run over a landing folder meets quiet nights: no file there is not a failure.
+  const inputs = await expandInputs(flags.input, flags.inputFormat, flags.allowEmpty === true || flags.state !== undefined);
   // A parts directory has no extension to go by: CSV unless --output-format says otherwise.
   const directory = rowsPerPart !== undefined || flags.state !== undefined;
   const outputFormat = directory ? (flags.outputFormat ?? 'csv') : outputFormatOf(flags.output, flags.outputFormat);
@@ -55,11 +57,26 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
   if (stdinCount > 0 && inputs.length > 1) {
     throw new UsageError('USAGE', 'stdin (-) cannot be combined with other inputs', { hint: 'score stdin in a run of its own' });
   }
+  const report = flags.report ?? (flags.output === '-' ? undefined : defaultReport);
+  const rejects = flags.onError === 'skip' ? (flags.rejects ?? (rowsPerPart === undefined ? `${flags.output}.rejects.csv` : flags.output)) : undefined;
+  const named = (flag: string, path: string | undefined): NamedPath[] => (path === undefined ? [] : [{ flag, path }]);
+  await refuseWritingInputs(
+    [...inputs.map((input) => ({ flag: '--input', path: input.path })), ...named('--model', flags.model), ...named('--pipeline', flags.pipeline), ...named('--baseline', monitoring.baseline)],
+    [
+      ...named('--output', directory ? undefined : flags.output),
+      ...named('--report', report),
+      ...named('--rejects', rowsPerPart === undefined ? rejects : undefined),
+      ...named('--report-md', monitoring.reportMarkdown),
+      ...named('--report-html', monitoring.reportHtml),
+      ...named('--junit', monitoring.junit),
+      ...named('--state', flags.state),
+    ],
+  );
   return {
     model: flags.model,
     inputs,
     output: { path: flags.output, format: outputFormat },
-    report: flags.report ?? (flags.output === '-' ? undefined : defaultReport),
+    report,
     pipeline: flags.pipeline,
     features,
     keep,
@@ -72,7 +89,7 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
     workers: workers ?? 0,
     onError: flags.onError,
     maxErrors: maxErrors ?? { percent: 1 },
-    rejects: flags.onError === 'skip' ? (flags.rejects ?? (rowsPerPart === undefined ? `${flags.output}.rejects.csv` : flags.output)) : undefined,
+    rejects,
     rejectNaN: flags.rejectNan === true,
     csvSafe: flags.csvSafe === true,
     parquet: { compression: (flags.compression as ParquetOptions['compression'] | undefined) ?? DEFAULT_PARQUET_OPTIONS.compression, rowGroupRows: rowGroupRows ?? DEFAULT_PARQUET_OPTIONS.rowGroupRows },
@@ -133,22 +150,35 @@ function parseProviders(text: string, problems: string[]): ExecutionProvider[] {
   });
 }
 
-/** Expands directories (their readable files, sorted) and wildcards in the file-name part. */
-async function expandInputs(paths: readonly string[], explicit: InputFormat | undefined): Promise<JobInput[]> {
+/**
+ * Expands directories (their readable files, sorted) and wildcards in the file-name part. A pattern or
+ * directory that finds no file is a missing input (exit 3, as a missing file is) unless `allowEmpty`.
+ */
+async function expandInputs(paths: readonly string[], explicit: InputFormat | undefined, allowEmpty: boolean): Promise<JobInput[]> {
   const expanded: string[] = [];
   for (const path of paths) {
     if (path === '-') {
       expanded.push(path);
     } else if (/[*?]/.test(basename(path))) {
       const matches = await matchWildcard(path);
-      if (matches.length === 0) throw new UsageError('USAGE', `No file matches ${path}`, { hint: 'check the pattern; wildcards apply to the file name only' });
+      if (matches.length === 0 && !allowEmpty) {
+        throw new InputError('INPUT_NOT_FOUND', `No input file matches ${path}`, {
+          context: { file: path },
+          hint: 'check the pattern (wildcards apply to the file name only); --allow-empty makes no match a run with nothing to score (exit 0)',
+        });
+      }
       expanded.push(...matches);
     } else if (await isDirectory(path)) {
       const entries = (await readdir(path, { withFileTypes: true }))
         .filter((entry) => entry.isFile() && isReadableInput(entry.name) && !entry.name.startsWith('.'))
         .map((entry) => entry.name)
         .sort();
-      if (entries.length === 0) throw new UsageError('USAGE', `Directory ${path} holds no CSV or Arrow files`, { hint: 'name the files, or pass another directory' });
+      if (entries.length === 0 && !allowEmpty) {
+        throw new InputError('INPUT_NOT_FOUND', `Input directory ${path} holds no CSV, Arrow, Parquet or JSON Lines files`, {
+          context: { file: path },
+          hint: 'name the files, or pass another directory; --allow-empty makes an empty directory a run with nothing to score (exit 0)',
+        });
+      }
       expanded.push(...entries.map((name) => join(path, name)));
     } else {
       expanded.push(path);

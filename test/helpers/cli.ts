@@ -42,7 +42,8 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     child.on('error', reject);
     child.on('close', (code, signal) => {
       try {
-        validateReports(args, options.cwd ?? ROOT);
+        // A usage error (exit 2) writes nothing: a path its arguments name is not its report.
+        if (code !== 2) validateReports(args, options.cwd ?? ROOT);
       } catch (error) {
         reject(error as Error);
         return;

@@ -4,7 +4,8 @@ import type { ScoreFlags } from '../../config/flags.js';
 import { buildScoreJob } from '../../config/load.js';
 import { runIncremental, runScore, type RunProgress } from '../../run/index.js';
 import { scoreOptions } from '../options.js';
-import { createProgress } from '../progress.js';
+import { createLog } from '../log.js';
+import { createProgress, parseProgressInterval } from '../progress.js';
 import type { CommandContext } from './context.js';
 
 const EXAMPLES = `
@@ -22,36 +23,57 @@ export function addScoreCommand(program: Command, context: CommandContext): void
   command.action(async (flags: ScoreFlags) => {
     context.verbose = flags.verbose === true;
     const quiet = flags.quiet === true;
+    const log = createLog(flags.logFormat, quiet);
+    context.log = log;
+    const intervalSeconds = parseProgressInterval(flags.progressInterval);
     const job = await buildScoreJob(flags);
-    const progress = createProgress(flags.progress && !quiet);
-    const say = (line: string): void => {
-      if (!quiet) process.stderr.write(`onnx-batch: ${line}\n`);
-    };
+    const progress = createProgress({ enabled: flags.progress && !quiet, log, intervalSeconds });
+    const say = (event: string, text: string, fields: Readonly<Record<string, unknown>> = {}): void => log.write({ level: 'info', event, text, fields });
     const hooks = {
       signal: context.signal,
       onProgress: (update: RunProgress) => progress.update(update),
-      onWarning: (message: string) => say(`warning: ${message}`),
+      onWarning: (message: string) => log.write({ level: 'warn', event: 'warning', text: message }),
       // ONNX Runtime's own lines, only with --verbose, and marked as its own.
-      ...(context.verbose ? { onRuntimeLog: (line: string) => say(`onnxruntime: ${line}`) } : {}),
+      ...(context.verbose ? { onRuntimeLog: (line: string) => say('onnxruntime', `onnxruntime: ${line}`) } : {}),
     };
-    if (job.state !== undefined) {
-      const outcome = await runIncremental(job, job.state, hooks);
+    try {
+      if (job.state !== undefined) {
+        const outcome = await runIncremental(job, job.state, hooks);
+        progress.stop();
+        for (const { input, result } of outcome.scored) {
+          const output = result.report.outputs[0]?.path ?? '';
+          if (result.error === undefined) say('scored', `scored ${input}: ${result.report.rows.scored} rows -> ${output}`, { input, rows: result.report.rows.scored, output });
+        }
+        if (outcome.skipped.length > 0) say('skipped', `skipped ${outcome.skipped.length} inputs already scored with this model, spec and options: ${outcome.skipped.join(', ')}`, { inputs: outcome.skipped });
+        if (outcome.error !== undefined) throw outcome.error;
+        // A quiet night is a success: cron's `|| alert` must not fire because nothing arrived.
+        if (outcome.scored.length === 0) say('nothing-new', 'nothing new to score');
+        say('state', `state: ${job.state}`, { state: job.state });
+        return;
+      }
+      if (job.inputs.length === 0) {
+        say('nothing-found', `no input file found in ${flags.input.join(', ')}: nothing to score (--allow-empty); no output written`);
+        return;
+      }
+      const result = await runScore(job, hooks);
       progress.stop();
-      for (const { input, result } of outcome.scored) if (result.error === undefined) say(`scored ${input}: ${result.report.rows.scored} rows -> ${result.report.outputs[0]?.path ?? ''}`);
-      if (outcome.skipped.length > 0) say(`skipped ${outcome.skipped.length} inputs already scored with this model, spec and options: ${outcome.skipped.join(', ')}`);
-      if (outcome.error !== undefined) throw outcome.error;
-      say(`state: ${job.state}`);
-      return;
-    }
-    const result = await runScore(job, hooks);
-    progress.stop();
-    if (result.error !== undefined) throw result.error;
-    if (!quiet) {
+      if (result.error !== undefined) throw result.error;
       const { rows, durationMs, throughput, rejects } = result.report;
       const where = job.output.path === '-' ? 'stdout' : job.output.path;
-      process.stderr.write(`onnx-batch: scored ${rows.scored} rows in ${(durationMs / 1000).toFixed(2)} s (${throughput.rowsPerSec} rows/s) -> ${where}\n`);
-      if (rejects !== null) process.stderr.write(`onnx-batch: rejected ${rejects.count} rows -> ${rejects.path}\n`);
-      if (job.report !== undefined) process.stderr.write(`onnx-batch: report: ${job.report}\n`);
+      say('summary', `scored ${rows.scored} rows in ${(durationMs / 1000).toFixed(2)} s (${throughput.rowsPerSec} rows/s) -> ${where}`, {
+        rows,
+        durationMs,
+        rowsPerSec: throughput.rowsPerSec,
+        output: where,
+        rejects: rejects?.path ?? null,
+        report: job.report ?? null,
+      });
+      if (log.format === 'text') {
+        if (rejects !== null) say('rejects', `rejected ${rejects.count} rows -> ${rejects.path}`);
+        if (job.report !== undefined) say('report', `report: ${job.report}`);
+      }
+    } finally {
+      progress.stop();
     }
   });
 }
