@@ -40,7 +40,8 @@ export function describeModel(model: LoadedModel): ModelDescription {
       const entry = model.outputs.entries.find((candidate) => candidate.column === output.name);
       const declared = session.outputs.find((candidate) => candidate.name === entry?.fetch);
       const columns = entry === undefined ? [] : declaredColumnNames(entry, declared);
-      const note = zipMap !== undefined ? `ZipMap: written from tensor '${zipMap.tensor}' with its class labels` : skipped?.reason;
+      const classifier = file.classLabels[output.name] !== undefined && entry?.labels === file.classLabels[output.name];
+      const note = zipMap !== undefined ? `ZipMap: written from tensor '${zipMap.tensor}' with its class labels` : classifier ? "columns named by the classifier's class labels" : skipped?.reason;
       return { ...view(output), columns, ...(note === undefined ? {} : { note }) };
     });
   return {

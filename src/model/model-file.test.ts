@@ -40,3 +40,29 @@ describe('readModelFile: widestLayer', () => {
     assert.equal((await readModelFile(await modelWithWeights([]))).widestLayer, 0);
   });
 });
+
+describe('readModelFile: classLabels', () => {
+  it("takes the labels of the ai.onnx.ml classifier whose scores reach an output through a Normalizer", async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'onnx-batch-model-file-'));
+    directories.push(directory);
+    const value = (name: string, dims: number[]): onnxProto.onnx.IValueInfoProto => ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'N' }, ...dims.map((dimValue) => ({ dimValue }))] } } } });
+    const labels = ['<=50K', '>50K'].map((label) => new TextEncoder().encode(label));
+    const model = onnx.ModelProto.create({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 15 }, { domain: 'ai.onnx.ml', version: 1 }],
+      graph: {
+        name: 'g',
+        node: [
+          { opType: 'LinearClassifier', domain: 'ai.onnx.ml', input: ['x'], output: ['label', 'raw'], attribute: [{ name: 'classlabels_strings', type: onnx.AttributeProto.AttributeType.STRINGS, strings: labels }] },
+          { opType: 'Normalizer', domain: 'ai.onnx.ml', input: ['raw'], output: ['probabilities'] },
+          { opType: 'Identity', input: ['x'], output: ['copy'] },
+        ],
+        input: [value('x', [3])],
+        output: [value('label', []), value('probabilities', [2]), value('copy', [3])],
+      },
+    });
+    const path = join(directory, 'classifier.onnx');
+    await writeFile(path, onnx.ModelProto.encode(model).finish());
+    assert.deepEqual((await readModelFile(path)).classLabels, { probabilities: ['<=50K', '>50K'] });
+  });
+});

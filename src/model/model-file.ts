@@ -36,6 +36,11 @@ export interface ModelFile {
   /** The graph's outputs as declared, before any rewrite. */
   readonly declaredOutputs: readonly string[];
   readonly zipMaps: readonly ZipMapRewrite[];
+  /**
+   * Class labels of tensor outputs that carry an `ai.onnx.ml` classifier's scores (its second output,
+   * possibly through a Normalizer, Cast or Identity), in column order: what a ZipMap would have named.
+   */
+  readonly classLabels: Readonly<Record<string, readonly string[]>>;
   readonly skippedOutputs: readonly SkippedOutput[];
   /**
    * The widest layer the weights suggest: the largest dimension of an initializer after its first
@@ -97,6 +102,7 @@ export async function readModelFile(path: string): Promise<ModelFile> {
     metadata: Object.fromEntries(model.metadataProps.map((entry) => [entry.key ?? '', entry.value ?? ''])),
     declaredOutputs,
     zipMaps,
+    classLabels: classLabelsOf(graph, declaredOutputs),
     skippedOutputs,
     widestLayer: widestLayer(graph),
     missingValues,
@@ -134,7 +140,7 @@ function findNonTensorOutputs(graph: onnxProto.onnx.IGraphProto): { zipMaps: Zip
     const producer = (graph.node ?? []).find((node) => (node.output ?? []).includes(name));
     const input = producer?.input?.[0];
     if (producer?.opType === 'ZipMap' && input !== undefined) {
-      zipMaps.push({ output: name, tensor: input, labels: zipMapLabels(producer) });
+      zipMaps.push({ output: name, tensor: input, labels: labelsAttribute(producer) });
     } else {
       const kind = output.type?.sequenceType ? 'a sequence' : output.type?.mapType ? 'a map' : 'not a tensor';
       skippedOutputs.push({ name, reason: `output '${name}' is ${kind}, which onnxruntime-node cannot return` });
@@ -143,7 +149,33 @@ function findNonTensorOutputs(graph: onnxProto.onnx.IGraphProto): { zipMaps: Zip
   return { zipMaps, skippedOutputs };
 }
 
-function zipMapLabels(node: onnxProto.onnx.INodeProto): string[] {
+/** Ops between a classifier's scores and a graph output that keep one column per class. */
+const PASS_THROUGH = new Set(['Normalizer', 'Cast', 'Identity', 'Softmax']);
+
+function classLabelsOf(graph: onnxProto.onnx.IGraphProto, outputs: readonly string[]): Record<string, string[]> {
+  const nodes = graph.node ?? [];
+  const labels: Record<string, string[]> = {};
+  for (const output of outputs) {
+    let tensor = output;
+    // A short walk back: scores pass through a few element-wise ops at most.
+    for (let step = 0; step < 8; step++) {
+      const producer = nodes.find((node) => (node.output ?? []).includes(tensor));
+      if (producer === undefined) break;
+      const op = producer.opType ?? '';
+      if (producer.domain === 'ai.onnx.ml' && op.endsWith('Classifier') && producer.output?.[1] === tensor) {
+        const found = labelsAttribute(producer);
+        if (found.length > 0) labels[output] = found;
+        break;
+      }
+      const input = producer.input?.[0];
+      if (!PASS_THROUGH.has(op) || input === undefined) break;
+      tensor = input;
+    }
+  }
+  return labels;
+}
+
+function labelsAttribute(node: onnxProto.onnx.INodeProto): string[] {
   const attributes = node.attribute ?? [];
   const strings = attributes.find((attribute) => attribute.name === 'classlabels_strings')?.strings ?? [];
   if (strings.length > 0) return strings.map((label) => Buffer.from(label).toString('utf8'));

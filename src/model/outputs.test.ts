@@ -6,7 +6,7 @@ import type { ModelFile, SkippedOutput, ZipMapRewrite } from './model-file.js';
 import { declaredColumnNames, planOutputs, toPredictionColumns, type OutputEntry, type OutputPlan } from './outputs.js';
 import type { ElementType, TensorData, TensorSignature } from './session.js';
 
-function modelFile(declaredOutputs: string[], zipMaps: ZipMapRewrite[] = [], skippedOutputs: SkippedOutput[] = []): ModelFile {
+function modelFile(declaredOutputs: string[], zipMaps: ZipMapRewrite[] = [], skippedOutputs: SkippedOutput[] = [], classLabels: Record<string, string[]> = {}): ModelFile {
   return {
     path: 'model.onnx',
     bytes: 123,
@@ -17,6 +17,7 @@ function modelFile(declaredOutputs: string[], zipMaps: ZipMapRewrite[] = [], ski
     metadata: {},
     declaredOutputs,
     zipMaps,
+    classLabels,
     skippedOutputs,
     widestLayer: 0,
     missingValues: {},
@@ -64,6 +65,13 @@ describe('planOutputs', () => {
       { fetch: 'output_label', column: 'output_label', labels: undefined },
       { fetch: 'probabilities', column: 'output_probability', labels: ['setosa', 'versicolor', 'virginica'] },
     ]);
+  });
+
+  it("names a classifier's probability tensor after the classifier's labels, and a spec's labels win", () => {
+    const outputs = [signature('label', 'string'), signature('probabilities', 'float32', ['N', 2])];
+    const file = modelFile(['label', 'probabilities'], [], [], { probabilities: ['<=50K', '>50K'] });
+    assert.deepEqual(planOutputs(outputs, file).entries[1], { fetch: 'probabilities', column: 'probabilities', labels: ['<=50K', '>50K'] });
+    assert.deepEqual(planOutputs(outputs, file, { probabilities: ['low', 'high'] }).entries[1]?.labels, ['low', 'high']);
   });
 
   it('leaves out runtime outputs that the file does not declare (added by the rewrite)', () => {

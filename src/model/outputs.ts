@@ -21,7 +21,8 @@ export interface OutputPlan {
 
 /**
  * Decides what to fetch: every tensor output, and the probability tensor behind each ZipMap.
- * `labels` (from a pipeline spec) name the columns of an output, over a ZipMap's own labels.
+ * `labels` (from a pipeline spec) name the columns of an output, over the labels the model carries
+ * (a ZipMap's, or the classifier's behind a probability tensor).
  */
 export function planOutputs(outputs: readonly TensorSignature[], file: ModelFile, labels: Readonly<Record<string, readonly string[]>> = {}): OutputPlan {
   const entries: OutputEntry[] = [];
@@ -30,7 +31,7 @@ export function planOutputs(outputs: readonly TensorSignature[], file: ModelFile
     if (zipMap !== undefined) {
       entries.push({ fetch: zipMap.tensor, column: zipMap.output, labels: labels[output.name] ?? zipMap.labels });
     } else if (output.isTensor) {
-      entries.push({ fetch: output.name, column: output.name, labels: labels[output.name] });
+      entries.push({ fetch: output.name, column: output.name, labels: labels[output.name] ?? file.classLabels[output.name] });
     }
   }
   const unknown = Object.keys(labels).filter((name) => !entries.some((entry) => entry.column === name));

@@ -34,6 +34,7 @@ function smokeFile(): ModelFile {
     metadata: {},
     declaredOutputs: [SMOKE_OUTPUT],
     zipMaps: [],
+    classLabels: {},
     skippedOutputs: [],
     widestLayer: 32,
     missingValues: {},
