@@ -7,7 +7,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import onnxProto from 'onnx-proto';
-import { fromFloat16Bits } from '../src/model/half-float.js';
+import { fromFloat16Bits } from '../src/shared/half-float.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 
 const skip = process.env['ONNX_BATCH_TEST_CUDA'] === '1' ? false : 'needs a GPU: set ONNX_BATCH_TEST_CUDA=1 where the CUDA provider works (scripts/gpu-check.sh)';

@@ -43,8 +43,7 @@ describe('readModelFile: widestLayer', () => {
 
 describe('readModelFile: classLabels', () => {
   it("takes the labels of the ai.onnx.ml classifier whose scores reach an output through a Normalizer", async () => {
-    const directory = await mkdtemp(join(tmpdir(), 'onnx-batch-model-file-'));
-    directories.push(directory);
+    const directory = await tempDir('onnx-batch-model-file-');
     const value = (name: string, dims: number[]): onnxProto.onnx.IValueInfoProto => ({ name, type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'N' }, ...dims.map((dimValue) => ({ dimValue }))] } } } });
     const labels = ['<=50K', '>50K'].map((label) => new TextEncoder().encode(label));
     const model = onnx.ModelProto.create({
