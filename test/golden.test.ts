@@ -1,11 +1,13 @@
 // End to end: every fixtures/<case>/ is scored by the built CLI from CSV, Arrow file and Arrow stream,
-// into CSV and Arrow, and compared with scikit-learn's own predictions (expected/predictions.csv).
+// into CSV and Arrow, and compared with scikit-learn's own predictions (expected/predictions.csv);
+// every test/golden/<case>/ is run and its normalised report, stderr and exit code compared with
+// its expected/ folder (UPDATE_GOLDEN=1 rewrites them; see test/golden/README.md).
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
-import { assertPredictionsMatch, readArrowTable, readCsvTable } from './helpers/golden.js';
+import { FIXTURES, ROOT, runCli, tempDir } from './helpers/cli.js';
+import { assertJsonClose, assertPredictionsMatch, formatJson, normalizeReport, normalizeText, readArrowTable, readCsvTable } from './helpers/golden.js';
 
 const cases = readdirSync(FIXTURES).filter((name) => existsSync(join(FIXTURES, name, 'expected', 'predictions.csv')));
 
@@ -37,5 +39,45 @@ describe('golden predictions from scikit-learn', () => {
         assert.equal(report.rows.scored, expected.values().next().value?.length);
       });
     }
+  }
+});
+
+const GOLDEN = join(ROOT, 'test', 'golden');
+const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
+const runs = readdirSync(GOLDEN).filter((name) => existsSync(join(GOLDEN, name, 'args')));
+
+describe('golden runs: normalised report, stderr and exit code (test/golden)', () => {
+  it('has the main cases', () => assert.deepEqual(runs.sort(), ['bad-row-fail', 'clean-csv', 'gate-fires', 'missing-column', 'rejects-skip']));
+
+  for (const name of runs) {
+    it(`${name}: as in test/golden/${name}/expected`, async () => {
+      const out = await tempDir();
+      const args = readFileSync(join(GOLDEN, name, 'args'), 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((arg) => arg.replace('<fixtures>', FIXTURES).replace('<golden>', GOLDEN));
+      const result = await runCli(args, { cwd: out });
+      const paths = { root: ROOT, out };
+      const report = formatJson(normalizeReport(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')), paths));
+      const actual = { 'exit-code': `${result.code}\n`, 'stderr.txt': normalizeText(result.stderr, paths), 'report.json': `${report}\n` };
+      const expected = join(GOLDEN, name, 'expected');
+      if (UPDATE) {
+        mkdirSync(expected, { recursive: true });
+        for (const [file, text] of Object.entries(actual)) writeFileSync(join(expected, file), text);
+        return;
+      }
+      const read = (file: string): string => {
+        assert.ok(existsSync(join(expected, file)), `test/golden/${name}/expected/${file} is missing: run UPDATE_GOLDEN=1 npm test, and review the diff`);
+        return readFileSync(join(expected, file), 'utf8');
+      };
+      const hint = `(if the change is intended: UPDATE_GOLDEN=1 npm test, and review the diff of test/golden/${name}/expected)`;
+      assert.equal(actual['exit-code'], read('exit-code'), `exit code ${hint}\n${result.stderr}`);
+      assert.equal(actual['stderr.txt'], read('stderr.txt'), `stderr ${hint}`);
+      try {
+        assertJsonClose(JSON.parse(actual['report.json']), JSON.parse(read('report.json')), 'report');
+      } catch (error) {
+        throw new assert.AssertionError({ message: `${(error as Error).message} ${hint}` });
+      }
+    });
   }
 });

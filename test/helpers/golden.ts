@@ -52,3 +52,79 @@ export function assertPredictionsMatch(actual: TextTable, expected: TextTable, w
     }
   }
 }
+
+/** Report fields that change from run to run or machine to machine, and what the goldens hold instead. */
+const VOLATILE_FIELDS: Readonly<Record<string, string>> = {
+  startedAt: '<time>',
+  finishedAt: '<time>',
+  durationMs: '<ms>',
+  rowsPerSec: '<rate>',
+  host: '<host>',
+  pid: '<pid>',
+  // Summaries for `report merge` (every sampled value, per-bin counts): checked by monitoring-stats.test.ts;
+  // here they would be most of the file and unreadable in a diff.
+  sketch: '<sketch>',
+  tally: '<tally>',
+};
+
+/**
+ * A report as the goldens keep it: times, rates, versions, hosts and merge state replaced by
+ * placeholders, the repository and the run's folder by <root> and <out>, and the hashes and sizes of
+ * prediction files (their last float bits may differ on other CPUs) by placeholders.
+ */
+export function normalizeReport(report: unknown, paths: { root: string; out: string }): unknown {
+  const walk = (value: unknown, key: string, parent: string): unknown => {
+    if (Object.hasOwn(VOLATILE_FIELDS, key) && value !== null) return VOLATILE_FIELDS[key];
+    if (parent === 'timings' || (parent === 'tool' && key !== 'name')) return typeof value === 'number' ? '<ms>' : '<version>';
+    if (parent === 'outputs[]' && (key === 'sha256' || key === 'bytes')) return `<${key}>`;
+    if (typeof value === 'string') return normalizeText(value, paths);
+    if (Array.isArray(value)) return value.map((item) => walk(item, '', `${key}[]`));
+    if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, walk(item, name, key)]));
+    return value;
+  };
+  return walk(report, '', '');
+}
+
+/** stderr (or a report's text) with <root>, <out> and the run's time and rate as placeholders. */
+export function normalizeText(text: string, paths: { root: string; out: string }): string {
+  return text
+    .replaceAll(paths.out, '<out>')
+    .replaceAll(paths.root.replace(/\/$/, ''), '<root>')
+    .replace(/\d+(?:\.\d+)? s \([\d.,]+ rows\/s\)/g, '<seconds> s (<rate> rows/s)');
+}
+
+/** JSON with two-space indents, but lists of plain values on one line, so that a golden diff reads well. */
+export function formatJson(value: unknown, indent = ''): string {
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.every((item) => item === null || typeof item !== 'object')) return JSON.stringify(value);
+    return `[\n${value.map((item) => inner + formatJson(item, inner)).join(',\n')}\n${indent}]`;
+  }
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return '{}';
+    return `{\n${entries.map(([key, item]) => `${inner}${JSON.stringify(key)}: ${formatJson(item, inner)}`).join(',\n')}\n${indent}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Equal JSON values, numbers within the prediction tolerances (other CPUs may change the last bits). */
+export function assertJsonClose(actual: unknown, expected: unknown, path = '$'): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    const diff = Math.abs(actual - expected);
+    assert.ok(diff <= ATOL + RTOL * Math.abs(expected), `${path}: ${actual} != ${expected} (diff ${diff})`);
+    return;
+  }
+  if (Array.isArray(expected)) {
+    assert.ok(Array.isArray(actual) && actual.length === expected.length, `${path}: ${JSON.stringify(actual)?.slice(0, 200)} is not a list of ${expected.length}`);
+    expected.forEach((item, i) => assertJsonClose(actual[i], item, `${path}[${i}]`));
+    return;
+  }
+  if (typeof expected === 'object' && expected !== null) {
+    assert.ok(typeof actual === 'object' && actual !== null && !Array.isArray(actual), `${path}: expected a mapping, got ${JSON.stringify(actual)?.slice(0, 200)}`);
+    assert.deepEqual(Object.keys(actual), Object.keys(expected), `${path}: keys`);
+    for (const [key, item] of Object.entries(expected)) assertJsonClose((actual as Record<string, unknown>)[key], item, `${path}.${key}`);
+    return;
+  }
+  assert.deepEqual(actual, expected, path);
+}
