@@ -17,8 +17,11 @@ const STAGES = ['sources', 'pipeline', 'model', 'sinks', 'report'];
 const LAYERS: readonly (readonly string[])[] = [['cli'], ['run'], ['doctor'], ['config'], STAGES, ['shared'], ['errors.ts']];
 /** Folders reached from outside through their index.ts only. */
 const INDEXED = new Set([...STAGES, 'run', 'doctor']);
-/** Modules that may build a CommonJS `require` (to resolve onnxruntime-node's installed files). */
-const CREATE_REQUIRE_ALLOWED = new Set(['doctor/runtime-files.ts']);
+/**
+ * Modules that may build a CommonJS `require`: to resolve onnxruntime-node's installed files, and to load
+ * ajv on the first spec read, synchronously (readSpec is synchronous) and only when a spec is read.
+ */
+const CREATE_REQUIRE_ALLOWED = new Set(['doctor/runtime-files.ts', 'pipeline/spec-schema.ts']);
 /** Third-party packages and the one module allowed to import each (a folder prefix allows the folder). */
 const ADAPTERS: Readonly<Record<string, readonly string[]>> = {
   'onnxruntime-node': ['model/session-child.ts'],
@@ -31,6 +34,7 @@ const ADAPTERS: Readonly<Record<string, readonly string[]>> = {
   lz4js: ['sources/arrow-codecs.ts'],
   'cli-progress': ['cli/progress.ts'],
   yaml: ['pipeline/load-spec.ts'],
+  ajv: ['pipeline/spec-schema.ts'],
   commander: ['cli/'],
 };
 

@@ -171,8 +171,8 @@ describe('compilePipeline: columns that do not exist', () => {
     );
   });
 
-  it('fails when the spec declares no model inputs', () => {
-    assert.throws(() => compilePipeline(loaded({ inputs: {} }), ['a']), configInvalid('declares no model inputs'));
+  it('refuses a spec that declares no model inputs (the spec schema, before compiling)', () => {
+    assert.throws(() => compilePipeline(loaded({ inputs: {} }), ['a']), configInvalid('inputs: expected at least one entry, got none'));
   });
 
   it('checks at compile time, before any chunk', () => {

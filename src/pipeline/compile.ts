@@ -1,9 +1,8 @@
 // Pipeline: compiles a checked spec, against the input's columns, into one transform over column chunks.
-import { UsageError } from '../errors.js';
 import type { ColumnChunk } from '../shared/chunk.js';
 import { Columns } from './columns.js';
 import type { LoadedSpec } from './load-spec.js';
-import type { InputSpec, Step } from './spec.js';
+import type { InputSpec, StepName } from './spec.js';
 import { compileOneHot, compileOrdinal } from './steps/categories.js';
 import { compileDateParts } from './steps/dates.js';
 import { compileBucketize, compileClip, compileImpute, compileLog1p, compileMinMax, compileStandardize } from './steps/numeric.js';
@@ -11,7 +10,7 @@ import { compileCast, compileRename, compileSelect } from './steps/shape.js';
 import { StepContext, type CompiledStep, type StepOptions } from './steps/step.js';
 
 /** Step name -> compiler: the registry is the catalogue (README "Preprocessing"). */
-const COMPILERS: { readonly [K in Step extends infer S ? keyof S & string : never]: (options: StepOptions<K>, context: StepContext) => CompiledStep } = {
+const COMPILERS: { readonly [K in StepName]: (options: StepOptions<K>, context: StepContext) => CompiledStep } = {
   select: compileSelect,
   rename: compileRename,
   cast: compileCast,
@@ -25,6 +24,9 @@ const COMPILERS: { readonly [K in Step extends infer S ? keyof S & string : neve
   bucketize: compileBucketize,
   date_parts: compileDateParts,
 };
+
+/** The step names a spec may use, in documentation order (schema/pipeline.schema.json lists the same, checked by a test). */
+export const STEP_NAMES = Object.keys(COMPILERS) as readonly StepName[];
 
 /** A spec compiled for one set of input columns. */
 export interface Pipeline {
@@ -45,7 +47,7 @@ export interface Pipeline {
 export function compilePipeline(loaded: LoadedSpec, columnNames: readonly string[], options: { assumeColumns?: boolean } = {}): Pipeline {
   const context = new StepContext(columnNames, options.assumeColumns === true);
   const steps = loaded.spec.steps.map((step, index) => {
-    const [name, options] = Object.entries(step)[0] as [keyof typeof COMPILERS, unknown];
+    const [name, options] = Object.entries(step)[0] as [StepName, unknown];
     context.path = `steps[${index}].${name}`;
     // The spec reader guarantees that the options match the step name.
     const compile = COMPILERS[name] as (options: unknown, context: StepContext) => CompiledStep;
@@ -54,9 +56,6 @@ export function compilePipeline(loaded: LoadedSpec, columnNames: readonly string
   for (const [input, spec] of Object.entries(loaded.spec.inputs)) {
     context.path = `inputs.${input}`;
     spec.columns.forEach((column, index) => context.need(column, `columns[${index}]`));
-  }
-  if (Object.keys(loaded.spec.inputs).length === 0) {
-    throw new UsageError('CONFIG_INVALID', `Pipeline spec ${loaded.source.path} declares no model inputs`, { hint: 'add an inputs: section naming the columns of each model input' });
   }
   return {
     loaded,

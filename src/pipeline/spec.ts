@@ -47,6 +47,9 @@ export type Step =
   | { readonly bucketize: { readonly column: string; readonly edges: readonly number[]; readonly output: string } }
   | { readonly date_parts: { readonly column: string; readonly parts: readonly DatePart[]; readonly prefix: string } };
 
+/** A step's name, e.g. 'one_hot'. */
+export type StepName = Step extends infer S ? (S extends unknown ? keyof S & string : never) : never;
+
 /** How one model input is assembled. */
 export interface InputSpec {
   readonly columns: readonly string[];

@@ -17,12 +17,13 @@ export interface TempInstall {
 
 const BINDING = join('bin', 'napi-v6', process.platform, process.arch);
 
-/** Makes the installation: package.json, bin/, dist/src/ and node_modules/ with its own onnxruntime-node. */
+/** Makes the installation: package.json, bin/, dist/src/, schema/ and node_modules/ with its own onnxruntime-node. */
 export async function makeTempInstall(): Promise<TempInstall> {
   const root = await tempDir('onnx-batch-install-');
   copyFileSync(join(ROOT, 'package.json'), join(root, 'package.json'));
   cpSync(join(ROOT, 'bin'), join(root, 'bin'), { recursive: true });
   cpSync(join(ROOT, 'dist', 'src'), join(root, 'dist', 'src'), { recursive: true });
+  cpSync(join(ROOT, 'schema'), join(root, 'schema'), { recursive: true });
   mkdirSync(join(root, 'node_modules'));
   for (const name of readdirSync(join(ROOT, 'node_modules'))) {
     if (name !== 'onnxruntime-node' && !name.startsWith('.')) symlinkSync(join(ROOT, 'node_modules', name), join(root, 'node_modules', name));
