@@ -45,30 +45,46 @@ export interface ClassifiedRows {
   readonly rows?: readonly number[];
 }
 
-/** Adds a batch to the tally. */
+/** Adds a batch to the tally: column by column over typed arrays, no call per row. */
 export function tallyClassified(tally: ClassificationTally, batch: ClassifiedRows): void {
-  const count = (i: number): void => {
-    const actual = batch.actual[i] as number;
-    const predicted = batch.predicted[i] as number;
-    if (actual < 0 || predicted < 0) return;
-    const row = tally.confusion[actual] as number[];
-    row[predicted] = (row[predicted] as number) + 1;
-    const probabilities = batch.probabilities;
-    if (probabilities === undefined || tally.auc === null) return;
-    const p = clip(probabilities[actual]?.[i] ?? 0);
-    tally.log_loss_sum -= Math.log(p);
-    tally.log_loss_rows++;
-    for (let c = 0; c < tally.classes.length; c++) {
-      const column = probabilities[c];
-      if (column === undefined) continue;
-      const histograms = tally.auc[c] as { positives: number[]; negatives: number[] };
-      const bin = Math.min(AUC_BINS - 1, Math.max(0, Math.floor((column[i] as number) * AUC_BINS)));
-      const target = c === actual ? histograms.positives : histograms.negatives;
-      target[bin] = (target[bin] as number) + 1;
+  const { actual, predicted, rows } = batch;
+  const count = rows === undefined ? actual.length : rows.length;
+  const confusion = tally.confusion;
+  for (let r = 0; r < count; r++) {
+    const i = rows === undefined ? r : (rows[r] as number);
+    const a = actual[i] as number;
+    const p = predicted[i] as number;
+    if (a < 0 || p < 0) continue;
+    const row = confusion[a] as number[];
+    row[p] = (row[p] as number) + 1;
+  }
+  const probabilities = batch.probabilities;
+  if (probabilities === undefined || tally.auc === null) return;
+  let logLoss = 0;
+  let counted = 0;
+  for (let r = 0; r < count; r++) {
+    const i = rows === undefined ? r : (rows[r] as number);
+    const a = actual[i] as number;
+    if (a < 0 || (predicted[i] as number) < 0) continue;
+    logLoss -= Math.log(clip(probabilities[a]?.[i] ?? 0));
+    counted++;
+  }
+  tally.log_loss_sum += logLoss;
+  tally.log_loss_rows += counted;
+  for (let c = 0; c < tally.classes.length; c++) {
+    const column = probabilities[c];
+    const histograms = tally.auc[c];
+    if (column === undefined || histograms === undefined) continue;
+    const { positives, negatives } = histograms;
+    for (let r = 0; r < count; r++) {
+      const i = rows === undefined ? r : (rows[r] as number);
+      const a = actual[i] as number;
+      if (a < 0 || (predicted[i] as number) < 0) continue;
+      const bin = Math.min(Math.max((column[i] as number) * AUC_BINS, 0), AUC_BINS - 1) | 0;
+      if (a === c) positives[bin] = (positives[bin] as number) + 1;
+      else negatives[bin] = (negatives[bin] as number) + 1;
     }
-  };
-  if (batch.rows !== undefined) for (const i of batch.rows) count(i);
-  else for (let i = 0; i < batch.actual.length; i++) count(i);
+  }
 }
 
 function clip(p: number): number {

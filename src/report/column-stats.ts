@@ -1,5 +1,6 @@
 // Report: per-column statistics updated chunk by chunk in the scoring pass, in memory that does not grow with rows.
 import type { Column } from '../shared/chunk.js';
+import { BinCounter } from './bin-counter.js';
 import { QuantileSketch, type SketchState } from './quantile-sketch.js';
 import { InternalError } from '../errors.js';
 
@@ -67,20 +68,24 @@ export class NumericStats implements ColumnStats {
   private min = Infinity;
   private max = -Infinity;
   private readonly sketch = new QuantileSketch();
-  private readonly edges: Float64Array | undefined;
-  private readonly binCounts: Float64Array | undefined;
+  private readonly bins: BinCounter | undefined;
 
   constructor(binEdges?: readonly number[]) {
-    this.edges = binEdges === undefined ? undefined : Float64Array.from(binEdges);
-    this.binCounts = binEdges === undefined ? undefined : new Float64Array(binEdges.length + 1);
+    this.bins = binEdges === undefined ? undefined : new BinCounter(binEdges);
   }
 
   observe(column: Column, rows: number): void {
     if (column.type === 'string') throw new InternalError('NumericStats observes numeric columns');
     const values: ArrayLike<number> = column.type === 'int64' ? Float64Array.from(column.values.subarray(0, rows), Number) : column.values;
     const nulls = column.nulls;
+    // One pass: counts, extremes, bins and sums of deviations from a shift. The shift is the mean so
+    // far (the chunk's first finite value for the first chunk), so the sums stay small and the
+    // variance does not lose digits to cancellation.
+    const shift = this.finite > 0 ? this.mean : firstFinite(values, rows, nulls);
+    const bins = this.bins;
     let finite = 0;
     let sum = 0;
+    let squares = 0;
     let min = this.min;
     let max = this.max;
     let nullCount = 0;
@@ -96,9 +101,15 @@ export class NumericStats implements ColumnStats {
         continue;
       }
       finite++;
-      sum += value;
+      const d = value - shift;
+      sum += d;
+      squares += d * d;
       if (value < min) min = value;
       if (value > max) max = value;
+      if (bins !== undefined) {
+        const bin = bins.binOf(value);
+        bins.counts[bin] = (bins.counts[bin] as number) + 1;
+      }
     }
     this.count += rows;
     this.nulls += nullCount;
@@ -108,21 +119,14 @@ export class NumericStats implements ColumnStats {
     this.max = max;
     if (finite === 0) return;
     // Chan et al.: the chunk's mean and squared deviations, merged into the running ones.
-    const chunkMean = sum / finite;
-    let chunkM2 = 0;
-    for (let i = 0; i < rows; i++) {
-      const value = values[i] as number;
-      if (value - value !== 0 || (nulls !== undefined && nulls[i] === 1)) continue;
-      const d = value - chunkMean;
-      chunkM2 += d * d;
-    }
+    const chunkMean = shift + sum / finite;
+    const chunkM2 = Math.max(0, squares - (sum * sum) / finite);
     const total = this.finite + finite;
     const delta = chunkMean - this.mean;
     this.m2 += chunkM2 + (delta * delta * this.finite * finite) / total;
     this.mean += (delta * finite) / total;
     this.finite = total;
     this.sketch.addAll(values, rows, nulls);
-    if (this.edges !== undefined) countBins(this.edges, this.binCounts as Float64Array, values, rows, nulls);
   }
 
   summary(): NumericSummary {
@@ -137,20 +141,17 @@ export class NumericStats implements ColumnStats {
       min: this.min,
       max: this.max,
       sketch: this.sketch,
-      baseline_bins: this.edges === undefined ? undefined : { edges: Array.from(this.edges), counts: Array.from(this.binCounts as Float64Array) },
+      baseline_bins: this.bins === undefined ? undefined : { edges: Array.from(this.bins.edges), counts: Array.from(this.bins.counts) },
     });
   }
 }
 
-function countBins(edges: Float64Array, counts: Float64Array, values: ArrayLike<number>, rows: number, nulls: Uint8Array | undefined): void {
-  const last = edges.length;
+function firstFinite(values: ArrayLike<number>, rows: number, nulls: Uint8Array | undefined): number {
   for (let i = 0; i < rows; i++) {
     const value = values[i] as number;
-    if (value - value !== 0 || (nulls !== undefined && nulls[i] === 1)) continue;
-    let bin = 0;
-    while (bin < last && value > (edges[bin] as number)) bin++;
-    counts[bin] = (counts[bin] as number) + 1;
+    if (value - value === 0 && (nulls === undefined || nulls[i] !== 1)) return value;
   }
+  return 0;
 }
 
 interface NumericParts {

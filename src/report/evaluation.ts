@@ -1,5 +1,5 @@
 // Report: evaluation against a label column, overall and per group, with fairness ratios between groups.
-import { isNull, type Column } from '../shared/chunk.js';
+import type { Column } from '../shared/chunk.js';
 import { classIndex, classificationMetrics, compareLabels, createClassificationTally, mergeClassification, tallyClassified, type ClassificationMetrics, type ClassificationTally } from './classification.js';
 import { createRegressionTally, mergeRegression, regressionMetrics, tallyRegression, type RegressionMetrics, type RegressionTally } from './regression.js';
 import { InternalError } from '../errors.js';
@@ -7,6 +7,8 @@ import { InternalError } from '../errors.js';
 /** Groups tracked per --group-by column; rows of further values are counted under OTHER_GROUP. */
 const MAX_GROUPS = 100;
 export const OTHER_GROUP = '(other)';
+/** The key of missing group values in the name cache (no value equals it). */
+const MISSING = Symbol('missing');
 
 /** How predictions are read for evaluation. */
 export type EvaluationTarget =
@@ -53,6 +55,7 @@ export class Evaluation {
   readonly state: EvaluationState;
   private readonly target: EvaluationTarget;
   private readonly classCache = new Map<unknown, number>();
+  private readonly groupNames = new Map<unknown, string>();
 
   constructor(target: EvaluationTarget, labelColumn: string, groupBy: string | undefined) {
     this.target = target;
@@ -89,32 +92,43 @@ export class Evaluation {
     }
   }
 
+  /** Class indices of a label column (-1 for a missing label), one map lookup per row. */
   private classesOf(column: Column | undefined, rows: number): Int32Array {
     const indices = new Int32Array(rows).fill(-1);
     if (column === undefined) return indices;
     const tally = this.state.tally as ClassificationTally;
+    const cache = this.classCache;
     const values = column.values as ArrayLike<string | number | bigint | null>;
+    const nulls = column.type === 'string' ? undefined : column.nulls;
     for (let i = 0; i < rows; i++) {
       const value = values[i];
-      if (value === null || value === undefined || isNull(column, i) || (typeof value === 'number' && Number.isNaN(value))) continue;
-      let index = this.classCache.get(value);
+      if (value === null || value === undefined || (nulls !== undefined && nulls[i] === 1) || value !== value) continue;
+      let index = cache.get(value);
       if (index === undefined) {
         index = classIndex(tally, String(value));
-        this.classCache.set(value, index);
+        cache.set(value, index);
       }
       indices[i] = index;
     }
     return indices;
   }
 
+  /** The rows of each group in this chunk; a group's name is looked up once per distinct value. */
   private groupRows(column: Column, rows: number): Map<string, number[]> {
     const byGroup = new Map<string, number[]>();
+    const names = this.groupNames;
     const values = column.values as ArrayLike<string | number | bigint | null>;
+    const nulls = column.type === 'string' ? undefined : column.nulls;
     for (let i = 0; i < rows; i++) {
-      let name = isNull(column, i) ? '(missing)' : String(values[i]);
-      if (this.state.groups[name] === undefined) {
-        if (Object.keys(this.state.groups).length >= MAX_GROUPS) name = OTHER_GROUP;
+      const value = values[i];
+      const missing = value === null || value === undefined || (nulls !== undefined && nulls[i] === 1);
+      const key = missing ? MISSING : value;
+      let name = names.get(key);
+      if (name === undefined) {
+        name = missing ? '(missing)' : String(value);
+        if (this.state.groups[name] === undefined && Object.keys(this.state.groups).length >= MAX_GROUPS) name = OTHER_GROUP;
         this.state.groups[name] ??= newTally(this.target);
+        names.set(key, name);
       }
       let list = byGroup.get(name);
       if (list === undefined) byGroup.set(name, (list = []));

@@ -13,7 +13,9 @@ const SHRINK = 2 / 3;
 /** Up to this many items nothing is compacted, so a column of up to this many values is summarized exactly. */
 const EXACT_ITEMS = 1024;
 /** The sampler keeps about this many items per doubling of the stream. */
-const SAMPLE_TARGET = 16384;
+const SAMPLE_TARGET = 8192;
+/** Values collected before they are sorted into the levels at once. */
+const BUFFER_ITEMS = 2048;
 
 /** The sketch as stored in a report (and read back for --baseline and `report merge`). */
 export interface SketchState {
@@ -26,14 +28,21 @@ export interface SketchState {
 }
 
 export class QuantileSketch {
+  /** Items per level, each level sorted ascending; an item at level h stands for 2^h values. */
   private levels: Float64Array[] = [];
   private sizes: number[] = [];
+  /**
+   * Values that entered since the last flush, unsorted, all at `sampleLevel`: sorting them once per
+   * BUFFER_ITEMS values and merging them in is much cheaper than keeping every level sorted per value.
+   */
+  private readonly buffer = new Float64Array(BUFFER_ITEMS);
+  private buffered = 0;
   private sampleLevel = 0;
   /** Values seen since the sampler's level last changed, and where the current sampling block stands. */
   private blockFill = 0;
   private blockPick = 0;
   private n = 0;
-  /** Items held, and how many the levels may hold before the lowest full one is compacted. */
+  /** Items held in the levels, and how many they may hold before the lowest full one is compacted. */
   private items = 0;
   private itemLimit = EXACT_ITEMS;
   private random: () => number;
@@ -55,26 +64,46 @@ export class QuantileSketch {
     let i = 0;
     while (i < length && this.sampleLevel === 0) {
       const value = values[i] as number;
-      if (value - value === 0 && (nulls === undefined || nulls[i] !== 1)) this.push(0, value);
+      if (value - value === 0 && (nulls === undefined || nulls[i] !== 1)) this.append(value);
       i++;
-      if (++this.n >= SAMPLE_TARGET * 2) this.raiseSampling();
+      if (++this.n >= SAMPLE_TARGET * 2) this.raiseSampling(1);
     }
     while (i < length) {
       const block = 1 << this.sampleLevel;
-      const take = Math.min(length - i, block - this.blockFill);
+      // Blocks wholly inside this chunk, while the level holds: one random pick each.
+      const blocksHere = Math.floor((length - i + this.blockFill) / block);
+      const levelEnds = Math.ceil((SAMPLE_TARGET * 2 ** (this.sampleLevel + 1) - this.n + this.blockFill) / block);
+      const blocks = Math.min(blocksHere, Math.max(levelEnds, 1));
+      if (blocks > 0) {
+        // The current block's pick is already drawn and may lie before its fill; then it was read.
+        let start = i - this.blockFill;
+        let pick = this.blockPick;
+        for (let b = 0; b < blocks; b++) {
+          if (pick >= i - start) {
+            const at = start + pick;
+            const value = values[at] as number;
+            if (value - value === 0 && (nulls === undefined || nulls[at] !== 1)) this.append(value);
+          }
+          start += block;
+          pick = (this.random() * block) | 0;
+        }
+        this.n += start - i;
+        i = start;
+        this.blockFill = 0;
+        this.blockPick = pick;
+        if (this.n >= SAMPLE_TARGET * 2 ** (this.sampleLevel + 1)) this.raiseSampling(this.sampleLevel + 1);
+        continue;
+      }
+      // The chunk ends inside a block: read its pick if it falls here, and remember how far it is filled.
+      const take = length - i;
       const pick = this.blockPick - this.blockFill;
       if (pick >= 0 && pick < take) {
         const value = values[i + pick] as number;
-        if (value - value === 0 && (nulls === undefined || nulls[i + pick] !== 1)) this.push(this.sampleLevel, value);
+        if (value - value === 0 && (nulls === undefined || nulls[i + pick] !== 1)) this.append(value);
       }
-      i += take;
       this.n += take;
       this.blockFill += take;
-      if (this.blockFill === block) {
-        this.blockFill = 0;
-        if (this.n >= SAMPLE_TARGET * 2 ** (this.sampleLevel + 1)) this.sampleLevel++;
-        this.blockPick = Math.floor(this.random() * (1 << this.sampleLevel));
-      }
+      i = length;
     }
   }
 
@@ -83,39 +112,65 @@ export class QuantileSketch {
     this.addAll([value], 1);
   }
 
-  private raiseSampling(): void {
-    this.sampleLevel++;
+  /** Samples one value in 2^level from now on (values buffered so far keep their weight). */
+  private raiseSampling(level: number): void {
+    this.flush();
+    this.sampleLevel = level;
     this.blockFill = 0;
-    this.blockPick = Math.floor(this.random() * (1 << this.sampleLevel));
+    this.blockPick = Math.floor(this.random() * (1 << level));
   }
 
-  private push(level: number, value: number): void {
+  private append(value: number): void {
+    this.buffer[this.buffered++] = value;
+    this.snapshot = undefined;
+    if (this.buffered === BUFFER_ITEMS) this.flush();
+  }
+
+  /** Sorts the buffered values into their level, then compacts while the levels hold too many items. */
+  private flush(): void {
+    if (this.buffered === 0) return;
+    const values = this.buffer.subarray(0, this.buffered);
+    values.sort();
+    this.mergeInto(this.sampleLevel, values, 0, 1, values.length);
+    this.buffered = 0;
+    this.compress();
+  }
+
+  /** Merges the sorted items `from[offset + step * j]`, j < count, into `level` (kept sorted). */
+  private mergeInto(level: number, from: Float64Array, offset: number, step: number, count: number): void {
     while (this.levels.length <= level) {
       this.levels.push(new Float64Array(MIN_CAPACITY));
       this.sizes.push(0);
       this.itemLimit = Math.max(EXACT_ITEMS, this.levels.reduce((sum, _, h) => sum + this.capacity(h), 0));
     }
-    let items = this.levels[level] as Float64Array;
+    let target = this.levels[level] as Float64Array;
     const size = this.sizes[level] as number;
-    if (size === items.length) {
-      const grown = new Float64Array(size * 2);
-      grown.set(items);
-      this.levels[level] = items = grown;
+    if (size + count > target.length) {
+      const grown = new Float64Array(Math.max(target.length * 2, size + count));
+      grown.set(target.subarray(0, size));
+      this.levels[level] = target = grown;
     }
-    items[size] = value;
-    this.sizes[level] = size + 1;
-    this.snapshot = undefined;
-    if (++this.items > this.itemLimit) this.compactLowest();
+    // From the back, so the target's own items move at most once and need no copy.
+    let i = size - 1;
+    let j = count - 1;
+    for (let k = size + count - 1; j >= 0; k--) {
+      const incoming = from[offset + step * j] as number;
+      if (i >= 0 && (target[i] as number) > incoming) target[k] = target[i--] as number;
+      else {
+        target[k] = incoming;
+        j--;
+      }
+    }
+    this.sizes[level] = size + count;
+    this.items += count;
   }
 
-
-  /** Compacts the lowest level at its capacity (one is, when the sketch holds more than all capacities). */
-  private compactLowest(): void {
-    for (let level = 0; level < this.levels.length; level++) {
-      if ((this.sizes[level] as number) >= this.capacity(level)) {
-        this.compact(level);
-        return;
-      }
+  /** Compacts the lowest full level while the sketch holds more than all capacities together. */
+  private compress(): void {
+    while (this.items > this.itemLimit) {
+      let level = 0;
+      while ((this.sizes[level] as number) < this.capacity(level)) level++;
+      this.compact(level);
     }
   }
 
@@ -125,45 +180,31 @@ export class QuantileSketch {
     return Math.max(MIN_CAPACITY, Math.ceil(TOP_CAPACITY * SHRINK ** depth));
   }
 
-  /** Sorts a full level and moves every other item (from a random start) one level up; an odd one out stays. */
+  /** Moves every other item of a (sorted) level, from a random start, one level up; an odd one out stays. */
   private compact(level: number): void {
     const size = this.sizes[level] as number;
-    const items = (this.levels[level] as Float64Array).subarray(0, size);
-    items.sort();
+    const items = this.levels[level] as Float64Array;
     const offset = this.random() < 0.5 ? 0 : 1;
     const moved = size >> 1;
-    if (level + 1 === this.levels.length) {
-      this.levels.push(new Float64Array(Math.max(MIN_CAPACITY, moved * 2)));
-      this.sizes.push(0);
-      this.itemLimit = Math.max(EXACT_ITEMS, this.levels.reduce((sum, _, h) => sum + this.capacity(h), 0));
-    }
-    let target = this.levels[level + 1] as Float64Array;
-    const start = this.sizes[level + 1] as number;
-    if (start + moved > target.length) {
-      const grown = new Float64Array(Math.max(target.length * 2, start + moved));
-      grown.set(target.subarray(0, start));
-      this.levels[level + 1] = target = grown;
-    }
-    for (let j = 0; j < moved; j++) target[start + j] = items[2 * j + offset] as number;
-    this.sizes[level + 1] = start + moved;
+    this.mergeInto(level + 1, items, offset, 2, moved);
     if (size % 2 === 1) items[0] = items[size - 1] as number;
     this.sizes[level] = size % 2;
-    this.items -= moved;
+    this.items -= size - (size % 2);
   }
 
   /** Adds another sketch's values to this one. */
   merge(other: QuantileSketch | SketchState): void {
     const state = other instanceof QuantileSketch ? other.toState() : other;
-    const before = this.n;
+    this.flush();
     state.levels.forEach((items, level) => {
-      for (const value of items) this.push(level, value);
+      // Sorted here: reports written before the levels were kept sorted hold them in any order.
+      const sorted = Float64Array.from(items).sort();
+      this.mergeInto(level, sorted, 0, 1, sorted.length);
     });
-    this.n = before + state.n;
-    if (state.sampleLevel > this.sampleLevel) {
-      this.sampleLevel = state.sampleLevel;
-      this.blockFill = 0;
-      this.blockPick = Math.floor(this.random() * (1 << this.sampleLevel));
-    }
+    this.compress();
+    this.snapshot = undefined;
+    this.n += state.n;
+    if (state.sampleLevel > this.sampleLevel) this.raiseSampling(state.sampleLevel);
   }
 
   /** The weighted items in ascending order, with cumulative weights. */
@@ -175,21 +216,31 @@ export class QuantileSketch {
   /** Summaries ask for several quantiles and a CDF at once: the sorted items are kept until the next value. */
   private snapshot: { values: Float64Array; cumulative: Float64Array } | undefined;
 
+  /** Merges the sorted levels, lowest first, into one list with cumulative weights. */
   private sortItems(): { values: Float64Array; cumulative: Float64Array } {
-    const pairs: [number, number][] = [];
+    this.flush();
+    let values = new Float64Array(0);
+    let weights = new Float64Array(0);
     this.levels.forEach((items, level) => {
       const size = this.sizes[level] as number;
-      for (let i = 0; i < size; i++) pairs.push([items[i] as number, 2 ** level]);
+      const mergedValues = new Float64Array(values.length + size);
+      const mergedWeights = new Float64Array(values.length + size);
+      let i = 0;
+      let j = 0;
+      for (let k = 0; k < mergedValues.length; k++) {
+        if (j >= size || (i < values.length && (values[i] as number) <= (items[j] as number))) {
+          mergedValues[k] = values[i] as number;
+          mergedWeights[k] = weights[i++] as number;
+        } else {
+          mergedValues[k] = items[j++] as number;
+          mergedWeights[k] = 2 ** level;
+        }
+      }
+      values = mergedValues;
+      weights = mergedWeights;
     });
-    pairs.sort((a, b) => a[0] - b[0]);
-    const values = new Float64Array(pairs.length);
-    const cumulative = new Float64Array(pairs.length);
     let total = 0;
-    pairs.forEach(([value, weight], i) => {
-      total += weight;
-      values[i] = value;
-      cumulative[i] = total;
-    });
+    const cumulative = weights.map((weight) => (total += weight));
     return { values, cumulative };
   }
 
@@ -215,6 +266,7 @@ export class QuantileSketch {
   }
 
   toState(): SketchState {
+    this.flush();
     return {
       n: this.n,
       sampleLevel: this.sampleLevel,

@@ -29,30 +29,35 @@ export function createRegressionTally(): RegressionTally {
 
 /** Adds rows whose label and prediction are both finite numbers; `rows` picks a subset. */
 export function tallyRegression(tally: RegressionTally, labels: ArrayLike<number>, predictions: ArrayLike<number>, rows?: readonly number[]): void {
-  const part = createRegressionTally();
+  const count = rows === undefined ? labels.length : rows.length;
+  let n = 0;
   let sum = 0;
-  const visit = (fn: (i: number) => void): void => {
-    if (rows !== undefined) for (const i of rows) fn(i);
-    else for (let i = 0; i < labels.length; i++) fn(i);
-  };
-  visit((i) => {
+  let absError = 0;
+  let squaredError = 0;
+  let pctError = 0;
+  for (let r = 0; r < count; r++) {
+    const i = rows === undefined ? r : (rows[r] as number);
     const y = labels[i] as number;
     const p = predictions[i] as number;
-    if (!Number.isFinite(y) || !Number.isFinite(p)) return;
+    if (y - y !== 0 || p - p !== 0) continue;
     const error = Math.abs(y - p);
-    part.rows++;
-    part.sum_abs_error += error;
-    part.sum_squared_error += error * error;
-    part.sum_abs_pct_error += error / Math.max(Math.abs(y), Number.EPSILON);
+    n++;
+    absError += error;
+    squaredError += error * error;
+    pctError += error / Math.max(Math.abs(y), Number.EPSILON);
     sum += y;
-  });
-  if (part.rows === 0) return;
-  part.label_mean = sum / part.rows;
-  visit((i) => {
+  }
+  if (n === 0) return;
+  const mean = sum / n;
+  let m2 = 0;
+  for (let r = 0; r < count; r++) {
+    const i = rows === undefined ? r : (rows[r] as number);
     const y = labels[i] as number;
-    if (Number.isFinite(y) && Number.isFinite(predictions[i] as number)) part.label_m2 += (y - part.label_mean) ** 2;
-  });
-  mergeRegression(tally, part);
+    const p = predictions[i] as number;
+    if (y - y !== 0 || p - p !== 0) continue;
+    m2 += (y - mean) * (y - mean);
+  }
+  mergeRegression(tally, { task: 'regression', rows: n, sum_abs_error: absError, sum_squared_error: squaredError, sum_abs_pct_error: pctError, label_mean: mean, label_m2: m2 });
 }
 
 export function mergeRegression(into: RegressionTally, other: RegressionTally): void {

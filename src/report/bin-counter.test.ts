@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BinCounter } from './bin-counter.js';
+
+/** The definition: a value's bin is the number of edges strictly below it. */
+function binByDefinition(edges: readonly number[], value: number): number {
+  return edges.filter((edge) => edge < value).length;
+}
+
+describe('BinCounter', () => {
+  it('puts every value in the bin the definition gives, on edges, between them and beyond them', () => {
+    const cases = [[-2, -1.3, -0.8, -0.4, 0, 0.4, 0.8, 1.3, 2], [0.1, 0.1000001, 5, 1e6], [3], [], [-1e-300, 0, 1e-300]];
+    let state = 7;
+    const random = (): number => (state = (Math.imul(1664525, state) + 1013904223) >>> 0) / 4294967296;
+    for (const edges of cases) {
+      const counter = new BinCounter(edges);
+      const span = Math.max(1, Math.abs(edges[0] ?? 1), Math.abs(edges[edges.length - 1] ?? 1));
+      const values = [...edges, ...edges.map((edge) => edge + Number.EPSILON * Math.abs(edge)), ...edges.map((edge) => edge - Number.EPSILON * Math.abs(edge)), -1e308, 1e308, 0];
+      for (let i = 0; i < 20000; i++) values.push((random() * 2.4 - 1.2) * span);
+      for (const value of values) assert.equal(counter.binOf(value), binByDefinition(edges, value), `edges ${edges.join(',')} value ${value}`);
+    }
+  });
+});

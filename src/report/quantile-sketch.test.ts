@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { QuantileSketch } from './quantile-sketch.js';
+
+function uniform(seed: number, n: number): Float64Array {
+  let state = seed;
+  return Float64Array.from({ length: n }, () => (state = (Math.imul(1664525, state) + 1013904223) >>> 0) / 4294967296);
+}
+
+function feed(sketch: QuantileSketch, values: Float64Array): void {
+  for (let start = 0; start < values.length; start += 5000) sketch.addAll(values.subarray(start, start + 5000), Math.min(5000, values.length - start));
+}
+
+/** Largest |rank(sketch quantile q) - q| over q = 0.01 ... 0.99, ranks taken in the exact sorted values. */
+function worstRankError(sketch: QuantileSketch, values: Float64Array): number {
+  const sorted = values.slice().sort();
+  let worst = 0;
+  for (let k = 1; k < 100; k++) {
+    const x = sketch.quantile(k / 100) as number;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((sorted[mid] as number) <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    worst = Math.max(worst, Math.abs(lo / sorted.length - k / 100));
+  }
+  return worst;
+}
+
+describe('QuantileSketch', () => {
+  it('is exact up to 1,024 values: every quantile is a value at its exact rank', () => {
+    const values = uniform(3, 1000);
+    const sketch = new QuantileSketch();
+    feed(sketch, values);
+    const sorted = values.slice().sort();
+    for (let k = 1; k < 100; k++) assert.equal(sketch.quantile(k / 100), sorted[Math.ceil((k / 100) * 1000) - 1]);
+  });
+
+  it('1,000,000 values: within 1% in rank, a few thousand items held, each level sorted', () => {
+    const values = uniform(11, 1_000_000).map((u) => u * u * 10);
+    const sketch = new QuantileSketch();
+    feed(sketch, values);
+    assert.ok(worstRankError(sketch, values) < 0.01);
+    const state = sketch.toState();
+    assert.equal(state.n, 1_000_000);
+    assert.ok(state.levels.reduce((sum, level) => sum + level.length, 0) < 4000);
+    for (const level of state.levels) for (let i = 1; i < level.length; i++) assert.ok((level[i - 1] as number) <= (level[i] as number));
+  });
+
+  it('merges: two halves give the whole within 1% in rank, also from a stored state with unsorted levels', () => {
+    const values = uniform(5, 400_000);
+    const a = new QuantileSketch(1);
+    const b = new QuantileSketch(2);
+    feed(a, values.subarray(0, 200_000));
+    feed(b, values.subarray(200_000));
+    const state = b.toState();
+    // Reports written before the levels were kept sorted: the same items, in any order.
+    a.merge({ ...state, levels: state.levels.map((level) => [...level].reverse()) });
+    assert.equal(a.count, 400_000);
+    assert.ok(worstRankError(a, values) < 0.01);
+  });
+
+  it('skips NaN, infinities and nulls but counts them in n', () => {
+    const sketch = new QuantileSketch();
+    sketch.addAll(Float64Array.from([1, Number.NaN, 2, Infinity, 3]), 5, Uint8Array.from([0, 0, 0, 0, 1]));
+    assert.equal(sketch.count, 5);
+    assert.equal(sketch.quantile(1), 2);
+    assert.equal(sketch.cdf(1), 0.5);
+  });
+});
