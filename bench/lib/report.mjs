@@ -12,14 +12,16 @@ export function summarizeJob(job, rounds) {
   const ms = median(rounds.map((r) => r.ms));
   return {
     id: job.id, kind: job.kind, label: job.label, rows: job.rows, inputBytes: job.bytes,
-    ms, wallMs: median(rounds.map((r) => r.wallMs)), peakRssMB: median(rounds.map((r) => r.peakRssMB)),
+    ms, wallMs: median(rounds.map((r) => r.wallMs)), peakRssMB: median(rounds.map((r) => r.peakRssMB)), cpuMs: median(rounds.map((r) => r.cpuMs)),
     rowsPerSec: job.rows / (ms / 1000),
     MBps: job.bytes / 1e6 / (ms / 1000),
-    rounds: rounds.map(({ ms: m, wallMs, peakRssMB, timings }) => ({ ms: m, wallMs, peakRssMB, ...(timings ? { timings } : {}) })),
+    rounds: rounds.map(({ ms: m, wallMs, peakRssMB, cpuMs, timings }) => ({ ms: m, wallMs, peakRssMB, ...(cpuMs === undefined ? {} : { cpuMs }), ...(timings ? { timings } : {}) })),
   };
 }
 
 const ratio = (a, b) => (a && b ? a.rowsPerSec / b.rowsPerSec : null);
+/** Extra CPU time of `a` over `b`, as a share of b's (null without both). */
+const cpuRatio = (a, b) => (a?.cpuMs && b?.cpuMs ? a.cpuMs / b.cpuMs - 1 : null);
 
 /** A workload's summary: onnx-batch, its limits, and onnx-batch's throughput as a share of each. */
 export function summarizeWorkload(workload, results) {
@@ -35,6 +37,9 @@ export function summarizeWorkload(workload, results) {
       // Statistics overhead: 1 - rows/s with them / rows/s without (same rounds).
       statsOverhead: variants.noStats ? 1 - ratio(onnxBatch, variants.noStats) : null,
       monitoredOverhead: variants.noStats && variants.monitored ? 1 - ratio(variants.monitored, variants.noStats) : null,
+      // The same in CPU time (all threads): steadier than wall time on a shared, busy machine.
+      statsCpu: cpuRatio(onnxBatch, variants.noStats),
+      monitoredCpu: cpuRatio(variants.monitored, variants.noStats),
     },
     ...(verification ? { verification } : {}),
   };
@@ -74,7 +79,12 @@ export function formatText(result) {
   for (const w of all) if (w.ratios.parse2vs1) checks.push(`${w.name} parse only: 2 workers are ${w.ratios.parse2vs1.toFixed(2)}x 1 worker`);
   for (const w of all) {
     if (w.ratios.statsOverhead !== null && w.ratios.statsOverhead !== undefined) {
-      checks.push(`${w.name} statistics overhead: ${(100 * w.ratios.statsOverhead).toFixed(1)}% (limit 10%); with --baseline and --label-column: ${(100 * w.ratios.monitoredOverhead).toFixed(1)}% (limit 15%), both against --no-stats`);
+      const rate = (a, b) => `${num(a.rowsPerSec)} rows/s against ${num(b.rowsPerSec)}`;
+      const { noStats, monitored } = w.limits;
+      checks.push(`${w.name} statistics overhead: ${(100 * w.ratios.statsOverhead).toFixed(1)}% (limit 10%; ${rate(w.onnxBatch, noStats)}); with --baseline and --label-column: ${(100 * w.ratios.monitoredOverhead).toFixed(1)}% (limit 15%; ${rate(monitored, noStats)}), both against --no-stats in rows/s`);
+      if (w.ratios.statsCpu !== null && w.ratios.monitoredCpu !== null) {
+        checks.push(`${w.name} CPU time (all threads) over --no-stats: statistics +${(100 * w.ratios.statsCpu).toFixed(1)}%, with --baseline and --label-column +${(100 * w.ratios.monitoredCpu).toFixed(1)}% (${num(noStats.cpuMs / 1000, 2)} s, ${num(w.onnxBatch.cpuMs / 1000, 2)} s, ${num(monitored.cpuMs / 1000, 2)} s)`);
+      }
     }
   }
   const m = result.meta;

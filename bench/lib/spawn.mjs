@@ -1,6 +1,7 @@
 // Runs a Node script as a child process and measures it from outside: wall clock from spawn to
-// exit (start-up included) and peak RSS, from GNU `/usr/bin/time -v` when it works, else from
-// process.resourceUsage() inside the child (rss-probe.mjs loaded with --import).
+// exit (start-up included), peak RSS and CPU time (user + system, all threads), from GNU
+// `/usr/bin/time -v` when it works, else from process.resourceUsage() inside the child
+// (rss-probe.mjs loaded with --import).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,14 +28,24 @@ function commandLine(nodeArgs, rssFile) {
   return [process.execPath, ['--import', PROBE, ...nodeArgs], { BENCH_RSS_FILE: rssFile }];
 }
 
-function peakRssMB(rssFile) {
-  if (!existsSync(rssFile)) return null;
+/** Peak RSS (MB) and CPU time (ms) from the measurement file; null where it has none. */
+function usageOf(rssFile) {
+  if (!existsSync(rssFile)) return { peakRssMB: null, cpuMs: null };
   const text = readFileSync(rssFile, 'utf8');
-  const kb = rssMethod === 'gnu-time' ? Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(text)?.[1]) : Number(text);
-  return Number.isFinite(kb) && kb > 0 ? kb / 1024 : null;
+  let kb;
+  let cpuMs;
+  if (rssMethod === 'gnu-time') {
+    kb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(text)?.[1]);
+    cpuMs = 1000 * (Number(/User time \(seconds\): ([\d.]+)/.exec(text)?.[1]) + Number(/System time \(seconds\): ([\d.]+)/.exec(text)?.[1]));
+  } else {
+    const [rss, micros] = text.trim().split(' ').map(Number);
+    kb = rss;
+    cpuMs = micros / 1000;
+  }
+  return { peakRssMB: Number.isFinite(kb) && kb > 0 ? kb / 1024 : null, cpuMs: Number.isFinite(cpuMs) ? cpuMs : null };
 }
 
-/** Spawns `node ...nodeArgs`; resolves { wallMs, peakRssMB, stdout, stderr }, rejects on a non-zero exit. */
+/** Spawns `node ...nodeArgs`; resolves { wallMs, peakRssMB, cpuMs, stdout, stderr }, rejects on a non-zero exit. */
 export function runNode(nodeArgs, { cwd } = {}) {
   const rssFile = join(tmpdir(), `bench-rss-${process.pid}-${Date.now()}`);
   const [command, args, env] = commandLine(nodeArgs, rssFile);
@@ -47,12 +58,12 @@ export function runNode(nodeArgs, { cwd } = {}) {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       const wallMs = performance.now() - t0;
-      const rss = peakRssMB(rssFile);
+      const { peakRssMB, cpuMs } = usageOf(rssFile);
       rmSync(rssFile, { force: true });
       // A 3072-name --features list would bury the reason: long arguments are shortened.
       const shown = nodeArgs.map((arg) => (arg.length > 200 ? `${arg.slice(0, 100)}...(${arg.length} chars)` : arg));
       if (code !== 0) reject(new Error(`${shown.join(' ')} exited with ${code ?? signal}\n${stderr.trim()}`));
-      else resolve({ wallMs, peakRssMB: rss, stdout, stderr });
+      else resolve({ wallMs, peakRssMB, cpuMs, stdout, stderr });
     });
   });
 }

@@ -79,11 +79,11 @@ function onnxBatchJob(o, { id, model, input, output, F, rows, bytes, verify, ext
     id, kind: 'onnx-batch', label, rows, bytes,
     async run(round) {
       cleanup(output);
-      const { wallMs, peakRssMB } = await runNode(args, { cwd: REPO });
+      const { wallMs, peakRssMB, cpuMs } = await runNode(args, { cwd: REPO });
       const report = readReport(output);
       const verification = verify && round === 0 ? await verify(output) : undefined;
       cleanup(output);
-      return { ms: wallMs, wallMs, peakRssMB, timings: report?.timings, verification };
+      return { ms: wallMs, wallMs, peakRssMB, cpuMs, timings: report?.timings, verification };
     },
   };
 }
