@@ -3,9 +3,9 @@
 // source (file, stdin, parallel reader), and damaged or mislabelled ones end with exit 3 naming the file.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { assertPredictionsMatch, readCsvTable, type TextTable } from './helpers/golden.js';
 
@@ -14,24 +14,13 @@ const MODEL = join(FIXTURES, 'iris-csv', 'model.onnx');
 const FEATURES = ['--features', 'sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)'];
 const EXPECTED = readCsvTable(join(FIXTURES, 'iris-csv', 'expected', 'predictions.csv'));
 
-const directories: string[] = [];
-after(async () => {
-  for (const directory of directories) await rm(directory, { recursive: true, force: true });
-});
-
-async function scratch(): Promise<string> {
-  const dir = await tempDir();
-  directories.push(dir);
-  return dir;
-}
-
 function repeated(table: TextTable, times: number): TextTable {
   return new Map([...table].map(([name, values]) => [name, Array.from({ length: times }, () => values).flat()]));
 }
 
 describe('compressed inputs', () => {
   it('scores CSV, TSV and JSON Lines compressed with gzip and zstd as the plain CSV', async () => {
-    const dir = await scratch();
+    const dir = await tempDir();
     const names = ['csv', 'tsv', 'jsonl'].flatMap((format) => [`iris.${format}.gz`, `iris.${format}.zst`]);
     const inputs = names.flatMap((name) => ['-i', join(COMPRESSED, name)]);
     const result = await runCli(['score', '-m', MODEL, ...inputs, '-o', join(dir, 'out.csv'), ...FEATURES, '--keep', 'id', '-q']);
@@ -45,7 +34,7 @@ describe('compressed inputs', () => {
   });
 
   it('tells the compression by the magic bytes: gzip under a .csv name with parse workers (one reader then), zstd on stdin', async () => {
-    const dir = await scratch();
+    const dir = await tempDir();
     const named = await runCli(['score', '-m', MODEL, '-i', join(COMPRESSED, 'gzip-named.csv'), '-o', join(dir, 'named.csv'), ...FEATURES, '--workers', '2', '-q']);
     assert.equal(named.code, 0, named.stderr);
     assertPredictionsMatch(readCsvTable(join(dir, 'named.csv')), EXPECTED, 'gzip named .csv');
@@ -58,7 +47,7 @@ describe('compressed inputs', () => {
   describe('damaged files', () => {
     let goodMs = 0;
     before(async () => {
-      const dir = await scratch();
+      const dir = await tempDir();
       const started = performance.now();
       const good = await runCli(['score', '-m', MODEL, '-i', join(COMPRESSED, 'iris.csv.gz'), '-o', join(dir, 'out.csv'), ...FEATURES, '-q']);
       goodMs = performance.now() - started;
@@ -68,7 +57,7 @@ describe('compressed inputs', () => {
     // The other refusals (a plain file named .gz, bzip2, a huge zstd window) are in src/sources/decompress.test.ts.
     for (const [file, codec] of [['truncated.csv.gz', 'gzip'], ['truncated.jsonl.gz', 'gzip'], ['truncated.csv.zst', 'zstd']] as const) {
       it(`ends with exit 3 naming ${file}, at most 2 s later than a good file scores`, async () => {
-        const dir = await scratch();
+        const dir = await tempDir();
         const started = performance.now();
         const result = await runCli(['score', '-m', MODEL, '-i', join(COMPRESSED, 'hostile', file), '-o', join(dir, 'out.csv'), ...FEATURES]);
         const elapsedMs = performance.now() - started;

@@ -213,11 +213,11 @@ const cases: readonly ErrorCase[] = [
     stderr: [/unknown option '--bogus'/],
   },
   {
-    name: 'inspect on a data file says it is a data file (issue 10)',
+    name: 'inspect on a data file takes --rows as a whole number (issue 12)',
     files: { 'in.csv': GOOD_CSV },
-    args: ['inspect', 'in.csv'],
+    args: ['inspect', 'in.csv', '--rows', 'many'],
     exitCode: 2,
-    stderr: [/in\.csv is a data file \(csv\), not an ONNX model/, /onnx-batch score -m model\.onnx -i in\.csv/],
+    stderr: [/--rows must be a whole number from 0 to 1000, got "many"/],
   },
   {
     name: 'inspect on a missing model does not blame --model (issue 10)',

@@ -24,6 +24,11 @@ before(async () => {
   await mkdir(join(root, 'empty'));
   await mkdir(join(root, 'textonly'));
   await writeFile(join(root, 'textonly', 'notes.txt'), 'hi');
+  // A Hive layout: key=value subdirectories are read, others not; names in byte order, depth first.
+  for (const path of ['hive/day=10/b.csv', 'hive/day=10/a.csv.gz', 'hive/day=09/x.parquet', 'hive/z.csv', 'hive/other/c.csv', 'hive/.day=1/d.csv']) {
+    await mkdir(join(root, path, '..'), { recursive: true });
+    await writeFile(join(root, path), 'x\n1\n');
+  }
 });
 
 function flags(overrides: Partial<ScoreFlags> = {}): ScoreFlags {
@@ -280,6 +285,21 @@ describe('buildScoreJob inputs', () => {
   it('a wildcard that matches nothing is a missing input (exit 3, like a missing file; issue 10)', async () => {
     await assert.rejects(buildScoreJob(flags({ input: [join(root, 'data', '*.parquet')] })), notFound(/No input file matches/));
     await assert.rejects(buildScoreJob(flags({ input: [join(root, 'missing-dir', '*.csv')] })), notFound(/No input file matches/));
+  });
+
+  it('expands a Hive-partitioned directory depth first, names in byte order, key=value subdirectories only', async () => {
+    const job = await buildScoreJob(flags({ input: [join(root, 'hive')] }));
+    assert.deepEqual(job.inputs, [
+      { path: join(root, 'hive', 'day=09', 'x.parquet'), format: 'parquet' },
+      { path: join(root, 'hive', 'day=10', 'a.csv.gz'), format: 'csv' },
+      { path: join(root, 'hive', 'day=10', 'b.csv'), format: 'csv' },
+      { path: join(root, 'hive', 'z.csv'), format: 'csv' },
+    ]);
+  });
+
+  it('expands wildcards in directory names too', async () => {
+    const job = await buildScoreJob(flags({ input: [join(root, 'hive', 'day=*', '*.csv*')] }));
+    assert.deepEqual(job.inputs.map((input) => input.path), [join(root, 'hive', 'day=10', 'a.csv.gz'), join(root, 'hive', 'day=10', 'b.csv')]);
   });
 
   it('a directory without input files is a missing input (exit 3; issue 10)', async () => {

@@ -1,12 +1,11 @@
 // Config: turns the parsed `score` flags into a validated ScoreJob, or one UsageError listing every problem.
-import { readdir, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { InputError, UsageError } from '../errors.js';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../model/index.js';
 import { DEFAULT_PARQUET_OPTIONS, outputFormatOf, type ParquetOptions } from '../sinks/index.js';
-import { inputFormatOf, isReadableInput, type InputFormat } from '../sources/index.js';
+import { expandInputs } from './expand-inputs.js';
 import type { ScoreFlags } from './flags.js';
-import type { JobInput, ScoreJob } from './job.js';
+import type { ScoreJob } from './job.js';
 import { monitoringJob } from './monitoring.js';
 import { refuseWritingInputs, type NamedPath } from './same-file.js';
 
@@ -150,62 +149,3 @@ function parseProviders(text: string, problems: string[]): ExecutionProvider[] {
   });
 }
 
-/**
- * Expands directories (their readable files, sorted) and wildcards in the file-name part. A pattern or
- * directory that finds no file is a missing input (exit 3, as a missing file is) unless `allowEmpty`.
- */
-async function expandInputs(paths: readonly string[], explicit: InputFormat | undefined, allowEmpty: boolean): Promise<JobInput[]> {
-  const expanded: string[] = [];
-  for (const path of paths) {
-    if (path === '-') {
-      expanded.push(path);
-    } else if (/[*?]/.test(basename(path))) {
-      const matches = await matchWildcard(path);
-      if (matches.length === 0 && !allowEmpty) {
-        throw new InputError('INPUT_NOT_FOUND', `No input file matches ${path}`, {
-          context: { file: path },
-          hint: 'check the pattern (wildcards apply to the file name only); --allow-empty makes no match a run with nothing to score (exit 0)',
-        });
-      }
-      expanded.push(...matches);
-    } else if (await isDirectory(path)) {
-      const entries = (await readdir(path, { withFileTypes: true }))
-        .filter((entry) => entry.isFile() && isReadableInput(entry.name) && !entry.name.startsWith('.'))
-        .map((entry) => entry.name)
-        .sort();
-      if (entries.length === 0 && !allowEmpty) {
-        throw new InputError('INPUT_NOT_FOUND', `Input directory ${path} holds no CSV, Arrow, Parquet or JSON Lines files`, {
-          context: { file: path },
-          hint: 'name the files, or pass another directory; --allow-empty makes an empty directory a run with nothing to score (exit 0)',
-        });
-      }
-      expanded.push(...entries.map((name) => join(path, name)));
-    } else {
-      expanded.push(path);
-    }
-  }
-  return expanded.map((path) => ({ path, format: inputFormatOf(path, explicit) }));
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined))?.isDirectory() === true;
-}
-
-async function matchWildcard(pattern: string): Promise<string[]> {
-  const directory = dirname(pattern);
-  const regex = new RegExp(`^${[...basename(pattern)].map(wildcardPart).join('')}$`);
-  // As in the shell, a wildcard does not match hidden files unless the pattern itself starts with a dot.
-  const hidden = basename(pattern).startsWith('.');
-  const entries = await readdir(directory, { withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((entry) => entry.isFile() && regex.test(entry.name) && (hidden || !entry.name.startsWith('.')))
-    .map((entry) => entry.name)
-    .sort()
-    .map((name) => join(directory, name));
-}
-
-function wildcardPart(char: string): string {
-  if (char === '*') return '[^/]*';
-  if (char === '?') return '[^/]';
-  return char.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
-}

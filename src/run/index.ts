@@ -2,3 +2,4 @@
 export { runScore, type RunProgress } from './run-score.js';
 export { runIncremental } from './run-incremental.js';
 export { checkSpec, draftSpec, type SpecToolRequest } from './spec-authoring.js';
+export { inspectInput, type InputReport } from './inspect-input.js';

@@ -92,11 +92,11 @@ function checkNoClash(kept: readonly string[], predictions: readonly string[]): 
   }
 }
 
-/** Fails when a later input lacks columns that the plan, made on the first input, needs. */
-export function checkInputColumns(plan: ScoringPlan, path: string, columnNames: readonly string[]): void {
+/** Fails when a later input lacks columns that the plan, made on the first input (`firstPath`), needs. */
+export function checkInputColumns(plan: ScoringPlan, path: string, columnNames: readonly string[], firstPath: string): void {
   const missing = plan.requiredColumns.filter((name) => !columnNames.includes(name));
   if (missing.length > 0) {
-    throw new InputError('SCHEMA_MISMATCH', `Input ${path} lacks columns ${quoteNames(missing)} that the first input has`, {
+    throw new InputError('SCHEMA_MISMATCH', `Input ${path} lacks columns ${quoteNames(missing)} that the first input ${firstPath} has`, {
       context: { file: path, ...(missing[0] === undefined ? {} : { column: missing[0] }) },
       hint: 'inputs scored into one output need the same columns; score them separately or use --keep to keep fewer columns',
     });

@@ -9,9 +9,11 @@ import { openCsvParallel } from './csv-parallel.js';
 import { compressionOfName, isCompressedFile, withoutCompressionExtension } from './decompress.js';
 import { openJsonl } from './jsonl.js';
 import type { ParquetLayout } from './parquet.js';
+import { partitionKeysOf, withPartitionColumns } from './partitions.js';
 import type { OpenedSource, SourceRequest } from './source.js';
 
 export type { ChunkOptions, OpenedSource } from './source.js';
+export { describeInput, type ColumnView, type InputView } from './describe-input.js';
 export type { ParquetLayout } from './parquet.js';
 
 /** Input formats by name (the values of --input-format): the file extensions each is guessed from, and its reader. */
@@ -140,7 +142,13 @@ export async function openSource(format: InputFormat, request: SourceRequest): P
       hint: 'check that the file was written completely',
     });
   }
-  return sources[format].open(request, size);
+  const source = await sources[format].open(request, size);
+  try {
+    return withPartitionColumns(source, partitionKeysOf(request.path));
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
 }
 
 /** Rows per row group of a Parquet file, from its footer: the units a shard can take. */

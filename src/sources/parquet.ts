@@ -60,6 +60,7 @@ export async function openParquet(request: SourceRequest): Promise<ParquetSource
     columnNames,
     fields,
     layout,
+    rowCount: layout.rows,
     bytesRead: () => bytesRead,
     warnings: () => [],
     chunks: (options) => readRowGroups(file, trap, { path, columnNames, layout, rowGroups: request.rowGroups, keepRecords: request.keepRecords === true }, options, (groupBytes) => {

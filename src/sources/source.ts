@@ -40,6 +40,10 @@ export interface OpenedSource {
   readonly path: string;
   readonly format: string;
   readonly columnNames: readonly string[];
+  /** The file's own column types, where its format declares them (Parquet's schema). */
+  readonly fields?: readonly { readonly name: string; readonly type: string }[];
+  /** Rows in the input, where known without reading it (Parquet's footer). */
+  readonly rowCount?: number;
   chunks(options: ChunkOptions): AsyncIterable<ColumnChunk>;
   /** Bytes consumed so far (for progress and the report). */
   bytesRead(): number;

@@ -14,6 +14,8 @@ export interface CliResult {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
+  /** stdout as bytes, for binary output (-o - with Arrow). */
+  readonly stdoutBytes: Buffer;
   readonly stderr: string;
 }
 
@@ -48,7 +50,8 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
         reject(error as Error);
         return;
       }
-      resolve({ code, signal, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
+      const stdoutBytes = Buffer.concat(stdout);
+      resolve({ code, signal, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(stderr).toString('utf8') });
     });
     child.stdin.on('error', () => undefined);
     child.stdin.end(options.stdin ?? '');
