@@ -33,7 +33,7 @@ export interface DataFlags {
 export async function inspectDataFile(path: string, format: InputFormat, flags: DataFlags): Promise<void> {
   const showRows = Number(flags.rows);
   if (!/^\d+$/.test(flags.rows) || showRows > SAMPLE_ROWS) {
-    throw new UsageError('USAGE', `--rows must be a whole number from 0 to ${SAMPLE_ROWS}, got ${JSON.stringify(flags.rows)}`);
+    throw new UsageError('USAGE', `--rows must be a whole number from 0 to ${SAMPLE_ROWS}, got ${JSON.stringify(flags.rows)}`, { hint: 'e.g. --rows 20' });
   }
   if (flags.model === undefined && (flags.pipeline !== undefined || flags.features !== undefined)) {
     throw new UsageError('USAGE', `${flags.pipeline !== undefined ? '-p' : '--features'} needs -m: it says how the file feeds a model`, { hint: `e.g. onnx-batch inspect ${path} -m model.onnx` });
