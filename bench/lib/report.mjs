@@ -28,12 +28,16 @@ export function summarizeWorkload(workload, results) {
   const get = (job) => (job ? summarizeJob(job, results.get(job.id)) : undefined);
   const onnxBatch = get(workload.main);
   const variants = { noStats: get(workload.noStats), monitored: get(workload.monitored) };
-  const limits = { ...variants, ceiling: get(workload.ceiling), readFloor: get(workload.readFloor), csvParse: get(workload.csvParse), parse1: get(workload.parse1), parse2: get(workload.parse2) };
+  const limits = {
+    ...variants, ceiling: get(workload.ceiling), readFloor: get(workload.readFloor), csvParse: get(workload.csvParse), parse1: get(workload.parse1), parse2: get(workload.parse2),
+    csvPath: get(workload.csvPath), ...Object.fromEntries((workload.reads ?? []).map((job) => [job.id, get(job)])),
+  };
   const verification = results.get(workload.main.id).find((r) => r.verification)?.verification;
   return {
     name: workload.name, title: workload.title, onnxBatch, limits,
     ratios: {
       vsCeiling: ratio(onnxBatch, limits.ceiling), vsReadFloor: ratio(onnxBatch, limits.readFloor), parse2vs1: ratio(limits.parse2, limits.parse1),
+      vsCsvPath: ratio(onnxBatch, limits.csvPath),
       // Statistics overhead: 1 - rows/s with them / rows/s without (same rounds).
       statsOverhead: variants.noStats ? 1 - ratio(onnxBatch, variants.noStats) : null,
       monitoredOverhead: variants.noStats && variants.monitored ? 1 - ratio(variants.monitored, variants.noStats) : null,
@@ -76,6 +80,7 @@ export function formatText(result) {
   const all = [...result.workloads, ...result.w4];
   const titles = all.map((w) => `  ${w.name}: ${w.title}`);
   const checks = all.map(verificationLine).filter(Boolean);
+  for (const w of all) if (w.ratios.vsCsvPath) checks.push(`${w.name} Parquet path: ${num(w.onnxBatch.rowsPerSec)} rows/s, ${w.ratios.vsCsvPath.toFixed(2)}x the CSV path on the same rows (${num(w.limits.csvPath.rowsPerSec)} rows/s, same rounds)`);
   for (const w of all) if (w.ratios.parse2vs1) checks.push(`${w.name} parse only: 2 workers are ${w.ratios.parse2vs1.toFixed(2)}x 1 worker`);
   for (const w of all) {
     if (w.ratios.statsOverhead !== null && w.ratios.statsOverhead !== undefined) {

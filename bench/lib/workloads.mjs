@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arrowFile, bytesFile, csvFile, featureNames } from './data.mjs';
+import { formatCopy } from './formats.mjs';
 import { npz } from './npz.mjs';
 import { buildGpuWorkloads, prepareGpuAssets } from './gpu-workloads.mjs';
 import { logregModel, logregWeights, mlpModel, mlpWeights } from './models.mjs';
@@ -28,18 +29,22 @@ export async function prepareAssets(o, log) {
     return { path, bytes: statSync(path).size };
   };
   const wants = (name) => o.workloads.includes(name);
-  if (wants('w1') || wants('w2') || o.w4) {
+  if (wants('w1') || wants('w2') || wants('w5') || o.w4) {
     const weights = mlpWeights(o.features);
     const F = o.features;
     const model = await track('MLP model', () => bytesFile(o.dir, `mlp-${F}.onnx`, { F }, () => mlpModel(weights, F)));
     await track('MLP weights for pandas_peer.py', () => bytesFile(o.dir, `mlp-${F}.weights.npz`, { F }, () => npz(weights)));
     assets.mlp = { ...model, weights };
   }
-  if (wants('w1')) {
+  if (wants('w1') || wants('w5')) {
     assets.csv = await track('W1 CSV', () => csvFile(o.dir, 'w1', o.rows, o.features));
     assets.baseline = await track('W1 baseline (onnx-batch profile of the W1 CSV)', () => profileFile(o, assets.mlp.path, assets.csv));
   }
-  if (wants('w2')) assets.arrow = await track('W2 Arrow', () => arrowFile(o.dir, 'w2', o.rows, o.features));
+  if (wants('w2') || wants('w5')) assets.arrow = await track('W2 Arrow', () => arrowFile(o.dir, 'w2', o.rows, o.features));
+  if (wants('w5')) {
+    assets.formats = { csv: assets.csv, arrow: assets.arrow };
+    for (const kind of ['parquet', 'jsonl', 'csv.gz', 'csv.zst']) assets.formats[kind] = await track(`W5 ${kind} (the W1 CSV converted by DuckDB)`, () => formatCopy(assets.csv.path, kind));
+  }
   if (wants('w3')) {
     const F = o.wideFeatures;
     assets.logreg = await track('logistic regression model', () => bytesFile(o.dir, `logreg-${F}.onnx`, { F }, () => logregModel(logregWeights(F), F)));
@@ -177,7 +182,27 @@ function w4(o, a, rows, file) {
   };
 }
 
-const BUILDERS = { w1, w2, w3 };
+/** onnx-batch's reader alone on one format of the W1 rows (kind: csv, csv.gz, csv.zst, jsonl, parquet, arrow). */
+function readOnlyJob(kind, file, rows, F) {
+  const format = kind.startsWith('csv') ? 'csv' : kind;
+  const args = [limitScript('read-only.mjs'), format, file.path, String(F)];
+  return limitJob({ id: `w5/read-${kind}`, kind: 'read-only', label: `onnx-batch reader alone, ${kind}`, rows, bytes: file.bytes, args });
+}
+
+/** The W1 rows as Parquet scored as W1 scores the CSV (the same job, same rounds), and each format's reader alone. */
+function w5(o, a) {
+  const { rows, features: F } = o;
+  const verify = o.verify ? (out) => verifyMlpOutput({ inputCsv: a.csv.path, outputCsv: out, weights: a.mlp.weights, F }) : undefined;
+  return {
+    name: 'W5', title: `the W1 rows in each input format (converted by DuckDB) -> MLP -> CSV`,
+    main: onnxBatchJob(o, { id: 'w5/parquet', model: a.mlp.path, input: a.formats.parquet.path, output: join(a.outDir, 'w5.csv'), F, rows, bytes: a.formats.parquet.bytes, verify, label: 'onnx-batch, Parquet input' }),
+    // W1's own job (one run a round when W1 runs too).
+    csvPath: onnxBatchJob(o, { id: 'w1/onnx-batch', model: a.mlp.path, input: a.csv.path, output: join(a.outDir, 'w1.csv'), F, rows, bytes: a.csv.bytes, label: 'onnx-batch, CSV input (W1)' }),
+    reads: Object.entries(a.formats).map(([kind, file]) => readOnlyJob(kind, file, rows, F)),
+  };
+}
+
+const BUILDERS = { w1, w2, w3, w5 };
 
 /** The main workloads (W1-W3, as chosen) and, separately, W4 (one per size). */
 export function buildWorkloads(o, assets) {
@@ -191,5 +216,6 @@ export function buildWorkloads(o, assets) {
 /** The jobs of a workload, in the order they run within a round. */
 export function jobsOf(workload) {
   if (workload.jobs) return workload.jobs;
+  if (workload.reads) return [workload.main, workload.csvPath, ...workload.reads];
   return [workload.main, workload.noStats, workload.monitored, workload.ceiling, workload.readFloor, workload.csvParse, workload.parse1, workload.parse2].filter(Boolean);
 }
