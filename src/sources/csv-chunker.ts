@@ -1,9 +1,10 @@
 // Re-cuts the parsed parts of consecutive ranges into chunks of exactly chunkRows rows, in file order,
 // raising each bad field where its chunk is reached so that no later row comes out before it.
-import { InputError, InternalError } from '../errors.js';
+import { InternalError } from '../errors.js';
 import type { Column, ColumnChunk } from '../shared/chunk.js';
 import type { RangePart } from './csv-range-worker.js';
-import { fieldCountError, type Utf8Check } from './csv-text.js';
+import { badNumber, fieldCountError, fieldCountReason, NOT_A_NUMBER } from './csv-errors.js';
+import type { Utf8Check } from './csv-text.js';
 import type { ChunkOptions } from './source.js';
 
 /** A part with absolute lines, and how much of it was cut into chunks. */
@@ -80,14 +81,8 @@ export class Chunker {
     for (const problem of problems) {
       const line = lines[problem.row] as number;
       const name = problem.column < 0 ? undefined : (columnNames[problem.column] as string);
-      const reason = name === undefined ? `expected ${width} fields as in the header, got ${problem.fields}` : 'expected a number';
-      if (rejects === undefined) {
-        if (name === undefined) throw fieldCountError(path, line, reason);
-        throw new InputError('BAD_VALUE', `Bad value in ${path} at line ${line}, column '${name}': expected a number, got ${JSON.stringify(problem.value)}`, {
-          context: { file: path, line, column: name },
-          hint: 'fix the value, or leave the field empty to mark it as missing',
-        });
-      }
+      if (rejects === undefined) throw name === undefined ? fieldCountError(path, line, width, problem.fields) : badNumber(path, line, name, problem.value);
+      const reason = name === undefined ? fieldCountReason(width, problem.fields) : NOT_A_NUMBER;
       rejects.add({ row: rowOffset + problem.row, source: path, line, column: name, reason, value: problem.value });
     }
     const columns = new Map<string, Column>();

@@ -1,10 +1,11 @@
 // Source: CSV/TSV text -> column chunks, parsed straight from bytes by csv-scan.ts: numeric columns
 // become Float64Arrays without a string per field. The default reader; csv.ts is the reference.
-import { InputError } from '../errors.js';
+import type { InputError } from '../errors.js';
 import type { Column, ColumnChunk, RejectList } from '../shared/chunk.js';
 import { buildColumns, cellText, fieldCountOf, type FieldKind, type ScannedColumn } from './csv-fields.js';
 import { CsvScanError, CsvScanner, type ScannedRecords } from './csv-scan.js';
-import { emptyCsv, fieldCountError, fieldKinds, headerNames, readTextBytes, utf8Warnings, type Utf8Check } from './csv-text.js';
+import { badNumber, emptyCsv, fieldCountError, fieldCountReason, malformedCsv, NOT_A_NUMBER } from './csv-errors.js';
+import { fieldKinds, headerNames, readTextBytes, utf8Warnings, type Utf8Check } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
 const decoder = new TextDecoder();
@@ -42,12 +43,7 @@ class BatchReader {
       return this.scanner.next(max);
     } catch (error) {
       if (!(error instanceof CsvScanError)) throw error;
-      const reason = error.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is not closed before the end of the input' : error.message;
-      throw new InputError('CSV_MALFORMED', `Malformed CSV in ${this.path} at line ${error.line}: ${reason}`, {
-        context: { file: this.path, line: error.line },
-        hint: 'fix the quoting in the file (a field with the delimiter, a quote or a newline must be quoted, and quotes inside it doubled)',
-        cause: error,
-      });
+      throw malformedCsv(this.path, error.line, error, error);
     }
   }
 }
@@ -144,8 +140,7 @@ function findProblems(batch: ScannedRecords, width: number, columnNames: readonl
   for (let r = 0; r < batch.count; r++) {
     const fields = fieldCountOf(batch, r);
     if (fields === width) continue;
-    const reason = `expected ${width} fields as in the header, got ${fields}`;
-    byRow.set(r, { row: r, column: undefined, reason, value: '', error: (path, line) => fieldCountError(path, line, reason) });
+    byRow.set(r, { row: r, column: undefined, reason: fieldCountReason(width, fields), value: '', error: (path, line) => fieldCountError(path, line, width, fields) });
   }
   scanned.forEach((column, c) => {
     if (column?.type !== 'float64') return;
@@ -156,13 +151,9 @@ function findProblems(batch: ScannedRecords, width: number, columnNames: readonl
       byRow.set(r, {
         row: r,
         column: name,
-        reason: 'expected a number',
+        reason: NOT_A_NUMBER,
         value: text,
-        error: (path, line) =>
-          new InputError('BAD_VALUE', `Bad value in ${path} at line ${line}, column '${name}': expected a number, got ${JSON.stringify(text)}`, {
-            context: { file: path, line, column: name },
-            hint: 'fix the value, or leave the field empty to mark it as missing',
-          }),
+        error: (path, line) => badNumber(path, line, name, text),
       });
     }
   });

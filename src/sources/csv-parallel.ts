@@ -45,7 +45,8 @@ import { Chunker } from './csv-chunker.js';
 import { cellText, fieldCountOf } from './csv-fields.js';
 import { WorkerPool } from './csv-worker-pool.js';
 import { CsvScanError, CsvScanner } from './csv-scan.js';
-import { emptyCsv, fieldKinds, headerNames, Utf8Check, utf8Warnings } from './csv-text.js';
+import { emptyCsv, malformedCsv } from './csv-errors.js';
+import { fieldKinds, headerNames, Utf8Check, utf8Warnings } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
 export interface ParallelCsvRequest extends SourceRequest {
@@ -133,7 +134,7 @@ function readHeader(fd: number, size: number, path: string, delimiter: number): 
     try {
       batch = scanner.next(1);
     } catch (error) {
-      throw malformed(path, error);
+      throw error instanceof CsvScanError ? malformedCsv(path, error.line, error, error) : error;
     }
     if (batch === undefined) {
       if (length === size) throw emptyCsv(path);
@@ -161,23 +162,9 @@ function readHeader(fd: number, size: number, path: string, delimiter: number): 
   }
 }
 
-/** A CsvScanError as csv-fast.ts reports it. */
-function malformed(path: string, error: unknown): unknown {
-  if (!(error instanceof CsvScanError)) return error;
-  const reason = error.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is not closed before the end of the input' : error.message;
-  return new InputError('CSV_MALFORMED', `Malformed CSV in ${path} at line ${error.line}: ${reason}`, {
-    context: { file: path, line: error.line },
-    hint: 'fix the quoting in the file (a field with the delimiter, a quote or a newline must be quoted, and quotes inside it doubled)',
-    cause: error,
-  });
-}
-
 /** A worker's scan error, with its line made absolute, as the scanner would have thrown it. */
-function scanError(path: string, error: RangeScanError, lineAtStart: number): unknown {
-  const line = lineAtStart + error.line;
-  const message =
-    error.code === 'CSV_QUOTE_NOT_CLOSED' ? `a quoted field opened at line ${line} is not closed before the end of the input` : `${error.what} at line ${line}`;
-  return malformed(path, new CsvScanError(error.code, line, message));
+function scanError(path: string, error: RangeScanError, lineAtStart: number): InputError {
+  return malformedCsv(path, lineAtStart + error.line, error);
 }
 
 interface Read {

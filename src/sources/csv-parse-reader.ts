@@ -5,7 +5,8 @@ import { parse, CsvError, type Info } from 'csv-parse';
 import { InputError } from '../errors.js';
 import { parseNumber } from '../shared/values.js';
 import type { Column, ColumnChunk, RejectList } from '../shared/chunk.js';
-import { emptyCsv, fieldCountError, fieldKinds, headerNames, readTextBytes, utf8Warnings, type Utf8Check } from './csv-text.js';
+import { badNumber, emptyCsv, fieldCountError, fieldCountReason, malformedCsv, NOT_A_NUMBER } from './csv-errors.js';
+import { fieldKinds, headerNames, readTextBytes, utf8Warnings, type Utf8Check } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
 interface CsvRecord {
@@ -28,7 +29,8 @@ export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
       info: true,
       relax_column_count: true,
       skip_empty_lines: true,
-      raw: request.keepRecords === true,
+      // Always: a quote left open is placed by its record's text (see toInputError); records are kept only when asked.
+      raw: true,
     }),
   );
   checked.on('error', (error) => parser.destroy(error));
@@ -46,7 +48,7 @@ export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
     columnNames,
     bytesRead: input.bytesRead,
     warnings: () => utf8Warnings(path, utf8),
-    chunks: (options) => readChunks(records, columnNames, options, { path, lines, utf8 }),
+    chunks: (options) => readChunks(records, columnNames, options, { path, lines, utf8, keepRecords: request.keepRecords === true }),
     close: async () => {
       parser.destroy();
       input.close();
@@ -66,13 +68,14 @@ async function nextRecord(records: AsyncIterator<CsvRecord>, path: string): Prom
 function toInputError(error: unknown, path: string): unknown {
   if (error instanceof InputError) return error;
   if (error instanceof CsvError) {
-    const line = typeof (error as { lines?: unknown }).lines === 'number' ? (error as unknown as { lines: number }).lines : undefined;
-    const reason = error.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is not closed before the end of the input' : error.message;
-    return new InputError('CSV_MALFORMED', `Malformed CSV in ${path}${line === undefined ? '' : ` at line ${line}`}: ${reason}`, {
-      context: { file: path, ...(line === undefined ? {} : { line }) },
-      hint: 'fix the quoting in the file (a field with the delimiter, a quote or a newline must be quoted, and quotes inside it doubled)',
-      cause: error,
-    });
+    // csv-parse copies its counters and the open record's text onto the error.
+    const { lines: at, raw } = error as unknown as { lines?: unknown; raw?: unknown };
+    // A quote left open is found at the end of the input; the scanner reports the line it opened
+    // on. Counting back over the open record's text (blank lines before it aside) gives the line
+    // the record starts on: the same, unless an earlier field of that record spans lines.
+    const line =
+      typeof at !== 'number' ? undefined : error.code === 'CSV_QUOTE_NOT_CLOSED' && typeof raw === 'string' ? at + 1 - countLineBreaks(raw.replace(/^[\r\n]+/, '')) : at;
+    return malformedCsv(path, line, error, error);
   }
   const code = (error as { code?: unknown }).code;
   if (code === 'ENOENT') {
@@ -121,9 +124,9 @@ async function* readChunks(
   records: AsyncIterator<CsvRecord>,
   columnNames: readonly string[],
   options: ChunkOptions,
-  reading: { readonly path: string; readonly lines: LineTracker; readonly utf8: Utf8Check },
+  reading: { readonly path: string; readonly lines: LineTracker; readonly utf8: Utf8Check; readonly keepRecords: boolean },
 ): AsyncGenerator<ColumnChunk> {
-  const { path, lines, utf8 } = reading;
+  const { path, lines, utf8, keepRecords } = reading;
   const width = columnNames.length;
   const kinds = fieldKinds(columnNames, options);
   const { rejects } = options;
@@ -141,17 +144,16 @@ async function* readChunks(
       const line = lines.next(next.info, next.record);
       let record = next.record;
       if (record.length !== width) {
-        const reason = `expected ${width} fields as in the header, got ${record.length}`;
         if (rejects === undefined) {
-          pending = fieldCountError(path, line, reason);
+          pending = fieldCountError(path, line, width, record.length);
           break;
         }
-        rejects.add({ row: options.rowOffset + firstRowInSource + rows.length, source: path, line, column: undefined, reason, value: '' });
+        rejects.add({ row: options.rowOffset + firstRowInSource + rows.length, source: path, line, column: undefined, reason: fieldCountReason(width, record.length), value: '' });
         record = new Array<string>(width).fill('');
       }
       rows.push(record);
       rowLines.push(line);
-      if (next.raw !== undefined) raws.push(next.raw.replace(/\r?\n?$|\r$/, ''));
+      if (keepRecords && next.raw !== undefined) raws.push(next.raw.replace(/\r?\n?$|\r$/, ''));
     }
     if (rows.length === 0) {
       if (pending !== undefined) throw pending;
@@ -205,14 +207,11 @@ function numberColumn(rows: readonly string[][], index: number, name: string, wh
     if (value === undefined) {
       const line = lines[r];
       if (rejects !== undefined) {
-        rejects.add({ row: where.chunkStart + r, source: path, line, column: name, reason: 'expected a number', value: text });
+        rejects.add({ row: where.chunkStart + r, source: path, line, column: name, reason: NOT_A_NUMBER, value: text });
         values[r] = Number.NaN;
         continue;
       }
-      throw new InputError('BAD_VALUE', `Bad value in ${path} at line ${line}, column '${name}': expected a number, got ${JSON.stringify(text)}`, {
-        context: { file: path, ...(line === undefined ? {} : { line }), column: name },
-        hint: 'fix the value, or leave the field empty to mark it as missing',
-      });
+      throw badNumber(path, line, name, text);
     }
     values[r] = value;
   }

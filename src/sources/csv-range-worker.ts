@@ -79,8 +79,6 @@ export interface RangeScanError {
   readonly code: CsvScanErrorCode;
   /** Line of the offending quote, counted from the job's start like RangePart.lines. */
   readonly line: number;
-  /** The scanner's message without its " at line N" (unused for CSV_QUOTE_NOT_CLOSED). */
-  readonly what: string;
 }
 
 export interface RangeResult {
@@ -243,9 +241,7 @@ export function parseRange(setup: ParseSetup, job: RangeJob): RangeResult {
         pos = lastEnd;
         continue;
       }
-      const suffix = ` at line ${error.line}`;
-      const what = error.message.endsWith(suffix) ? error.message.slice(0, -suffix.length) : error.message;
-      return done(lastEnd, { error: { code: error.code, line: error.line + lineShift, what } });
+      return done(lastEnd, { error: { code: error.code, line: error.line + lineShift } });
     }
     // The whole window was read: what follows the last record up to its end is blank lines.
     return done(windowEnd);

@@ -2,6 +2,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { InputError } from '../errors.js';
+import { duplicateColumn } from './csv-errors.js';
 import { decompressed } from './decompress.js';
 import type { FieldKind } from './csv-fields.js';
 import type { ChunkOptions } from './source.js';
@@ -62,10 +63,7 @@ export function headerNames(record: readonly string[], path: string): string[] {
     const name = raw === '' ? `Unnamed: ${index}` : raw;
     const previous = seen.get(name);
     if (previous !== undefined) {
-      throw new InputError('CSV_MALFORMED', `CSV header of ${path} names column '${name}' twice (fields ${previous + 1} and ${index + 1})`, {
-        context: { file: path, line: 1, column: name },
-        hint: 'rename one of the columns so that every column name is unique',
-      });
+      throw duplicateColumn(path, name, previous + 1, index + 1);
     }
     seen.set(name, index);
     return name;
@@ -76,22 +74,6 @@ export function headerNames(record: readonly string[], path: string): string[] {
 /** The message for invalid UTF-8 text cells, when there were any. */
 export function utf8Warnings(path: string, utf8: Utf8Check): string[] {
   return utf8.replacedCells > 0 ? [`${path}: ${utf8.replacedCells} text cells held invalid UTF-8, read with U+FFFD in its place`] : [];
-}
-
-/** The error for a CSV input without even a header row. */
-export function emptyCsv(path: string): InputError {
-  return new InputError('CSV_MALFORMED', `CSV input ${path} is empty: expected a header row`, {
-    context: { file: path },
-    hint: 'check that the file was written completely; a CSV input needs a header row naming its columns',
-  });
-}
-
-/** The error for a record whose field count differs from the header's. */
-export function fieldCountError(path: string, line: number, reason: string): InputError {
-  return new InputError('CSV_MALFORMED', `Malformed CSV in ${path} at line ${line}: ${reason}`, {
-    context: { file: path, line },
-    hint: 'every row needs as many fields as the header; quote fields that contain the delimiter',
-  });
 }
 
 /**

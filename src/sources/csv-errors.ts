@@ -1,0 +1,65 @@
+// Sources: the errors every CSV reader raises (the byte scanner, its range workers and csv-parse),
+// built in one place so that the same bad input reads the same whichever reader met it.
+import { InputError } from '../errors.js';
+import type { CsvScanErrorCode } from './csv-scan.js';
+
+/** The reason a cell of a numeric column is refused (also the rejects file's reason). */
+export const NOT_A_NUMBER = 'expected a number';
+
+/** The reason a record is refused for its field count (also the rejects file's reason). */
+export function fieldCountReason(width: number, fields: number): string {
+  return `expected ${width} fields as in the header, got ${fields}`;
+}
+
+/** BAD_VALUE: a cell of a numeric column that is not a number. */
+export function badNumber(path: string, line: number | undefined, column: string, text: string): InputError {
+  return new InputError('BAD_VALUE', `Bad value in ${path}${line === undefined ? '' : ` at line ${line}`}, column '${column}': ${NOT_A_NUMBER}, got ${JSON.stringify(text)}`, {
+    context: { file: path, ...(line === undefined ? {} : { line }), column },
+    hint: 'fix the value, or leave the field empty to mark it as missing',
+  });
+}
+
+/** CSV_MALFORMED: a record with more or fewer fields than the header. */
+export function fieldCountError(path: string, line: number, width: number, fields: number): InputError {
+  return new InputError('CSV_MALFORMED', `Malformed CSV in ${path} at line ${line}: ${fieldCountReason(width, fields)}`, {
+    context: { file: path, line },
+    hint: 'every row needs as many fields as the header; quote fields that contain the delimiter',
+  });
+}
+
+/** Quoting errors, by the code that the byte scanner and csv-parse both use for them. */
+const QUOTING_PROBLEMS: Readonly<Record<CsvScanErrorCode, string>> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is not closed before the end of the input',
+  INVALID_OPENING_QUOTE: 'a quote in the middle of an unquoted field',
+  CSV_INVALID_CLOSING_QUOTE: 'a closing quote is followed by a character other than the delimiter or a line break',
+};
+
+/**
+ * CSV_MALFORMED: quoting that cannot be read, at `line` (for a quote that is not closed, the line
+ * it opens on). `problem` is the reader's own error (the scanner's CsvScanError, csv-parse's
+ * CsvError): a code both readers know gets one wording, any other keeps the reader's message.
+ */
+export function malformedCsv(path: string, line: number | undefined, problem: { readonly code: string; readonly message?: string }, cause?: unknown): InputError {
+  const reason = Object.hasOwn(QUOTING_PROBLEMS, problem.code) ? QUOTING_PROBLEMS[problem.code as CsvScanErrorCode] : (problem.message ?? problem.code);
+  return new InputError('CSV_MALFORMED', `Malformed CSV in ${path}${line === undefined ? '' : ` at line ${line}`}: ${reason}`, {
+    context: { file: path, ...(line === undefined ? {} : { line }) },
+    hint: 'fix the quoting in the file (a field with the delimiter, a quote or a newline must be quoted, and quotes inside it doubled)',
+    cause,
+  });
+}
+
+/** CSV_MALFORMED: a header that names a column twice (fields counted from 1). */
+export function duplicateColumn(path: string, name: string, first: number, second: number): InputError {
+  return new InputError('CSV_MALFORMED', `CSV header of ${path} names column '${name}' twice (fields ${first} and ${second})`, {
+    context: { file: path, line: 1, column: name },
+    hint: 'rename one of the columns so that every column name is unique',
+  });
+}
+
+/** CSV_MALFORMED: not even a header row. */
+export function emptyCsv(path: string): InputError {
+  return new InputError('CSV_MALFORMED', `CSV input ${path} is empty: expected a header row`, {
+    context: { file: path },
+    hint: 'check that the file was written completely; a CSV input needs a header row naming its columns',
+  });
+}
