@@ -1,4 +1,4 @@
-// End to end: bad rows with --on-error fail|skip, the rejects file, --max-errors, --reject-nan,
+// End to end: bad rows with --on-error fail|skip, the rejects file, --max-errors, --missing,
 // invalid UTF-8 and --csv-safe.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -16,7 +16,7 @@ const BAD = [
   '3,4.9,3.0,1.4', // a field short
   '4,"6.2",2.9,4.3,1.3',
   '5,1e39,1,1,1', // beyond float32
-  '6,,3.0,1.4,0.2', // missing: the model returns NaN, so the row is bad (issue 10)
+  '6,,3.0,1.4,0.2', // missing, and the model does not handle it: a bad row (issue 10)
   '"7,x",5.0,3.6,1.4,0.2',
 ].join('\n');
 
@@ -56,7 +56,7 @@ describe('bad rows', () => {
         'in.csv,3,1,a,expected a number,"2,x,3.5,1.4,0.2"',
         'in.csv,4,2,,"expected 5 fields as in the header, got 4","3,4.9,3.0,1.4"',
         `in.csv,6,4,a,"out of float32 range (model input 'float_input', float32)","5,1e39,1,1,1"`,
-        'in.csv,7,5,probabilities_0,the model returned NaN,"6,,3.0,1.4,0.2"',
+        `in.csv,7,5,a,"a missing value, which the model does not handle here (--missing auto) (model input 'float_input', float32)","6,,3.0,1.4,0.2"`,
         '',
       ].join('\n'),
     );
@@ -67,11 +67,11 @@ describe('bad rows', () => {
     assert.equal(report.rejects?.byReason['expected a number'], 1);
   });
 
-  it('--reject-nan makes a missing value in a float input a bad row', async () => {
-    const { dir, code, stderr } = await score(['--on-error', 'skip', '--max-errors', '10', '--reject-nan', '--rejects', 'bad.csv']);
+  it('--missing nan feeds the missing value; the NaN the model returns still makes the row bad', async () => {
+    const { dir, code, stderr } = await score(['--on-error', 'skip', '--max-errors', '10', '--missing', 'nan', '--rejects', 'bad.csv']);
     assert.equal(code, 0, stderr);
     assert.deepEqual(readCsvTable(join(dir, 'out.csv')).get('id'), ['1', '4', '7,x']);
-    assert.match(await readFile(join(dir, 'bad.csv'), 'utf8'), /in\.csv,7,5,a,"a missing or NaN value, which --reject-nan refuses \(model input 'float_input', float32\)","6,,3\.0,1\.4,0\.2"/);
+    assert.match(await readFile(join(dir, 'bad.csv'), 'utf8'), /^in\.csv,7,5,probabilities_0,the model returned NaN,"6,,3\.0,1\.4,0\.2"$/m);
   });
 
   it('fails with exit 3 when the rejects exceed --max-errors, keeping the rejects but not the output', async () => {
@@ -89,7 +89,7 @@ describe('bad rows', () => {
   it('rejects rows of Arrow inputs with the row as JSON', async () => {
     const dir = await tempDir();
     const arrow = join(FIXTURES, 'named-inputs', 'input.arrow');
-    const result = await runCli(['score', '-m', join(FIXTURES, 'named-inputs', 'model.onnx'), '-i', arrow, '-o', 'out.csv', '--on-error', 'skip', '--reject-nan', '--max-errors', '100%'], { cwd: dir });
+    const result = await runCli(['score', '-m', join(FIXTURES, 'named-inputs', 'model.onnx'), '-i', arrow, '-o', 'out.csv', '--on-error', 'skip', '--missing', 'reject', '--max-errors', '100%'], { cwd: dir });
     assert.equal(result.code, 0, result.stderr);
     const rejects = readCsvTable(join(dir, 'out.csv.rejects.csv'));
     assert.ok((rejects.get('row') ?? []).length > 0);

@@ -1,6 +1,6 @@
 // Config: the one table of `score` flags. The CLI builds its options and the README's option reference from it,
 // and the type of the parsed flags is derived from it, so a new flag is one entry here plus its handling in load.ts.
-import { EXECUTION_PROVIDERS } from '../model/index.js';
+import { EXECUTION_PROVIDERS, MISSING_MODES } from '../model/index.js';
 import { DEFAULT_PARQUET_OPTIONS, OUTPUT_FORMATS } from '../sinks/index.js';
 import { CSV_PARSERS, INPUT_FORMATS } from '../sources/index.js';
 import { DEFAULTS, LOG_FORMATS, ON_ERROR_MODES } from './job.js';
@@ -85,7 +85,15 @@ export const SCORE_FLAGS = {
     defaultValue: DEFAULTS.maxErrors,
   },
   rejects: { flags: '--rejects <path>', description: 'with --on-error skip: the rejects file (CSV: source,line,row,column,reason,record); default <output>.rejects.csv' },
-  rejectNan: { flags: '--reject-nan', description: 'a missing or NaN value in a float model input makes the row bad (default: fed as NaN)' },
+  missing: {
+    flags: '--missing <mode>',
+    description:
+      'a missing (empty, null), NaN or infinite value in a float model input: auto makes the row bad unless the graph handles NaN for that input (an Imputer, IsNaN or tree ensemble reads it before any other computation), where NaN is fed; reject always makes the row bad; nan feeds every value as it is',
+    choices: MISSING_MODES,
+    defaultValue: DEFAULTS.missing,
+    env: 'ONNX_BATCH_MISSING',
+  },
+  rejectNan: { flags: '--reject-nan', description: 'removed: use --missing reject (an error says so)' },
   csvSafe: { flags: '--csv-safe', description: 'in CSV output, prefix kept text cells starting with = + - @ (or tab, CR) with a quote so spreadsheets do not run them as formulas' },
   compression: { flags: '--compression <codec>', description: 'Parquet output: page compression', choices: ['snappy', 'zstd', 'gzip', 'none'], defaultValue: DEFAULT_PARQUET_OPTIONS.compression },
   rowGroupRows: {

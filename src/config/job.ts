@@ -1,5 +1,5 @@
 // Config: the one validated description of a scoring job that the CLI builds and run.ts executes.
-import type { ExecutionProvider } from '../model/index.js';
+import type { ExecutionProvider, MissingMode } from '../model/index.js';
 import type { MonitoringJob } from './monitoring.js';
 import type { OutputFormat, ParquetOptions } from '../sinks/index.js';
 import type { CsvParser, InputFormat } from '../sources/index.js';
@@ -48,8 +48,8 @@ export interface ScoreJob {
   readonly maxErrors: { readonly count: number } | { readonly percent: number };
   /** With skip: the rejects file. */
   readonly rejects: string | undefined;
-  /** A NaN or missing value in a float model input makes the row bad. */
-  readonly rejectNaN: boolean;
+  /** What a missing, NaN or infinite value in a float model input does (--missing). */
+  readonly missing: MissingMode;
   /** Neutralise kept text cells that a spreadsheet would read as a formula (CSV output). */
   readonly csvSafe: boolean;
   /** Parquet output: page compression and rows per row group. */
@@ -76,9 +76,10 @@ export const DEFAULTS = {
   csvParser: 'fast',
   workers: 'auto',
   keep: 'all',
+  missing: 'auto',
 } as const;
 
 /** The options that shape what a run writes (beside the model, the spec and the inputs). */
 export function outputOptions(job: ScoreJob): Readonly<Record<string, unknown>> {
-  return { features: job.features, keep: job.keep, format: job.output.format, delimiter: job.delimiter, onError: job.onError, rejectNaN: job.rejectNaN, csvSafe: job.csvSafe, parquet: job.parquet };
+  return { features: job.features, keep: job.keep, format: job.output.format, delimiter: job.delimiter, onError: job.onError, missing: job.missing, csvSafe: job.csvSafe, parquet: job.parquet };
 }

@@ -49,6 +49,7 @@ function flags(overrides: Partial<ScoreFlags> = {}): ScoreFlags {
     progress: true,
     progressInterval: '10',
     logFormat: 'text',
+    missing: 'auto',
     stats: true,
     ...overrides,
   };
@@ -94,7 +95,7 @@ describe('buildScoreJob defaults', () => {
       onError: 'fail',
       maxErrors: { percent: 1 },
       rejects: undefined,
-      rejectNaN: false,
+      missing: 'auto',
       csvSafe: false,
       parquet: { compression: 'snappy', rowGroupRows: 131072 },
       rowsPerPart: undefined,

@@ -40,6 +40,7 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
   if (flags.onError === 'skip' && flags.output === '-' && flags.rejects === undefined) {
     problems.push('--on-error skip with output to stdout needs --rejects <path> for the rejected rows');
   }
+  if (flags.rejectNan === true) problems.push('--reject-nan was replaced by --missing: a missing or NaN value now makes the row bad by default (--missing auto) unless the model handles it; --missing reject refuses it for every input');
   const monitoring = monitoringJob(flags, problems);
   if (problems.length > 0) {
     throw new UsageError('USAGE', problems.length === 1 ? (problems[0] as string) : `Invalid options:\n  - ${problems.join('\n  - ')}`, {
@@ -89,7 +90,7 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
     onError: flags.onError,
     maxErrors: maxErrors ?? { percent: 1 },
     rejects,
-    rejectNaN: flags.rejectNan === true,
+    missing: flags.missing,
     csvSafe: flags.csvSafe === true,
     parquet: { compression: (flags.compression as ParquetOptions['compression'] | undefined) ?? DEFAULT_PARQUET_OPTIONS.compression, rowGroupRows: rowGroupRows ?? DEFAULT_PARQUET_OPTIONS.rowGroupRows },
     rowsPerPart,

@@ -215,7 +215,7 @@ describe('buildFeeds padding', () => {
       fixedBatch: undefined,
       numericColumns: new Set(['age']),
       mapping: 'by-name',
-      rejectNaN: false,
+      missing: {},
     };
     const feeds = buildFeeds(twoInputs, chunk({ age: f64([30]), city: str(['oslo']) }, 1), 1);
     assert.deepEqual(Object.keys(feeds).sort(), ['age', 'city']);
@@ -259,3 +259,32 @@ describe('buildFeeds with buffers handed back', () => {
   });
 });
 
+
+describe('buildFeeds and missing values (--missing)', () => {
+  const refuse: FeedPlan = { ...plan('float32', ['a']), missing: { x: { mode: 'auto', feedsNaN: false, feedsInfinity: false, reason: 'why' } } };
+  const feedNaN: FeedPlan = { ...plan('float32', ['a']), missing: { x: { mode: 'auto', feedsNaN: true, feedsInfinity: false, reason: 'why' } } };
+
+  it('a null, NaN or infinite value makes its row bad where the input refuses them, naming the column and the value', () => {
+    for (const [column, got] of [[f64([1, 0], [0, 1]), '""'], [f64([1, Number.NaN]), '"NaN"'], [f64([1, -Infinity]), '"-Infinity"'], [str(['1', 'inf']), '"inf"']] as const) {
+      assert.throws(() => buildFeeds(refuse, chunk({ a: column }, 2, { lines: [2, 3] }), 2), (error: unknown) => {
+        assert.ok(error instanceof InputError);
+        assert.match(error.message, new RegExp(`line 3, column 'a' .*which the model does not handle here \\(--missing auto\\), got ${got.replace('+', '\\+')}`));
+        assert.match(error.hint ?? '', /^why\. Impute the column/);
+        return true;
+      });
+    }
+  });
+
+  it('with a reject list, those rows are rejected and the others fed', () => {
+    const rejects = new RejectList();
+    const data = buildFeeds(refuse, { ...chunk({ a: f64([1, Number.NaN, 2], [0, 0, 0]) }, 3), rejects }, 3)['x']?.data as Float32Array;
+    assert.deepEqual([...data], [1, 0, 2]);
+    assert.equal(rejects.size, 1);
+  });
+
+  it('an input that takes NaN is fed NaN, but still not an infinite value', () => {
+    const data = buildFeeds(feedNaN, chunk({ a: f64([1, 0], [0, 1]) }, 2), 2)['x']?.data as Float32Array;
+    assert.ok(Number.isNaN(data[1]));
+    assert.throws(() => buildFeeds(feedNaN, chunk({ a: f64([Infinity]) }, 1), 1), inputError('BAD_VALUE', /an infinite value/));
+  });
+});

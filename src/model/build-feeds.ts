@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import { rejectValue, type Column, type ColumnChunk } from '../shared/chunk.js';
 import { formatFloat64, parseNumber } from '../shared/values.js';
 import type { FeedPlan, InputFeed } from './feed-plan.js';
+import type { MissingDecision } from './missing-values.js';
 import type { ElementType, TensorData } from './session.js';
 import type { TensorBuffers } from './tensor-buffers.js';
 
@@ -25,7 +26,7 @@ export function buildFeeds(plan: FeedPlan, chunk: ColumnChunk, paddedRows: numbe
     feed.columns.forEach((name, k) => {
       const column = chunk.columns.get(name);
       if (column === undefined) throw new InputError('SCHEMA_MISMATCH', `Input ${chunk.origin.source} lacks column '${name}' needed by model input '${feed.input}'`, { context: { file: chunk.origin.source, column: name, modelInput: feed.input } });
-      fill(data, k, width, column, { chunk, name, feed, rejectNaN: plan.rejectNaN });
+      fill(data, k, width, column, { chunk, name, feed, missing: plan.missing[feed.input] });
     });
     feeds[feed.input] = { type: feed.type, data, dims };
   }
@@ -54,7 +55,8 @@ interface Where {
   readonly chunk: ColumnChunk;
   readonly name: string;
   readonly feed: InputFeed;
-  readonly rejectNaN: boolean;
+  /** Undefined: fed as it is. */
+  readonly missing: MissingDecision | undefined;
 }
 
 function fill(data: FeedArray, k: number, width: number, column: Column, where: Where): void {
@@ -67,14 +69,15 @@ function fill(data: FeedArray, k: number, width: number, column: Column, where: 
     for (let i = 0; i < rows; i++) data[i * width + k] = bigintAt(column, i, where);
     return;
   }
-  const refuseNaN = where.rejectNaN && (where.feed.type === 'float32' || where.feed.type === 'float64');
-  if (!refuseNaN && (data instanceof Float32Array || data instanceof Float64Array) && copyFloats(data, k, width, column, where)) return;
+  if ((data instanceof Float32Array || data instanceof Float64Array) && copyFloats(data, k, width, column, where)) return;
   const check = checkerFor(where.feed.type);
+  const refuse = refusal(where.missing);
   for (let i = 0; i < rows; i++) {
     const value = numberAt(column, i, where);
-    const problem = refuseNaN && Number.isNaN(value) ? 'a missing or NaN value, which --reject-nan refuses' : check(value);
+    const refused = refuse(value);
+    const problem = refused ?? check(value);
     if (problem !== undefined) {
-      reject(where, i, problem, String(value));
+      reject(where, i, problem, gotText(column, i, value), refused !== undefined ? missingHint(where.missing) : Number.isNaN(value) ? INTEGER_HINT : undefined);
       data[i * width + k] = 0;
       continue;
     }
@@ -84,7 +87,8 @@ function fill(data: FeedArray, k: number, width: number, column: Column, where: 
 
 /**
  * The common case in one pass with no call per value: a float column into a float input, a missing
- * value becoming NaN. False when the column needs the general path (text, integers, booleans).
+ * value becoming NaN where the input takes it. False when the column needs the general path (text,
+ * integers, booleans).
  */
 function copyFloats(data: Float32Array | Float64Array, k: number, width: number, column: Column, where: Where): boolean {
   if (column.type !== 'float64' && column.type !== 'float32') return false;
@@ -92,16 +96,56 @@ function copyFloats(data: Float32Array | Float64Array, k: number, width: number,
   const rows = where.chunk.rowCount;
   // Only a float64 value can overflow a float32 input; those rows take the general check.
   const mayOverflow = data instanceof Float32Array && column.type === 'float64';
+  const refuseNaN = where.missing?.feedsNaN === false;
+  const refuseInfinity = where.missing?.feedsInfinity === false;
   for (let i = 0; i < rows; i++) {
     const value = nulls !== undefined && nulls[i] === 1 ? Number.NaN : (values[i] as number);
-    if (mayOverflow && (value > 3.4e38 || value < -3.4e38) && Number.isFinite(value) && !Number.isFinite(Math.fround(value))) {
-      reject(where, i, 'out of float32 range', String(value));
-      data[i * width + k] = 0;
-      continue;
+    // One comparison keeps finite values (all but a few) off the checks below.
+    if (!(value > -3.4e38 && value < 3.4e38)) {
+      const refused =
+        value !== value ? (refuseNaN ? missingProblem(where.missing, nulls?.[i] === 1) : undefined)
+        : !Number.isFinite(value) ? (refuseInfinity ? infinityProblem(where.missing) : undefined)
+        : undefined;
+      const problem = refused ?? (mayOverflow && Number.isFinite(value) && !Number.isFinite(Math.fround(value)) ? 'out of float32 range' : undefined);
+      if (problem !== undefined) {
+        reject(where, i, problem, gotText(column, i, value), refused === undefined ? undefined : missingHint(where.missing));
+        data[i * width + k] = 0;
+        continue;
+      }
     }
     data[i * width + k] = value;
   }
   return true;
+}
+
+/** The problem with a missing, NaN or infinite value under a decision, or undefined when it is fed. */
+function refusal(missing: MissingDecision | undefined): (value: number) => string | undefined {
+  if (missing === undefined || (missing.feedsNaN && missing.feedsInfinity)) return () => undefined;
+  return (value) => {
+    if (value !== value) return missing.feedsNaN ? undefined : missingProblem(missing, false);
+    if (value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) return missing.feedsInfinity ? undefined : infinityProblem(missing);
+    return undefined;
+  };
+}
+
+function missingProblem(missing: MissingDecision | undefined, isNull: boolean): string {
+  return `${isNull ? 'a missing value' : 'NaN'}, which the model does not handle here (--missing ${missing?.mode ?? 'auto'})`;
+}
+
+function infinityProblem(missing: MissingDecision | undefined): string {
+  return `an infinite value, which the model does not handle here (--missing ${missing?.mode ?? 'auto'})`;
+}
+
+/** What to do about a refused missing value, with the reason the input refuses it. */
+function missingHint(missing: MissingDecision | undefined): string {
+  return `${missing?.reason ?? ''}. Impute the column with a pipeline step (impute), fix the input, or use --on-error skip to send such rows to the rejects file; --missing nan feeds them anyway`;
+}
+
+/** The value as the message shows it: '' for a missing cell, the input's text where there is one. */
+function gotText(column: Column, i: number, value: number): string {
+  if (column.type === 'string') return column.values[i] ?? '';
+  if (column.nulls?.[i] === 1) return '';
+  return String(value);
 }
 
 function checkerFor(type: ElementType): (value: number) => string | undefined {
@@ -118,10 +162,13 @@ function checkerFor(type: ElementType): (value: number) => string | undefined {
 }
 
 /** Stops the run, or marks the row as rejected (the caller then writes a placeholder). */
-function reject(where: Where, i: number, expected: string, got: string): void {
+function reject(where: Where, i: number, problem: string, got: string, hint?: string): void {
   const { chunk, name, feed } = where;
-  rejectValue(chunk, i, name, expected, got, { modelInput: feed.input, label: `model input '${feed.input}', ${feed.type}` });
+  rejectValue(chunk, i, name, problem, got, { modelInput: feed.input, label: `model input '${feed.input}', ${feed.type}`, ...(hint === undefined ? {} : { hint }) });
 }
+
+// An integer input has no NaN: an empty field cannot be fed at all.
+const INTEGER_HINT = 'an integer model input cannot take a missing value: fill the field, or impute the column with a pipeline step (impute); --on-error skip sends such rows to the rejects file';
 
 /** A cell as a number; NaN for missing. */
 function numberAt(column: Column, i: number, where: Where): number {
@@ -147,13 +194,13 @@ function parseBoolean(text: string): number | undefined {
 
 function bigintAt(column: Column, i: number, where: Where): bigint {
   if (column.type === 'int64') {
-    if (column.nulls?.[i] === 1) reject(where, i, 'a missing value where an integer is needed', '');
+    if (column.nulls?.[i] === 1) reject(where, i, 'a missing value where an integer is needed', '', INTEGER_HINT);
     return column.values[i] ?? 0n;
   }
   const value = numberAt(column, i, where);
   const problem = Number.isNaN(value) ? 'a missing value where an integer is needed' : Number.isSafeInteger(value) ? undefined : 'expected an integer';
   if (problem === undefined) return BigInt(value);
-  reject(where, i, problem, Number.isNaN(value) ? '' : String(value));
+  reject(where, i, problem, Number.isNaN(value) ? '' : String(value), Number.isNaN(value) ? INTEGER_HINT : undefined);
   return 0n;
 }
 

@@ -1,6 +1,7 @@
 // Model stage: which columns feed which model input, from the column names or a declared mapping;
 // build-feeds.ts turns each chunk into tensors by this plan.
 import { InputError, ModelError, quoteNames } from '../errors.js';
+import type { MissingDecision } from './missing-values.js';
 import type { ElementType, TensorSignature } from './session.js';
 
 const FEEDABLE: ReadonlySet<ElementType> = new Set(['float32', 'float64', 'int32', 'int64', 'bool', 'string']);
@@ -23,8 +24,11 @@ export interface FeedPlan {
   /** Columns the model reads as numbers (text sources parse them into typed arrays). */
   readonly numericColumns: ReadonlySet<string>;
   readonly mapping: 'by-name' | 'features' | 'all-columns' | 'pipeline';
-  /** A NaN or missing value in a float input makes its row bad (--reject-nan). */
-  readonly rejectNaN: boolean;
+  /**
+   * Per float model input: whether a missing, NaN or infinite value is fed or makes the row bad
+   * (decided from --missing and the graph when the run is planned). An input with no entry is fed as it is.
+   */
+  readonly missing: Readonly<Record<string, MissingDecision>>;
 }
 
 export interface FeedRequest {
@@ -61,7 +65,7 @@ export function planFeeds(request: FeedRequest): FeedPlan {
   }
   const numericColumns = new Set<string>();
   for (const feed of feeds) if (NUMERIC_TARGETS.has(feed.type)) for (const column of feed.columns) numericColumns.add(column);
-  return { feeds, fixedBatch, numericColumns, mapping, rejectNaN: false };
+  return { feeds, fixedBatch, numericColumns, mapping, missing: {} };
 }
 
 /** A model input as a preprocessing spec declares it. */
@@ -105,7 +109,7 @@ export function planDeclaredFeeds(inputs: readonly TensorSignature[], declared: 
   }
   const numericColumns = new Set<string>();
   for (const feed of feeds) if (NUMERIC_TARGETS.has(feed.type)) for (const column of feed.columns) numericColumns.add(column);
-  return { feeds, fixedBatch: fixedBatchOf(inputs), numericColumns, mapping: 'pipeline', rejectNaN: false };
+  return { feeds, fixedBatch: fixedBatchOf(inputs), numericColumns, mapping: 'pipeline', missing: {} };
 }
 
 function checkFeedable(input: TensorSignature): void {

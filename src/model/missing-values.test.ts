@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { missingValueSupport, type GraphNode } from './missing-values.js';
+import { decideMissing, missingValueSupport, type GraphNode } from './missing-values.js';
 
 const node = (opType: string, inputs: string[], outputs: string[], extra: Partial<GraphNode> = {}): GraphNode => ({ opType, inputs, outputs, ...extra });
 
@@ -43,5 +43,25 @@ describe('missingValueSupport: does the graph handle a NaN fed to this input (is
   it('no for an input that is an output unchanged or that nothing reads', () => {
     assert.deepEqual(missingValueSupport('x', [node('Identity', ['x'], ['y'])], ['y']), { handlesNaN: false, reason: 'it reaches a model output unchanged' });
     assert.deepEqual(missingValueSupport('x', [], ['y']), { handlesNaN: false, reason: 'no node of the graph reads it' });
+  });
+});
+
+describe('decideMissing: --missing and the graph decide per float input', () => {
+  const handled = { handlesNaN: true, reason: 'it reaches Imputer before any other computation' };
+  const unhandled = { handlesNaN: false, reason: 'it reaches Add before any Imputer, IsNaN or tree ensemble' };
+
+  it('auto feeds NaN only where the graph handles it, and never an infinite value', () => {
+    assert.deepEqual({ ...decideMissing('auto', handled), reason: '' }, { mode: 'auto', feedsNaN: true, feedsInfinity: false, reason: '' });
+    assert.match(decideMissing('auto', handled).reason, /NaN is fed because it reaches Imputer/);
+    assert.equal(decideMissing('auto', unhandled).feedsNaN, false);
+    assert.match(decideMissing('auto', unhandled).reason, /makes the row bad because it reaches Add/);
+    assert.equal(decideMissing('auto', undefined).feedsNaN, false);
+  });
+
+  it('reject refuses and nan feeds whatever the graph does', () => {
+    assert.equal(decideMissing('reject', handled).feedsNaN, false);
+    assert.equal(decideMissing('reject', handled).feedsInfinity, false);
+    assert.equal(decideMissing('nan', unhandled).feedsNaN, true);
+    assert.equal(decideMissing('nan', unhandled).feedsInfinity, true);
   });
 });

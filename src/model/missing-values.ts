@@ -80,3 +80,31 @@ function handles(node: GraphNode, checksNaN: boolean): boolean {
   if (node.opType === 'IsNaN' || TREE_ENSEMBLES.has(node.opType)) return true;
   return node.opType === 'Where' && checksNaN;
 }
+
+/** The values of --missing: decide from the graph (auto), refuse every missing value, or feed NaN. */
+export const MISSING_MODES = ['auto', 'reject', 'nan'] as const;
+export type MissingMode = (typeof MISSING_MODES)[number];
+
+/** What a float model input does with a missing (empty, null or NaN) value, and why (for the report). */
+export interface MissingDecision {
+  readonly mode: MissingMode;
+  /** True: NaN is fed to the model; false: the row is bad. */
+  readonly feedsNaN: boolean;
+  /** True: a ±Infinity value is fed too; false: it makes the row bad. */
+  readonly feedsInfinity: boolean;
+  readonly reason: string;
+}
+
+/**
+ * Decides one float input's handling. `auto` feeds NaN only where the graph handles it (the rule of
+ * missingValueSupport); an infinite value is refused even then, since an Imputer replaces NaN only
+ * and a tree splits ±Infinity as an ordinary, extreme value that training never saw.
+ */
+export function decideMissing(mode: MissingMode, support: MissingValueSupport | undefined): MissingDecision {
+  if (mode === 'nan') return { mode, feedsNaN: true, feedsInfinity: true, reason: '--missing nan: missing, NaN and infinite values are fed as they are' };
+  if (mode === 'reject') return { mode, feedsNaN: false, feedsInfinity: false, reason: '--missing reject: a missing, NaN or infinite value makes the row bad' };
+  if (support === undefined) return { mode, feedsNaN: false, feedsInfinity: false, reason: '--missing auto: not an input of the graph itself, so nothing shows that it handles NaN' };
+  return support.handlesNaN
+    ? { mode, feedsNaN: true, feedsInfinity: false, reason: `--missing auto: NaN is fed because ${support.reason}; an infinite value makes the row bad` }
+    : { mode, feedsNaN: false, feedsInfinity: false, reason: `--missing auto: a missing, NaN or infinite value makes the row bad because ${support.reason}` };
+}

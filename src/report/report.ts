@@ -58,7 +58,15 @@ export interface RunReport {
     readonly mapping: string | null;
     /** Rows per inference call (as --batch-size auto resolved it). */
     readonly batchSize: number | null;
-    readonly inputs: readonly { readonly input: string; readonly type: string; readonly columns: readonly string[] }[];
+    /** --missing as given. */
+    readonly missing: string;
+    /** Per model input; `missing`: for a float input, whether NaN and ±Infinity are fed or make the row bad, and why. */
+    readonly inputs: readonly {
+      readonly input: string;
+      readonly type: string;
+      readonly columns: readonly string[];
+      readonly missing: { readonly mode: string; readonly feedsNaN: boolean; readonly feedsInfinity: boolean; readonly reason: string } | null;
+    }[];
   };
   readonly inputs: readonly { readonly path: string; readonly format: string; readonly bytes: number | null; readonly rows: number }[];
   /** `rejected_pct`: rejected rows as a percentage of rows read. */

@@ -2,7 +2,7 @@
 // how rows become model feeds, which columns are kept, and what the output's columns are.
 import type { ScoreJob } from '../config/job.js';
 import { InputError, quoteNames, UsageError } from '../errors.js';
-import { autoBatchRows, outputColumns, planDeclaredFeeds, planFeeds, predictionColumnNames, withOutputLabels, type FeedPlan, type LoadedModel } from '../model/index.js';
+import { autoBatchRows, decideMissing, outputColumns, planDeclaredFeeds, planFeeds, predictionColumnNames, withOutputLabels, type FeedPlan, type LoadedModel } from '../model/index.js';
 import { compilePipeline, compilePostProcess, loadSpec, type Pipeline, type PostProcess } from '../pipeline/index.js';
 
 export interface ScoringPlan {
@@ -23,7 +23,7 @@ export interface ScoringPlan {
 }
 
 /** The part of a job that planning reads. */
-export type PlanRequest = Pick<ScoreJob, 'model' | 'pipeline' | 'features' | 'keep' | 'rejectNaN' | 'batchSize'>;
+export type PlanRequest = Pick<ScoreJob, 'model' | 'pipeline' | 'features' | 'keep' | 'missing' | 'batchSize'>;
 
 export interface PlanOptions {
   /** Fail when no spec is found (for `pipeline check`). */
@@ -50,7 +50,11 @@ export async function planScoring(job: PlanRequest, loaded: LoadedModel, columnN
   const model = withOutputLabels(loaded, labels);
   const planned =
     pipeline === undefined ? planFeeds({ inputs: model.session.inputs, columnNames, features: job.features }) : planDeclaredFeeds(model.session.inputs, pipeline.inputs);
-  const feeds = { ...planned, rejectNaN: job.rejectNaN };
+  // Per float input, from --missing and the graph: feed NaN, or make the row bad (the report says which and why).
+  const missing = Object.fromEntries(
+    planned.feeds.filter((feed) => feed.type === 'float32' || feed.type === 'float64').map((feed) => [feed.input, decideMissing(job.missing, model.file.missingValues[feed.input])]),
+  );
+  const feeds: FeedPlan = { ...planned, missing };
   const postProcess = spec === undefined ? undefined : compilePostProcess(spec.spec.outputs, outputColumns(model));
   const kept = keptColumns(job, columnNames);
   const predictions = [...predictionColumnNames(model), ...(postProcess?.columnNames ?? [])];

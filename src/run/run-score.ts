@@ -406,7 +406,8 @@ function reportOf(state: RunState, startedAt: Date, durationMs: number, error: O
     feeds: {
       mapping: plan?.feeds.mapping ?? null,
       batchSize: plan?.batchRows ?? null,
-      inputs: plan?.feeds.feeds.map((feed) => ({ input: feed.input, type: feed.type, columns: feed.columns })) ?? [],
+      missing: job.missing,
+      inputs: plan?.feeds.feeds.map((feed) => ({ input: feed.input, type: feed.type, columns: feed.columns, missing: plan.feeds.missing[feed.input] ?? null })) ?? [],
     },
     inputs: state.inputs,
     outputs: summary === undefined ? [] : summary.files.map((file) => ({ ...file, columns: plan?.outputColumns ?? [] })),

@@ -118,7 +118,7 @@ export function badValueError(chunk: ColumnChunk, i: number, column: string, pro
       row: chunk.rowOffset + i,
       ...(neededBy?.modelInput === undefined ? {} : { modelInput: neededBy.modelInput }),
     },
-    hint: neededBy?.hint ?? 'fix the value in the input, or leave the field empty to mark it as missing',
+    hint: neededBy?.hint ?? 'fix the value in the input (an empty field is a missing value: see --missing); --on-error skip sends such rows to the rejects file',
   });
 }
 

@@ -15,7 +15,7 @@ export function fieldCountReason(width: number, fields: number): string {
 export function badNumber(path: string, line: number | undefined, column: string, text: string): InputError {
   return new InputError('BAD_VALUE', `Bad value in ${path}${line === undefined ? '' : ` at line ${line}`}, column '${column}': ${NOT_A_NUMBER}, got ${JSON.stringify(text)}`, {
     context: { file: path, ...(line === undefined ? {} : { line }), column },
-    hint: 'fix the value, or leave the field empty to mark it as missing',
+    hint: 'fix the value (an empty field is a missing value: see --missing); --on-error skip sends such rows to the rejects file',
   });
 }
 

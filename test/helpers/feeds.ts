@@ -37,7 +37,7 @@ export function str(values: (string | null)[]): Column {
 /** A plan feeding one input from the given columns. */
 export function plan(type: ElementType, columns: string[], rank: 1 | 2 = 2, name = 'x'): FeedPlan {
   const feed: InputFeed = { input: name, type, columns, rank };
-  return { feeds: [feed], fixedBatch: undefined, numericColumns: new Set(columns), mapping: 'features', rejectNaN: false };
+  return { feeds: [feed], fixedBatch: undefined, numericColumns: new Set(columns), mapping: 'features', missing: {} };
 }
 
 export function modelError(code: string, ...patterns: RegExp[]): (error: unknown) => boolean {
