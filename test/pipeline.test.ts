@@ -52,9 +52,9 @@ describe('pipeline specs in score', () => {
   });
 
   for (const [name, mutate, exitCode, pattern] of [
-    ['a malformed spec names the path of each problem', (spec: string) => spec.replace('standardize', 'standardise').replace('version: 1', 'version: 2'), 2, /version: expected 1, got number 2\n\s+- steps\[2\]: unknown step 'standardise'/],
-    ['a step naming a missing column', (spec: string) => spec.replace('column: "employment"', 'column: "occupation"'), 2, /steps\[7\]\.one_hot\.column: column 'occupation' does not exist at this step/],
-    ['inputs that do not fit the model show both signatures', (spec: string) => spec.replace('dtype: "float32"', 'dtype: "float64"'), 4, /the spec says float64, the model takes float32[\s\S]*the model's inputs: 'features' float32 \[N,15\]/],
+    ['a malformed spec names the path of each problem', (spec: string) => spec.replace('standardize', 'standardise').replace('version: 1', 'version: 2'), 2, /spec\.yaml[\s\S]*version: expected 1, got number 2\n\s+- steps\[2\]: unknown step 'standardise'/],
+    ['a step naming a column the input lacks: exit 3, as without a spec', (spec: string) => spec.replace('column: "employment"', 'column: "occupation"'), 3, /Input .*input\.csv lacks column 'occupation' that pipeline spec spec\.yaml reads at steps\[7\]\.one_hot\.column/],
+    ['inputs that do not fit the model show both signatures', (spec: string) => spec.replace('dtype: "float32"', 'dtype: "float64"'), 4, /The inputs of pipeline spec spec\.yaml do not fit model .*model\.onnx[\s\S]*the spec says float64, the model takes float32[\s\S]*the model's inputs: 'features' float32 \[N,15\]/],
     ['invalid YAML', (spec: string) => `${spec}\n  - : [`, 2, /is not valid YAML or JSON/],
   ] as const) {
     it(`refuses ${name} (exit ${exitCode})`, async () => {

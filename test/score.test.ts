@@ -273,7 +273,7 @@ describe('a model that fails on a batch', () => {
     // The fourth batch has 1 row, which the model refuses; the three before it score.
     const { dir, result } = await scoreInFours(13);
     assert.equal(result.code, 4, result.stderr);
-    assert.match(result.stderr, /Model failed on rows 12\.\.12 of in\.csv/);
+    assert.match(result.stderr, /Model .*\.onnx failed on rows 12\.\.12 of in\.csv/);
     assert.equal(existsSync(join(dir, 'out.csv')), false, 'no output from a failed run');
     const report = JSON.parse(await readFile(join(dir, 'out.csv.report.json'), 'utf8')) as { status: string; rows: { read: number }; batches: number };
     assert.equal(report.status, 'failed');

@@ -36,32 +36,44 @@ export interface FeedRequest {
   readonly columnNames: readonly string[];
   /** Columns for a single [N,K] input, in order (--features). */
   readonly features: readonly string[] | undefined;
+  /** The files that messages name: the model, the input whose columns these are, the spec. */
+  readonly files?: FeedFiles;
 }
+
+/** The files a feed error names: model errors name the model, column errors the input. */
+export interface FeedFiles {
+  readonly model: string;
+  readonly input: string;
+  readonly spec?: string;
+}
+
+const UNNAMED: FeedFiles = { model: 'the model', input: 'the input' };
 
 /** Decides, from the model's inputs and the file's columns, how each input is fed. */
 export function planFeeds(request: FeedRequest): FeedPlan {
   const { inputs, columnNames, features } = request;
-  for (const input of inputs) checkFeedable(input);
-  const fixedBatch = fixedBatchOf(inputs);
+  const files = request.files ?? UNNAMED;
+  for (const input of inputs) checkFeedable(input, files);
+  const fixedBatch = fixedBatchOf(inputs, files);
   let feeds: InputFeed[];
   let mapping: FeedPlan['mapping'];
   const only = inputs.length === 1 ? inputs[0] : undefined;
   if (features !== undefined && features.length > 0) {
     if (only === undefined) {
-      throw new ModelError('MODEL_SIGNATURE', `--features feeds one [N,K] input, but the model has ${inputs.length} inputs: ${describeInputs(inputs)}`, {
+      throw new ModelError('MODEL_SIGNATURE', `--features feeds one [N,K] input, but model ${files.model} has ${inputs.length} inputs: ${describeInputs(inputs)}`, {
         hint: 'drop --features: inputs named like columns are fed by name',
       });
     }
-    feeds = [matrixFeed(only, features, columnNames)];
+    feeds = [matrixFeed(only, features, columnNames, files)];
     mapping = 'features';
   } else if (inputs.every((input) => columnNames.includes(input.name))) {
-    feeds = inputs.map(columnFeed);
+    feeds = inputs.map((input) => columnFeed(input, files));
     mapping = 'by-name';
   } else if (only !== undefined && only.shape.length === 2 && only.shape[1] === columnNames.length) {
-    feeds = [matrixFeed(only, columnNames, columnNames)];
+    feeds = [matrixFeed(only, columnNames, columnNames, files)];
     mapping = 'all-columns';
   } else {
-    throw ambiguous(inputs, columnNames);
+    throw ambiguous(inputs, columnNames, files);
   }
   const numericColumns = new Set<string>();
   for (const feed of feeds) if (NUMERIC_TARGETS.has(feed.type)) for (const column of feed.columns) numericColumns.add(column);
@@ -79,14 +91,14 @@ export interface DeclaredFeed {
  * Checks declared feeds against the model's signature (names, element types, ranks, widths) and
  * plans them; any mismatch shows the model's signature next to the declaration.
  */
-export function planDeclaredFeeds(inputs: readonly TensorSignature[], declared: Readonly<Record<string, DeclaredFeed>>): FeedPlan {
+export function planDeclaredFeeds(inputs: readonly TensorSignature[], declared: Readonly<Record<string, DeclaredFeed>>, files: FeedFiles = UNNAMED): FeedPlan {
   const problems: string[] = [];
   for (const name of Object.keys(declared)) {
     if (!inputs.some((input) => input.name === name)) problems.push(`the spec declares input '${name}', which the model does not have`);
   }
   const feeds: InputFeed[] = [];
   for (const input of inputs) {
-    checkFeedable(input);
+    checkFeedable(input, files);
     const feed = declared[input.name];
     if (feed === undefined) {
       problems.push(`model input '${input.name}' is not declared in the spec's inputs`);
@@ -103,41 +115,41 @@ export function planDeclaredFeeds(inputs: readonly TensorSignature[], declared: 
     feeds.push({ input: input.name, type, columns: feed.columns, rank: shape === 'vector' ? 1 : 2 });
   }
   if (problems.length > 0) {
-    throw new ModelError('MODEL_SIGNATURE', `The pipeline spec's inputs do not fit the model:\n  - ${problems.join('\n  - ')}`, {
+    throw new ModelError('MODEL_SIGNATURE', `The inputs of pipeline spec ${files.spec ?? ''} do not fit model ${files.model}:\n  - ${problems.join('\n  - ')}`, {
       hint: `the model's inputs: ${describeInputs(inputs)}`,
     });
   }
   const numericColumns = new Set<string>();
   for (const feed of feeds) if (NUMERIC_TARGETS.has(feed.type)) for (const column of feed.columns) numericColumns.add(column);
-  return { feeds, fixedBatch: fixedBatchOf(inputs), numericColumns, mapping: 'pipeline', missing: {} };
+  return { feeds, fixedBatch: fixedBatchOf(inputs, files), numericColumns, mapping: 'pipeline', missing: {} };
 }
 
-function checkFeedable(input: TensorSignature): void {
+function checkFeedable(input: TensorSignature, files: FeedFiles): void {
   if (!input.isTensor || input.type === undefined || !FEEDABLE.has(input.type)) {
-    throw new ModelError('MODEL_SIGNATURE', `Model input '${input.name}' has type ${input.type ?? 'non-tensor'}, which cannot be fed from columns`, {
+    throw new ModelError('MODEL_SIGNATURE', `Model ${files.model}: input '${input.name}' has type ${input.type ?? 'non-tensor'}, which cannot be fed from columns`, {
       context: { modelInput: input.name },
       hint: `supported input types: ${[...FEEDABLE].join(', ')}`,
     });
   }
   if (input.shape.length === 0 || input.shape.length > 2) {
-    throw new ModelError('MODEL_SIGNATURE', `Model input '${input.name}' has shape [${input.shape.join(',')}]; only [N], [N,1] and [N,K] inputs can be fed from columns`, {
+    throw new ModelError('MODEL_SIGNATURE', `Model ${files.model}: input '${input.name}' has shape [${input.shape.join(',')}]; only [N], [N,1] and [N,K] inputs can be fed from columns`, {
       context: { modelInput: input.name },
     });
   }
 }
 
-function fixedBatchOf(inputs: readonly TensorSignature[]): number | undefined {
+function fixedBatchOf(inputs: readonly TensorSignature[], files: FeedFiles): number | undefined {
   const sizes = new Set(inputs.map((input) => input.shape[0]).filter((dim): dim is number => typeof dim === 'number' && dim > 0));
   if (sizes.size > 1) {
-    throw new ModelError('MODEL_SIGNATURE', `Model inputs disagree on the batch size: ${describeInputs(inputs)}`);
+    throw new ModelError('MODEL_SIGNATURE', `Model ${files.model}: its inputs disagree on the batch size: ${describeInputs(inputs)}`);
   }
   return sizes.values().next().value;
 }
 
-function columnFeed(input: TensorSignature): InputFeed {
+function columnFeed(input: TensorSignature, files: FeedFiles): InputFeed {
   const width = input.shape[1];
   if (input.shape.length === 2 && typeof width === 'number' && width !== 1) {
-    throw new ModelError('MODEL_SIGNATURE', `Model input '${input.name}' is named like a column but has shape [${input.shape.join(',')}]; a column feeds [N] or [N,1]`, {
+    throw new ModelError('MODEL_SIGNATURE', `Model ${files.model}: input '${input.name}' is named like a column but has shape [${input.shape.join(',')}]; a column feeds [N] or [N,1]`, {
       context: { modelInput: input.name },
       hint: 'use --features to choose the columns for this input',
     });
@@ -145,17 +157,17 @@ function columnFeed(input: TensorSignature): InputFeed {
   return { input: input.name, type: input.type ?? 'float32', columns: [input.name], rank: input.shape.length === 1 ? 1 : 2 };
 }
 
-function matrixFeed(input: TensorSignature, columns: readonly string[], columnNames: readonly string[]): InputFeed {
+function matrixFeed(input: TensorSignature, columns: readonly string[], columnNames: readonly string[], files: FeedFiles): InputFeed {
   const missing = columns.filter((column) => !columnNames.includes(column));
   if (missing.length > 0) {
-    throw new InputError('SCHEMA_MISMATCH', `Model input '${input.name}' needs columns the input lacks: ${quoteNames(missing)}`, {
-      context: { modelInput: input.name },
+    throw new InputError('SCHEMA_MISMATCH', `Input ${files.input} lacks columns that model input '${input.name}' needs: ${quoteNames(missing)}`, {
+      context: { file: files.input, modelInput: input.name, ...(missing[0] === undefined ? {} : { column: missing[0] }) },
       hint: `the input's columns are: ${quoteNames(columnNames)}`,
     });
   }
   const width = input.shape[1];
   if (input.shape.length !== 2 || (typeof width === 'number' && width !== columns.length)) {
-    throw new ModelError('MODEL_SIGNATURE', `Model input '${input.name}' has shape [${input.shape.join(',')}], but ${columns.length} columns were given`, {
+    throw new ModelError('MODEL_SIGNATURE', `Model ${files.model}: input '${input.name}' has shape [${input.shape.join(',')}], but ${columns.length} columns were given`, {
       context: { modelInput: input.name },
       hint: `name exactly ${typeof width === 'number' ? width : 'K'} columns with --features; run \`onnx-batch inspect\` on the model to see its inputs`,
     });
@@ -167,10 +179,15 @@ function describeInputs(inputs: readonly TensorSignature[]): string {
   return inputs.map((input) => `'${input.name}' ${input.type ?? 'non-tensor'} [${input.shape.map((dim) => (dim === '' ? 'N' : dim)).join(',')}]`).join(', ');
 }
 
-function ambiguous(inputs: readonly TensorSignature[], columnNames: readonly string[]): Error {
+function ambiguous(inputs: readonly TensorSignature[], columnNames: readonly string[], files: FeedFiles): Error {
   const missing = inputs.filter((input) => !columnNames.includes(input.name)).map((input) => input.name);
-  return new InputError('SCHEMA_MISMATCH', `Cannot tell which columns feed the model: no column is named ${quoteNames(missing)}`, {
-    hint: `model inputs: ${describeInputs(inputs)}; input columns: ${quoteNames(columnNames)}. ` +
-      'Name the columns of a single [N,K] input with --features a,b,c',
+  // --features only helps a model with one [N,K] input; a model fed by name needs the columns themselves.
+  const next =
+    inputs.length === 1 && inputs[0]?.shape.length === 2
+      ? 'Name the columns of its single [N,K] input with --features a,b,c'
+      : 'Rename the input columns to the model input names, or write a pipeline spec (-p) whose inputs: section says which columns feed each model input';
+  return new InputError('SCHEMA_MISMATCH', `Cannot tell which columns of ${files.input} feed model ${files.model}: no column is named ${quoteNames(missing)}`, {
+    context: { file: files.input },
+    hint: `model inputs: ${describeInputs(inputs)}; input columns: ${quoteNames(columnNames)}. ${next}`,
   });
 }

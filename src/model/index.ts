@@ -91,7 +91,7 @@ async function runBatch(model: LoadedModel, plan: FeedPlan, chunk: ColumnChunk, 
   timings.preprocessMs += started - built;
   const results = await runModel(model, feeds, chunk, batch.control);
   timings.inferMs += performance.now() - started;
-  const predictions = toPredictionColumns(model.outputs, results, chunk.rowCount);
+  const predictions = toPredictionColumns(model.outputs, results, chunk.rowCount, model.file.path);
   refuseNaNPredictions(chunk, predictions, model.file.path);
   return predictions;
 }
@@ -102,7 +102,7 @@ async function runModel(model: LoadedModel, feeds: Parameters<ModelSession['run'
   } catch (error) {
     if (error instanceof OnnxBatchError) throw error;
     const last = chunk.rowOffset + chunk.rowCount - 1;
-    throw new ModelError('MODEL_RUN_FAILED', `Model failed on rows ${chunk.rowOffset}..${last} of ${chunk.origin.source}: ${(error as Error).message}`, {
+    throw new ModelError('MODEL_RUN_FAILED', `Model ${model.file.path} failed on rows ${chunk.rowOffset}..${last} of ${chunk.origin.source}: ${(error as Error).message}`, {
       context: { file: chunk.origin.source, row: chunk.rowOffset },
       hint: 'check that the input values are in the range the model was trained on; `onnx-batch inspect` shows the model inputs',
       cause: error,

@@ -36,7 +36,7 @@ export function planOutputs(outputs: readonly TensorSignature[], file: ModelFile
   }
   const unknown = Object.keys(labels).filter((name) => !entries.some((entry) => entry.column === name));
   if (unknown.length > 0) {
-    throw new ModelError('MODEL_SIGNATURE', `The pipeline spec declares outputs the model does not have: ${quoteNames(unknown)}`, {
+    throw new ModelError('MODEL_SIGNATURE', `The pipeline spec declares outputs that model ${file.path} does not have: ${quoteNames(unknown)}`, {
       hint: `the model's outputs: ${entries.map((entry) => `'${entry.column}'`).join(', ')}`,
     });
   }
@@ -69,20 +69,20 @@ function columnNameFor(entry: OutputEntry, k: number, width: number): string {
  * Turns one batch's output tensors into prediction columns, keeping the first `rowCount` rows
  * (the rest is padding for models with a fixed batch size).
  */
-export function toPredictionColumns(plan: OutputPlan, results: Readonly<Record<string, TensorData>>, rowCount: number): Map<string, Column> {
+export function toPredictionColumns(plan: OutputPlan, results: Readonly<Record<string, TensorData>>, rowCount: number, modelPath = 'the model'): Map<string, Column> {
   const columns = new Map<string, Column>();
   for (const entry of plan.entries) {
     const tensor = results[entry.fetch];
-    if (tensor === undefined) throw new ModelError('MODEL_RUN_FAILED', `Model did not return output '${entry.fetch}'`);
+    if (tensor === undefined) throw new ModelError('MODEL_RUN_FAILED', `Model ${modelPath} did not return output '${entry.fetch}'`);
     const rows = tensor.dims[0];
     if (tensor.dims.length === 0 || rows === undefined || rows < rowCount) {
-      throw new ModelError('MODEL_SIGNATURE', `Model output '${entry.fetch}' has shape [${tensor.dims.join(',')}], not one value or row per input row`, {
+      throw new ModelError('MODEL_SIGNATURE', `Model ${modelPath}: output '${entry.fetch}' has shape [${tensor.dims.join(',')}], not one value or row per input row`, {
         hint: 'onnx-batch writes outputs whose first dimension is the batch',
       });
     }
     const width = tensor.dims.slice(1).reduce((product, dim) => product * dim, 1);
     if (entry.labels !== undefined && width !== entry.labels.length) {
-      throw new ModelError('MODEL_SIGNATURE', `Model output '${entry.column}' has ${width} values per row but ${entry.labels.length} class labels`);
+      throw new ModelError('MODEL_SIGNATURE', `Model ${modelPath}: output '${entry.column}' has ${width} values per row but ${entry.labels.length} class labels`);
     }
     for (let k = 0; k < width; k++) columns.set(columnNameFor(entry, k, width), strided(tensor, k, width, rowCount));
   }

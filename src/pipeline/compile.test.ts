@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RejectList, type ColumnChunk } from '../shared/chunk.js';
 import { compilePipeline } from './compile.js';
-import { configInvalid } from '../../test/helpers/assertions.js';
+import { configInvalid, missingColumn } from '../../test/helpers/assertions.js';
 import { TITANIC_COLUMNS, TITANIC_INPUT, TITANIC_STEPS, age, assertUnchanged, cell, chunk, compile, f64, fare, features, loaded, read, snapshot, str, titanic } from '../../test/helpers/pipeline.js';
 
 describe('compilePipeline: the README contract example', () => {
@@ -134,17 +134,17 @@ describe('compilePipeline: columns that do not exist', () => {
   it('names the step path when a step reads a missing column, and lists the available columns', () => {
     assert.throws(
       () => compile([{ impute: { columns: ['Age'], values: [1] } }, { standardize: { columns: ['Age', 'Agee'], mean: [0, 0], scale: [1, 1] } }], ['Age', 'Fare']),
-      configInvalid("steps[1].standardize.columns[1]: column 'Agee' does not exist at this step", "'Age'", "'Fare'"),
+      missingColumn("lacks column 'Agee' that pipeline spec", 'reads at steps[1].standardize.columns[1]', "'Age'", "'Fare'"),
     );
   });
 
-  it('names the key of a single-column step', () => {
-    assert.throws(() => compile([{ one_hot: { column: 'Sex', categories: ['m'] } }], ['sex']), configInvalid("steps[0].one_hot.column: column 'Sex' does not exist"));
-    assert.throws(() => compile([{ bucketize: { column: 'age', edges: [1] } }], ['x']), configInvalid("steps[0].bucketize.column: column 'age'"));
-    assert.throws(() => compile([{ date_parts: { column: 'when', parts: ['year'] } }], ['x']), configInvalid("steps[0].date_parts.column: column 'when'"));
-    assert.throws(() => compile([{ ordinal: { column: 'g', categories: ['A'] } }], ['x']), configInvalid("steps[0].ordinal.column: column 'g'"));
-    assert.throws(() => compile([{ rename: { columns: { a: 'b' } } }], ['x']), configInvalid("steps[0].rename.columns.a: column 'a'"));
-    assert.throws(() => compile([{ cast: { columns: ['x', 'y'], to: 'string' } }], ['x']), configInvalid("steps[0].cast.columns[1]: column 'y'"));
+  it('names the key of a single-column step; a column the input never had is an input error (exit 3, as without a spec)', () => {
+    assert.throws(() => compile([{ one_hot: { column: 'Sex', categories: ['m'] } }], ['sex']), missingColumn("reads at steps[0].one_hot.column", "lacks column 'Sex'"));
+    assert.throws(() => compile([{ bucketize: { column: 'age', edges: [1] } }], ['x']), missingColumn("reads at steps[0].bucketize.column", "lacks column 'age'"));
+    assert.throws(() => compile([{ date_parts: { column: 'when', parts: ['year'] } }], ['x']), missingColumn("reads at steps[0].date_parts.column", "lacks column 'when'"));
+    assert.throws(() => compile([{ ordinal: { column: 'g', categories: ['A'] } }], ['x']), missingColumn("reads at steps[0].ordinal.column", "lacks column 'g'"));
+    assert.throws(() => compile([{ rename: { columns: { a: 'b' } } }], ['x']), missingColumn("reads at steps[0].rename.columns.a", "lacks column 'a'"));
+    assert.throws(() => compile([{ cast: { columns: ['x', 'y'], to: 'string' } }], ['x']), missingColumn("reads at steps[0].cast.columns[1]", "lacks column 'y'"));
   });
 
   it('fails for a column dropped by select or renamed away by an earlier step', () => {
@@ -163,7 +163,7 @@ describe('compilePipeline: columns that do not exist', () => {
   it('fails when a model input names a column that does not exist after the steps', () => {
     assert.throws(
       () => compilePipeline(loaded({ steps: TITANIC_STEPS, inputs: { float_input: { columns: [...TITANIC_INPUT, 'Sex=other'] } } }), TITANIC_COLUMNS),
-      configInvalid("inputs.float_input.columns[9]: column 'Sex=other' does not exist"),
+      missingColumn("lacks column 'Sex=other'", 'reads at inputs.float_input.columns[9]'),
     );
     assert.throws(
       () => compilePipeline(loaded({ steps: [{ select: { columns: ['a'] } }], inputs: { x: { columns: ['a', 'b'] } } }), ['a', 'b']),

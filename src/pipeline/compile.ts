@@ -44,8 +44,8 @@ export interface Pipeline {
 }
 
 /** Compiles the steps in order, checking that every column a step or model input names exists where it is used. */
-export function compilePipeline(loaded: LoadedSpec, columnNames: readonly string[], options: { assumeColumns?: boolean } = {}): Pipeline {
-  const context = new StepContext(columnNames, options.assumeColumns === true);
+export function compilePipeline(loaded: LoadedSpec, columnNames: readonly string[], options: { assumeColumns?: boolean; inputPath?: string } = {}): Pipeline {
+  const context = new StepContext(columnNames, { spec: loaded.source.path, input: options.inputPath ?? 'the input' }, options.assumeColumns === true);
   const steps = loaded.spec.steps.map((step, index) => {
     const [name, options] = Object.entries(step)[0] as [StepName, unknown];
     context.path = `steps[${index}].${name}`;

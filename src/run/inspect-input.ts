@@ -37,7 +37,7 @@ export async function inspectInput(request: InputInspection): Promise<InputRepor
   const model = await loadModel(request.model.path, { threads: 1, executionProviders: [{ name: 'cpu', deviceId: undefined }], onFallback: () => undefined, killable: false });
   try {
     const job = { model: request.model.path, pipeline: request.model.pipeline, features: request.model.features, keep: 'none' as const, missing: 'auto' as const, batchSize: 'auto' as const };
-    const plan = await planScoring(job, model, source.columnNames);
+    const plan = await planScoring(job, model, { path: source.path, columnNames: source.columnNames });
     return { input, feeding: { feeds: plan.feeds.feeds, mapping: plan.feeds.mapping } };
   } catch (error) {
     if (!(error instanceof OnnxBatchError) || error.exitCode === 4) throw error;

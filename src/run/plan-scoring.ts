@@ -33,7 +33,8 @@ export interface PlanOptions {
 }
 
 /** Plans a job against the first input's columns. */
-export async function planScoring(job: PlanRequest, loaded: LoadedModel, columnNames: readonly string[], options: PlanOptions = {}): Promise<ScoringPlan> {
+export async function planScoring(job: PlanRequest, loaded: LoadedModel, input: { readonly path: string; readonly columnNames: readonly string[] }, options: PlanOptions = {}): Promise<ScoringPlan> {
+  const { columnNames } = input;
   const spec = await loadSpec({ path: job.pipeline, modelPath: job.model, modelMetadata: loaded.file.metadata });
   if (spec === undefined && options.requireSpec === true) {
     throw new UsageError('CONFIG_INVALID', `No pipeline spec found for ${job.model}`, {
@@ -45,18 +46,19 @@ export async function planScoring(job: PlanRequest, loaded: LoadedModel, columnN
       hint: "the spec's inputs section says which columns feed the model",
     });
   }
-  const pipeline = spec === undefined ? undefined : compilePipeline(spec, columnNames, { assumeColumns: options.assumeColumns === true });
+  const pipeline = spec === undefined ? undefined : compilePipeline(spec, columnNames, { assumeColumns: options.assumeColumns === true, inputPath: input.path });
+  const files = { model: job.model, input: input.path, ...(spec === undefined ? {} : { spec: spec.source.path }) };
   const labels = Object.fromEntries(Object.entries(spec?.spec.outputs ?? {}).flatMap(([name, output]) => (output.labels === undefined ? [] : [[name, output.labels]])));
   const model = withOutputLabels(loaded, labels);
   const planned =
-    pipeline === undefined ? planFeeds({ inputs: model.session.inputs, columnNames, features: job.features }) : planDeclaredFeeds(model.session.inputs, pipeline.inputs);
+    pipeline === undefined ? planFeeds({ inputs: model.session.inputs, columnNames, features: job.features, files }) : planDeclaredFeeds(model.session.inputs, pipeline.inputs, files);
   // Per float input, from --missing and the graph: feed NaN, or make the row bad (the report says which and why).
   const missing = Object.fromEntries(
     planned.feeds.filter((feed) => feed.type === 'float32' || feed.type === 'float64').map((feed) => [feed.input, decideMissing(job.missing, model.file.missingValues[feed.input])]),
   );
   const feeds: FeedPlan = { ...planned, missing };
   const postProcess = spec === undefined ? undefined : compilePostProcess(spec.spec.outputs, outputColumns(model));
-  const kept = keptColumns(job, columnNames);
+  const kept = keptColumns(job, input);
   const predictions = [...predictionColumnNames(model), ...(postProcess?.columnNames ?? [])];
   checkNoClash(kept, predictions);
   const raw = new Set(columnNames);
@@ -75,12 +77,15 @@ export async function planScoring(job: PlanRequest, loaded: LoadedModel, columnN
   };
 }
 
-function keptColumns(job: PlanRequest, columnNames: readonly string[]): string[] {
+function keptColumns(job: PlanRequest, input: { readonly path: string; readonly columnNames: readonly string[] }): string[] {
+  const { columnNames } = input;
   if (job.keep === 'all') return [...columnNames];
   if (job.keep === 'none') return [];
   const missing = job.keep.filter((name) => !columnNames.includes(name));
   if (missing.length > 0) {
-    throw new UsageError('USAGE', `--keep names columns the input lacks: ${quoteNames(missing)}`, {
+    // A missing column is an input error (exit 3) wherever it is named: --features, a spec or --keep.
+    throw new InputError('SCHEMA_MISMATCH', `Input ${input.path} lacks columns that --keep names: ${quoteNames(missing)}`, {
+      context: { file: input.path, ...(missing[0] === undefined ? {} : { column: missing[0] }) },
       hint: `the input's columns are: ${quoteNames(columnNames)}`,
     });
   }

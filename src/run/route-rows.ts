@@ -71,7 +71,9 @@ export function checkBudget(job: ScoreJob, stats: RunStats, atEnd: boolean): voi
   if (!over) return;
   const allowed = 'count' in budget ? `${budget.count} rows` : `${budget.percent}% of ${stats.rowsRead} rows read`;
   const reasons = [...stats.rejectReasons].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([reason, count]) => `${count} × ${reason}`);
-  throw new InputError('TOO_MANY_BAD_ROWS', `${stats.rowsRejected} bad rows${atEnd ? '' : ' so far'}, more than --max-errors allows (${allowed}); most common: ${reasons.join('; ')}`, {
+  const inputs = job.inputs.map((input) => input.path);
+  const where = inputs.length > 3 ? `${inputs.slice(0, 3).join(', ')} and ${inputs.length - 3} more` : inputs.join(', ');
+  throw new InputError('TOO_MANY_BAD_ROWS', `${stats.rowsRejected} bad rows in ${where}${atEnd ? '' : ' so far'}, more than --max-errors allows (${allowed}); most common: ${reasons.join('; ')}`, {
     hint: `see the rejects file ${job.rejects} for each row, its line and reason; fix the input or raise --max-errors`,
   });
 }

@@ -121,7 +121,7 @@ async function score(state: RunState): Promise<void> {
   stats.loadModelMs = performance.now() - loadStarted;
   for (const skipped of state.model.outputs.skipped) warn(state, `${skipped.reason}; it is not written`);
   let source = await opening;
-  const plan = withMonitoredColumns(job, await planScoring(job, state.model, source.columnNames), source.path, source.columnNames);
+  const plan = withMonitoredColumns(job, await planScoring(job, state.model, { path: source.path, columnNames: source.columnNames }), source.path, source.columnNames);
   state.plan = plan;
   if (job.monitoring.stats) state.monitor = createMonitor(state, plan, baseline);
 

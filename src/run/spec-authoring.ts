@@ -53,7 +53,7 @@ export async function checkSpec(request: SpecToolRequest): Promise<SpecCheck> {
   return withModel(request.model, async (model) => {
     const sample = await readSample(request);
     const job: PlanRequest = { model: request.model, pipeline: request.pipeline, features: undefined, keep: 'none', missing: 'auto', batchSize: 'auto' };
-    const plan = await planScoring(job, model, sample.columnNames, { requireSpec: true, assumeColumns: request.sample === undefined });
+    const plan = await planScoring(job, model, { path: request.sample?.path ?? 'the sample', columnNames: sample.columnNames }, { requireSpec: true, assumeColumns: request.sample === undefined });
     const pipeline = plan.pipeline as NonNullable<typeof plan.pipeline>;
     if (sample.chunk !== undefined) buildFeeds(plan.feeds, pipeline.transform(sample.chunk), sample.chunk.rowCount);
     return {

@@ -1,6 +1,6 @@
 // Test helpers shared by unit tests: seeded random generators and error matchers.
 import assert from 'node:assert/strict';
-import { UsageError } from '../../src/errors.js';
+import { InputError, UsageError } from '../../src/errors.js';
 
 /** Deterministic 32-bit generator (mulberry32), so a failure reproduces from its seed. */
 export function mulberry32(seed: number): () => number {
@@ -33,6 +33,18 @@ export class Random {
 }
 
 /** Matches one CONFIG_INVALID UsageError (exit 2) whose message or hint holds every fragment. */
+/** An input that lacks a column the spec reads: exit 3, as without a spec (issue 10). */
+export function missingColumn(...fragments: string[]): (error: unknown) => boolean {
+  return (error: unknown) => {
+    assert.ok(error instanceof InputError, `expected an InputError, got ${String(error)}`);
+    assert.equal(error.code, 'SCHEMA_MISMATCH', error.message);
+    assert.equal(error.exitCode, 3);
+    const text = `${error.message}\n${error.hint ?? ''}`;
+    for (const fragment of fragments) assert.ok(text.includes(fragment), `expected ${JSON.stringify(fragment)} in:\n${text}`);
+    return true;
+  };
+}
+
 export function configInvalid(...fragments: string[]): (error: unknown) => boolean {
   return (error: unknown) => {
     assert.ok(error instanceof UsageError, `expected a UsageError, got ${String(error)}`);
