@@ -3,9 +3,9 @@
 // output of the same run is the reference: CUDA may differ in the last bits (and by TF32 matmuls).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import onnxProto from 'onnx-proto';
 import { fromFloat16Bits } from '../src/shared/half-float.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
@@ -69,7 +69,6 @@ describe('CUDA on a real GPU', { skip }, () => {
     const rows = Array.from({ length: ROWS }, (_, r) => Array.from({ length: FEATURES }, (_, c) => (Math.cos(r * 0.91 + c * 1.3) * 3).toFixed(4)).join(','));
     await writeFile(input, `${Array.from({ length: FEATURES }, (_, c) => `f${c}`).join(',')}\n${rows.join('\n')}\n`);
   });
-  after(() => rm(dir, { recursive: true, force: true }));
 
   it('doctor --ep cuda: the provider works, a GPU is listed, nothing is missing (exit 0)', async () => {
     const result = await runCli(['doctor', '--ep', 'cuda', '--json']);

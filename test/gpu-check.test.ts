@@ -3,14 +3,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ROOT, tempDir } from './helpers/cli.js';
 
 const SCRIPT = join(ROOT, 'scripts', 'gpu-check.sh');
 const gpuHere = existsSync('/proc/driver/nvidia/gpus') ? 'this machine has an NVIDIA GPU: run the script itself' : false;
-const dirs: string[] = [];
 
 function runScript(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -26,16 +24,10 @@ function runScript(args: readonly string[]): Promise<{ code: number | null; stdo
 }
 
 async function outDir(): Promise<string> {
-  const dir = await tempDir();
-  dirs.push(dir);
-  return join(dir, 'logs');
+  return join(await tempDir(), 'logs');
 }
 
 describe('scripts/gpu-check.sh', () => {
-  after(async () => {
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-  });
-
   it('--help prints the options and exits 0', async () => {
     const result = await runScript(['--help']);
     assert.equal(result.code, 0, result.stderr);

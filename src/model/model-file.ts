@@ -87,6 +87,7 @@ export async function readModelFile(path: string): Promise<ModelFile> {
       hint: 'the file may be truncated or not an ONNX model; export or download it again',
     });
   }
+  refuseBfloat16(path, graph);
   const outputs = graph.output;
   const declaredOutputs = outputs.map((output) => output.name ?? '');
   const { zipMaps, skippedOutputs } = findNonTensorOutputs(graph);
@@ -108,6 +109,22 @@ export async function readModelFile(path: string): Promise<ModelFile> {
     missingValues,
     rewritten: zipMaps.length === 0 ? undefined : onnx.ModelProto.encode(model).finish(),
   };
+}
+
+/**
+ * onnxruntime-node 1.29 has no bfloat16 tensors: a session whose graph takes or returns one fails to
+ * load with "Unsupported data type: 16". Said here by name, with what to do instead.
+ */
+function refuseBfloat16(path: string, graph: onnxProto.onnx.IGraphProto): void {
+  const weights = new Set((graph.initializer ?? []).map((initializer) => initializer.name ?? ''));
+  const values = [...(graph.input ?? []).filter((input) => !weights.has(input.name ?? '')).map((input) => ['input', input] as const), ...(graph.output ?? []).map((output) => ['output', output] as const)];
+  const found = values.find(([, value]) => value.type?.tensorType?.elemType === onnx.TensorProto.DataType.BFLOAT16);
+  if (found === undefined) return;
+  const [kind, value] = found;
+  throw new ModelError('MODEL_SIGNATURE', `Model ${kind} '${value.name ?? ''}' of ${path} has type bfloat16, which onnxruntime-node 1.29 cannot pass in or out (it has no bfloat16 tensors)`, {
+    ...(kind === 'input' ? { context: { modelInput: value.name ?? '' } } : {}),
+    hint: 'export the model with float16 or float32 inputs and outputs (bfloat16 inside the graph is fine: put a Cast next to each of them)',
+  });
 }
 
 function widestLayer(graph: onnxProto.onnx.IGraphProto): number {

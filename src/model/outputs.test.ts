@@ -123,6 +123,17 @@ describe('toPredictionColumns', () => {
     assert.deepEqual(values(columns.get('y')), [0.5, 1.5]);
   });
 
+  it('decodes a float16 output (bit patterns) into float32 numbers, column by column', () => {
+    // 1, -2, 0.099975586 (0.1 as float16), 65504, Infinity, NaN
+    const halves = Uint16Array.from([0x3c00, 0xc000, 0x2e66, 0x7bff, 0x7c00, 0x7e00]);
+    const columns = toPredictionColumns(planOf(entry('h')), { h: tensor('float16', halves, [3, 2]) }, 3);
+    assert.deepEqual([...columns.keys()], ['h_0', 'h_1']);
+    assert.deepEqual(columns.get('h_0'), { type: 'float32', values: Float32Array.from([1, Math.fround(0.0999755859375), Infinity]) });
+    const second = columns.get('h_1');
+    assert.equal(second?.type, 'float32');
+    assert.deepEqual([...(second?.values as Float32Array)], [-2, 65504, NaN]);
+  });
+
   it('turns an [N,1] output into one column named after the output', () => {
     const columns = toPredictionColumns(planOf(entry('y')), { y: tensor('float32', Float32Array.from([0.5, 1.5, 2.5]), [3, 1]) }, 3);
     assert.deepEqual([...columns.keys()], ['y']);

@@ -1,6 +1,7 @@
 // Model stage: which outputs are fetched, and output tensors -> prediction columns.
 import { ModelError, quoteNames } from '../errors.js';
 import type { Column } from '../shared/chunk.js';
+import { fromFloat16Bits } from './half-float.js';
 import type { ModelFile, SkippedOutput } from './model-file.js';
 import type { TensorData, TensorSignature } from './session.js';
 
@@ -98,6 +99,13 @@ function strided(tensor: TensorData, k: number, width: number, rowCount: number)
     case 'float32': {
       const values = new Float32Array(rowCount);
       pick(data as Float32Array, values);
+      return { type: 'float32', values };
+    }
+    case 'float16': {
+      // The tensor holds float16 bit patterns; every float16 is exactly a float32.
+      const values = new Float32Array(rowCount);
+      const halves = data as Uint16Array;
+      for (let i = 0; i < rowCount; i++) values[i] = fromFloat16Bits(halves[i * width + k] as number);
       return { type: 'float32', values };
     }
     case 'int64': {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { float16ToFloat32, fromFloat16Bits, toFloat16Bits } from './half-float.js';
+import { fromFloat16Bits, toFloat16Bits } from './half-float.js';
 
 // numpy's astype(float16) on float64 values, and astype(float64) on float16 bits (fixtures/float16/make_float16.py).
 const fixture = JSON.parse(readFileSync(fileURLToPath(new URL('../../../fixtures/float16/conversions.json', import.meta.url)), 'utf8')) as {
@@ -30,12 +30,10 @@ describe('float16 conversion', () => {
     }
   });
 
-  it('every float16 but NaN survives decoding and encoding again', () => {
-    const all = new Uint16Array(0x10000).map((_, i) => i);
-    const decoded = float16ToFloat32(all);
+  it('every float16 but NaN survives decoding (through float32, as outputs are written) and encoding again', () => {
     for (let half = 0; half < 0x10000; half++) {
       if ((half & 0x7c00) === 0x7c00 && (half & 0x3ff) !== 0) continue;
-      assert.equal(toFloat16Bits(decoded[half] as number), half);
+      assert.equal(toFloat16Bits(Math.fround(fromFloat16Bits(half))), half);
     }
   });
 });

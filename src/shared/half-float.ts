@@ -52,10 +52,3 @@ export function fromFloat16Bits(half: number): number {
   if (biased === 31) return fraction === 0 ? sign * Infinity : NaN;
   return sign * (1024 + fraction) * 2 ** (biased - 25);
 }
-
-/** Decodes a float16 tensor's bits into float32 values (exact), as the sinks write them. */
-export function float16ToFloat32(halves: Uint16Array): Float32Array {
-  const values = new Float32Array(halves.length);
-  for (let i = 0; i < halves.length; i++) values[i] = fromFloat16Bits(halves[i] as number);
-  return values;
-}
