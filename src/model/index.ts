@@ -17,6 +17,7 @@ export { decideMissing, MISSING_MODES, type MissingDecision, type MissingMode } 
 export type { ModelFile, SkippedOutput } from './model-file.js';
 export { smokeTest, type SmokeResult } from './smoke-test.js';
 export { EXECUTION_PROVIDERS, providerLabel, type ExecutionProvider, type TensorSignature } from './session.js';
+export { cudaSettingsOf } from './session-options.js';
 
 /** A model ready to score: the checked file, the runtime session and what is fetched. */
 export interface LoadedModel {

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { outputOptions, type ScoreJob } from '../config/job.js';
 import { GateError, InputError, InternalError, InterruptedError, OnnxBatchError, OutputError, quoteNames, UsageError } from '../errors.js';
 import { explainProvider } from '../doctor/index.js';
-import { describeModel, loadModel, providerLabel, scoreChunk, type LoadedModel } from '../model/index.js';
+import { cudaSettingsOf, describeModel, loadModel, providerLabel, scoreChunk, type LoadedModel } from '../model/index.js';
 import { rebatch } from '../pipeline/index.js';
 import { buildReport, checkGates, countNaNs, createRunStats, Monitor, readBaseline, writeReportFiles, type ColumnStatsSet, type RunReport, type RunStats } from '../report/index.js';
 import { evaluationTarget } from './evaluation-target.js';
@@ -383,8 +383,7 @@ function executionProviderOf(job: ScoreJob, model: LoadedModel | undefined, fall
     used,
     fallbackReason: fallbackReason ?? null,
     nodes: model?.session.placement() ?? null,
-    // onnxruntime-node 1.29 hands the CUDA provider its device index only: the rest are ONNX Runtime's defaults.
-    cuda: cuda === undefined ? null : { deviceId: cuda, gpuMemLimit: null, arenaExtendStrategy: 'kNextPowerOfTwo', cudnnConvAlgoSearch: 'EXHAUSTIVE' },
+    cuda: cuda === undefined ? null : cudaSettingsOf(cuda),
   };
 }
 
