@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { toFloat16Bits } from '../src/model/half-float.js';
+import { toFloat16Bits } from '../src/shared/half-float.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 
 const HALF = join(FIXTURES, 'float16');
-const expected = JSON.parse(readFileSync(join(HALF, 'expected.json'), 'utf8')) as Record<'x_echo' | 'y' | 'z', number[][]>;
+const expected = JSON.parse(readFileSync(join(HALF, 'expected.json'), 'utf8')) as Record<'x_echo' | 'y' | 'z' | 'w', number[][]>;
 
 /** The output CSV as header and rows of cells. */
 async function scored(model: string, extra: readonly string[] = [], input = join(HALF, 'input.csv')): Promise<{ header: string[]; rows: string[][]; out: string }> {
@@ -38,33 +38,34 @@ describe('float16 models', () => {
 
   it('runs a graph that is float16 throughout (no Cast) bit for bit as numpy', async () => {
     const { header, rows } = await scored('direct.onnx');
-    assert.deepEqual(header, ['z_0', 'z_1', 'z_2', 'z_3']);
-    assert.deepEqual(bitsOf(rows, 0, 4), expected.z);
+    assert.deepEqual(header, ['z_0', 'z_1', 'z_2', 'z_3', 'w_0', 'w_1', 'w_2', 'w_3']);
+    assert.deepEqual(bitsOf(rows, 0, 4), expected.z, 'z = x * s');
+    assert.deepEqual(bitsOf(rows, 4, 4), expected.w, 'w = x + t');
   });
 
   it('a value beyond the float16 range is a bad row naming the model input and the value', async () => {
     const dir = await tempDir();
     const input = join(dir, 'input.csv');
-    await writeFile(input, 'a,b,c,d\n1,2,3,4\n65519.99,-65519.99,0,0\n1,70000,2,3\n-1e6,0,0,0\n');
+    await writeFile(input, 'a,b,c,d\n1,2,3,4\n0,-65519.99,0,65519.99\n1,70000,2,3\n-1e6,0,0,0\n');
     const failed = await runCli(['score', '-m', join(HALF, 'direct.onnx'), '-i', input, '-o', join(dir, 'fail.csv')]);
     assert.equal(failed.code, 3, failed.stderr);
-    assert.match(failed.stderr.split('\n')[0] ?? '', /model input 'x', float16.*out of float16 range.*70000/);
-    assert.match(failed.stderr.split('\n')[0] ?? '', /line 4/);
+    // Columns are converted one after the other: column a's bad value (line 5) is met before b's (line 4).
+    assert.match(failed.stderr.split('\n')[0] ?? '', /line 5, column 'a' \(model input 'x', float16\): out of float16 range \(the largest float16 is 65504\), got "-1000000"/);
     const { rows, out } = await scored('direct.onnx', ['--on-error', 'skip', '--max-errors', '2'], input);
     // 65519.99 still rounds to the largest float16 (65504), as numpy rounds it; 70000 and -1e6 do not fit.
     assert.equal(rows.length, 2);
     const rejects = await readFile(`${out}.rejects.csv`, 'utf8');
-    assert.match(rejects, /,b,.*out of float16 range.*,70000/);
-    assert.match(rejects, /,a,.*out of float16 range.*,-1000000/);
+    assert.match(rejects, /,4,2,b,"out of float16 range \(the largest float16 is 65504\) \(model input 'x', float16\)","1,70000,2,3"/);
+    assert.match(rejects, /,5,3,a,"out of float16 range .*","-1e6,0,0,0"/);
   });
 
-  it('with --reject-nan a missing value in a float16 input makes the row bad, naming the input', async () => {
+  it('a missing value in a float16 input makes the row bad (--missing auto), naming the input', async () => {
     const dir = await tempDir();
     const input = join(dir, 'input.csv');
     await writeFile(input, 'a,b,c,d\n1,2,3,4\n1,,3,4\n');
-    const refused = await runCli(['score', '-m', join(HALF, 'direct.onnx'), '-i', input, '-o', join(dir, 'refused.csv'), '--reject-nan']);
+    const refused = await runCli(['score', '-m', join(HALF, 'direct.onnx'), '-i', input, '-o', join(dir, 'refused.csv')]);
     assert.equal(refused.code, 3, refused.stderr);
-    assert.match(refused.stderr.split('\n')[0] ?? '', /model input 'x', float16.*--reject-nan.*line 3/);
+    assert.match(refused.stderr.split('\n')[0] ?? '', /line 3, column 'b' \(model input 'x', float16\): (a missing value|NaN), which the model does not handle here \(--missing auto\)/);
   });
 
   it('refuses a bfloat16 input by name (exit 4): onnxruntime-node has no bfloat16 tensors', async () => {

@@ -78,7 +78,7 @@ function rawJob(o, repo, { id, label, kind, ep, model, rows, F, bytes, batches }
       const batch = o.batchSize ?? batches.get(ep) ?? FALLBACK_BATCH;
       const args = [limitScript('raw-ort.mjs', repo), model, String(rows), String(F), String(batch), o.threads ? String(o.threads) : '-', ep];
       const { wallMs, peakRssMB, stdout } = await runNode(args, { cwd: repo });
-      return { ms: lastJson(stdout).ms, wallMs, peakRssMB };
+      return { ms: lastJson(stdout).ms, wallMs, peakRssMB, feeds: { batchSize: batch } };
     },
   };
 }

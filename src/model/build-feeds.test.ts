@@ -42,6 +42,24 @@ describe('buildFeeds conversions', () => {
     assert.ok(Number.isNaN(fromText[1]));
   });
 
+  it('rounds float64, int64 and string columns to float16 bits for a float16 input (ties to even, missing as NaN)', () => {
+    // 0.1 -> 0x2e66; 2049 is halfway between 2048 and 2050 and goes to the even 2048 (0x6800); 65519.99 rounds down to 65504 (0x7bff).
+    const feeds = buildFeeds(plan('float16', ['a', 'b', 's']), chunk({ a: f64([0.1, 2049, 0], [0, 0, 1]), b: i64([3n, -1n, 7n]), s: str(['65519.99', 'true', '-0']) }, 3), 3);
+    assert.equal(feeds['x']?.type, 'float16');
+    assert.ok(feeds['x']?.data instanceof Uint16Array);
+    assert.deepEqual([...feeds['x'].data], [0x2e66, 0x4200, 0x7bff, 0x6800, 0xbc00, 0x3c00, 0x7e00, 0x4700, 0x8000]);
+  });
+
+  it('refuses a value that would round to float16 infinity (65520 and more) with BAD_VALUE naming the value', () => {
+    assert.throws(
+      () => buildFeeds(plan('float16', ['a']), chunk({ a: f64([1, 65520]) }, 2, { lines: [2, 3] }), 2),
+      inputError('BAD_VALUE', /float16 range/, /65520/, /line 3\b/, /'a'/),
+    );
+    const skipped = { ...chunk({ a: f64([-1e6, 5]) }, 2), rejects: new RejectList() };
+    const data = buildFeeds(plan('float16', ['a']), skipped, 2)['x']?.data as Uint16Array;
+    assert.deepEqual([skipped.rejects.size, data[0], data[1]], [1, 0, 0x4500]);
+  });
+
   it('converts float64, int64 and string columns to float64', () => {
     const feeds = buildFeeds(
       plan('float64', ['f', 'i', 's']),

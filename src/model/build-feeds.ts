@@ -5,6 +5,7 @@ import { rejectValue, type Column, type ColumnChunk } from '../shared/chunk.js';
 import { formatFloat64, parseNumber } from '../shared/values.js';
 import type { FeedPlan, InputFeed } from './feed-plan.js';
 import type { MissingDecision } from './missing-values.js';
+import { toFloat16Bits } from '../shared/half-float.js';
 import type { ElementType, TensorData } from './session.js';
 import type { TensorBuffers } from './tensor-buffers.js';
 
@@ -33,11 +34,13 @@ export function buildFeeds(plan: FeedPlan, chunk: ColumnChunk, paddedRows: numbe
   return feeds;
 }
 
-type FeedArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | string[];
+type FeedArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint16Array | Uint8Array | string[];
 
-const ARRAY_OF: Partial<Record<ElementType, Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | BigInt64ArrayConstructor | Uint8ArrayConstructor>> = {
+const ARRAY_OF: Partial<Record<ElementType, Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | BigInt64ArrayConstructor | Uint16ArrayConstructor | Uint8ArrayConstructor>> = {
   float32: Float32Array,
   float64: Float64Array,
+  // float16 tensors carry bit patterns (Node 20 has no Float16Array).
+  float16: Uint16Array,
   int32: Int32Array,
   int64: BigInt64Array,
   bool: Uint8Array,
@@ -69,6 +72,10 @@ function fill(data: FeedArray, k: number, width: number, column: Column, where: 
     for (let i = 0; i < rows; i++) data[i * width + k] = bigintAt(column, i, where);
     return;
   }
+  if (where.feed.type === 'float16') {
+    fillHalves(data as Uint16Array, k, width, column, where);
+    return;
+  }
   if ((data instanceof Float32Array || data instanceof Float64Array) && copyFloats(data, k, width, column, where)) return;
   const check = checkerFor(where.feed.type);
   const refuse = refusal(where.missing);
@@ -82,6 +89,25 @@ function fill(data: FeedArray, k: number, width: number, column: Column, where: 
       continue;
     }
     data[i * width + k] = value;
+  }
+}
+
+/**
+ * A float16 input: each value rounded to the nearest float16 from its float64 value (ties to even, as
+ * numpy's astype(float16)); a finite value that would round to infinity makes its row bad.
+ */
+function fillHalves(data: Uint16Array, k: number, width: number, column: Column, where: Where): void {
+  const refuse = refusal(where.missing);
+  for (let i = 0; i < where.chunk.rowCount; i++) {
+    const value = numberAt(column, i, where);
+    const refused = refuse(value);
+    const bits = refused === undefined ? toFloat16Bits(value) : -1;
+    if (bits < 0) {
+      reject(where, i, refused ?? 'out of float16 range (the largest float16 is 65504)', gotText(column, i, value), refused === undefined ? undefined : missingHint(where.missing));
+      data[i * width + k] = 0;
+      continue;
+    }
+    data[i * width + k] = bits;
   }
 }
 

@@ -142,7 +142,7 @@ describe('planFeeds', () => {
   });
 
   it('refuses an input of an unsupported element type or a non-tensor input', () => {
-    assert.throws(() => planFeeds({ inputs: [input('h', 'float16', ['N', 1])], columnNames: ['h'], features: undefined }), modelError('MODEL_SIGNATURE', /float16/));
+    assert.throws(() => planFeeds({ inputs: [input('h', 'uint16', ['N', 1])], columnNames: ['h'], features: undefined }), modelError('MODEL_SIGNATURE', /uint16/));
     assert.throws(
       () => planFeeds({ inputs: [{ name: 'm', isTensor: false, type: undefined, shape: [] }], columnNames: ['m'], features: undefined }),
       modelError('MODEL_SIGNATURE', /non-tensor/),

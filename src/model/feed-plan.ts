@@ -4,8 +4,8 @@ import { InputError, ModelError, quoteNames } from '../errors.js';
 import type { MissingDecision } from './missing-values.js';
 import type { ElementType, TensorSignature } from './session.js';
 
-const FEEDABLE: ReadonlySet<ElementType> = new Set(['float32', 'float64', 'int32', 'int64', 'bool', 'string']);
-const NUMERIC_TARGETS: ReadonlySet<ElementType> = new Set(['float32', 'float64', 'int32', 'int64', 'bool']);
+const FEEDABLE: ReadonlySet<ElementType> = new Set(['float32', 'float64', 'float16', 'int32', 'int64', 'bool', 'string']);
+const NUMERIC_TARGETS: ReadonlySet<ElementType> = new Set(['float32', 'float64', 'float16', 'int32', 'int64', 'bool']);
 
 /** How one model input is assembled from columns. */
 export interface InputFeed {

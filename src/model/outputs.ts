@@ -1,7 +1,7 @@
 // Model stage: which outputs are fetched, and output tensors -> prediction columns.
 import { ModelError, quoteNames } from '../errors.js';
 import type { Column } from '../shared/chunk.js';
-import { fromFloat16Bits } from './half-float.js';
+import { fromFloat16Bits } from '../shared/half-float.js';
 import type { ModelFile, SkippedOutput } from './model-file.js';
 import type { TensorData, TensorSignature } from './session.js';
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
+import { sessionOptionsFor } from './session-options.js';
 import type { ChildReply, ChildRequest, TensorData, TensorSignature } from './session-protocol.js';
 import { InternalError } from '../errors.js';
 
@@ -39,18 +40,8 @@ async function handle(request: ChildRequest): Promise<void> {
   if (request.kind === 'load') {
     try {
       if (request.logSeverity === 2) ort.env.logLevel = 'warning';
-      const options: ort.InferenceSession.SessionOptions = {
-        executionProviders: [request.provider.name === 'cuda' ? { name: 'cuda', ...(request.provider.deviceId === undefined ? {} : { deviceId: request.provider.deviceId }) } : 'cpu'],
-        logSeverityLevel: request.logSeverity,
-        // Idle ONNX Runtime threads spin for work by default: between batches they would take the
-        // cores that reading and writing need (measured: 3 s of CPU per 1M rows for 0.4 s of inference).
-        extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-        ...(request.threads === undefined ? {} : { intraOpNumThreads: request.threads }),
-      };
-      if (request.countNodes) {
-        profileDir = mkdtempSync(join(tmpdir(), 'onnx-batch-profile-'));
-        Object.assign(options, { enableProfiling: true, profileFilePrefix: join(profileDir, 'run') });
-      }
+      if (request.countNodes) profileDir = mkdtempSync(join(tmpdir(), 'onnx-batch-profile-'));
+      const options = sessionOptionsFor(request, profileDir === undefined ? undefined : join(profileDir, 'run'));
       session = request.bytes === undefined ? await ort.InferenceSession.create(request.path, options) : await ort.InferenceSession.create(request.bytes, options);
       reply({ kind: 'loaded', inputs: session.inputMetadata.map(toSignature), outputs: session.outputMetadata.map(toSignature), runtimeVersion: ort.env.versions.common ?? 'unknown' });
     } catch (error) {

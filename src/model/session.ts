@@ -8,6 +8,7 @@ import { InternalError, InterruptedError, ModelError } from '../errors.js';
 import type { ModelFile } from './model-file.js';
 import type { ChildReply, ChildRequest, TensorData, TensorSignature } from './session-protocol.js';
 import { TensorBuffers } from './tensor-buffers.js';
+import { commandLineBytes, workerStackMb } from './worker-stack.js';
 
 export type { ElementType, TensorData, TensorSignature } from './session-protocol.js';
 
@@ -72,8 +73,9 @@ const CHILD = new URL('./session-child.js', import.meta.url);
 /** Creates a session for a checked model file, on the first provider that works. */
 export async function createSession(file: ModelFile, options: SessionOptions): Promise<ModelSession> {
   const providers = options.executionProviders;
+  const stackMb = workerStackMb(commandLineBytes());
   for (const [index, provider] of providers.entries()) {
-    const child = new ModelHost(options.killable || options.runtimeLog !== undefined, options.runtimeLog);
+    const child = new ModelHost(options.killable || options.runtimeLog !== undefined || stackMb === undefined, options.runtimeLog, stackMb);
     const loaded = await child.request({
       kind: 'load',
       path: file.path,
@@ -152,8 +154,8 @@ interface ChannelEvents {
 }
 
 /** A worker thread: inputs are handed over without copying. It cannot be stopped inside a native call. */
-function workerChannel(events: ChannelEvents): Channel {
-  const worker = new Worker(CHILD, { stdout: true });
+function workerChannel(events: ChannelEvents, stackMb: number): Channel {
+  const worker = new Worker(CHILD, { stdout: true, resourceLimits: { stackSizeMb: stackMb } });
   worker.on('message', events.onMessage);
   worker.on('error', (error) => events.onExit(`error ${error.message}`));
   worker.on('exit', (code) => events.onExit(`exit code ${code}`));
@@ -231,10 +233,14 @@ class ModelHost {
   private readonly pending = new Map<RequestKey, Pending>();
   private ended: string | undefined;
 
-  /** `killable`: a child process (needed for --batch-timeout, and to read ONNX Runtime's log), else a worker thread. */
+  /**
+   * `killable`: a child process (needed for --batch-timeout, to read ONNX Runtime's log, and for very
+   * long command lines), else a worker thread with `stackMb` of stack (see worker-stack.ts).
+   */
   constructor(
     private readonly killable: boolean,
-    runtimeLog?: (line: string) => void,
+    runtimeLog: ((line: string) => void) | undefined,
+    stackMb = 64,
   ) {
     const events: ChannelEvents = {
       onMessage: (reply) => this.settle(reply.kind === 'loaded' || reply.id === undefined ? 'load' : reply.id, (pending) => pending.resolve(reply)),
@@ -243,7 +249,7 @@ class ModelHost {
         this.settleAll(new ModelError('MODEL_RUN_FAILED', `The model runner ended unexpectedly (${how})`, { hint: 'the model may have run out of memory; try a smaller --batch-size' }));
       },
     };
-    this.channel = killable ? processChannel(events, runtimeLog) : workerChannel(events);
+    this.channel = killable ? processChannel(events, runtimeLog) : workerChannel(events, stackMb);
     this.channel.release();
   }
 

@@ -54,7 +54,7 @@ export async function planScoring(job: PlanRequest, loaded: LoadedModel, input: 
     pipeline === undefined ? planFeeds({ inputs: model.session.inputs, columnNames, features: job.features, files }) : planDeclaredFeeds(model.session.inputs, pipeline.inputs, files);
   // Per float input, from --missing and the graph: feed NaN, or make the row bad (the report says which and why).
   const missing = Object.fromEntries(
-    planned.feeds.filter((feed) => feed.type === 'float32' || feed.type === 'float64').map((feed) => [feed.input, decideMissing(job.missing, model.file.missingValues[feed.input])]),
+    planned.feeds.filter((feed) => feed.type === 'float32' || feed.type === 'float64' || feed.type === 'float16').map((feed) => [feed.input, decideMissing(job.missing, model.file.missingValues[feed.input])]),
   );
   const feeds: FeedPlan = { ...planned, missing };
   const postProcess = spec === undefined ? undefined : compilePostProcess(spec.spec.outputs, outputColumns(model));
