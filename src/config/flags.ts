@@ -110,6 +110,15 @@ export const SCORE_FLAGS = {
     description: 'incremental scoring: each input is scored into its own file in the output directory, once; later runs score only new or changed inputs',
     env: 'ONNX_BATCH_STATE',
   },
+  shard: {
+    flags: '--shard <k/n>',
+    description: 'score only shard k (0-based) of n: whole input files when there are at least n, else byte ranges of CSV, record batches of Arrow files, row groups of Parquet; see "Scaling out"',
+  },
+  shardCount: {
+    flags: '--shard-count <n>',
+    description: 'shards in all, the shard index coming from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job)',
+    env: 'ONNX_BATCH_SHARD_COUNT',
+  },
   resume: { flags: '--resume', description: 'continue an output directory from its last committed part (same model, spec, options and inputs)' },
   report: { flags: '--report <path>', description: 'run report (JSON); default <output>.report.json (no report by default when the output is stdout)', env: 'ONNX_BATCH_REPORT' },
   baseline: {

@@ -1,6 +1,7 @@
 // Config: the one validated description of a scoring job that the CLI builds and run.ts executes.
 import type { ExecutionProvider, MissingMode } from '../model/index.js';
 import type { MonitoringJob } from './monitoring.js';
+import type { Shard } from './shard.js';
 import type { OutputFormat, ParquetOptions } from '../sinks/index.js';
 import type { CsvParser, InputFormat } from '../sources/index.js';
 
@@ -21,7 +22,8 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 export interface ScoreJob {
   readonly model: string;
   readonly inputs: readonly JobInput[];
-  readonly output: { readonly path: string; readonly format: OutputFormat };
+  /** `inDirectory`: a shard's part in the directory -o named (created when missing). */
+  readonly output: { readonly path: string; readonly format: OutputFormat; readonly inDirectory?: boolean };
   /** Undefined: no report (stdout output without --report). */
   readonly report: string | undefined;
   /** Preprocessing spec given with --pipeline (else one beside the model or in its metadata is looked for). */
@@ -60,6 +62,8 @@ export interface ScoreJob {
   readonly resume: boolean;
   /** Incremental scoring: the state file that remembers which inputs were scored. */
   readonly state: string | undefined;
+  /** Score only this shard of the inputs (--shard, or a scheduler's index with --shard-count). */
+  readonly shard: Shard | undefined;
   /** Baseline, labels, gates and report renderings. */
   readonly monitoring: MonitoringJob;
   /** `onnx-batch profile`: statistics only, no predictions written. */

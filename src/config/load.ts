@@ -8,9 +8,10 @@ import type { ScoreFlags } from './flags.js';
 import type { ScoreJob } from './job.js';
 import { monitoringJob } from './monitoring.js';
 import { refuseWritingInputs, type NamedPath } from './same-file.js';
+import { isPartsDirectory, shardOf, shardPartPath } from './shard.js';
 
 /** Validates the flags and resolves inputs, formats and defaults into a job. */
-export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
+export async function buildScoreJob(flags: ScoreFlags, env: Readonly<Record<string, string | undefined>> = process.env): Promise<ScoreJob> {
   const problems: string[] = [];
   const batchSize = flags.batchSize === 'auto' ? 'auto' : wholeNumber(flags.batchSize, '--batch-size', 1, problems, 'auto or ');
   const threads = flags.threads === undefined ? undefined : positiveInteger(flags.threads, '--threads', problems);
@@ -41,6 +42,12 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
     problems.push('--on-error skip with output to stdout needs --rejects <path> for the rejected rows');
   }
   if (flags.rejectNan === true) problems.push('--reject-nan was replaced by --missing: a missing or NaN value now makes the row bad by default (--missing auto) unless the model handles it; --missing reject refuses it for every input');
+  const shard = shardOf(flags, env, problems);
+  if (shard !== undefined) {
+    const others = [flags.state === undefined ? undefined : '--state', flags.rowsPerPart === undefined ? undefined : '--rows-per-part', flags.output === '-' ? '-o -' : undefined].filter((name) => name !== undefined);
+    if (others.length > 0) problems.push(`a shard writes its own output file: --shard (or a shard index from the environment) cannot be combined with ${others.join(', ')}`);
+    if (flags.input.includes('-')) problems.push('a shard reads files, not stdin (-): every shard must be able to read the whole input');
+  }
   const monitoring = monitoringJob(flags, problems);
   if (problems.length > 0) {
     throw new UsageError('USAGE', problems.length === 1 ? (problems[0] as string) : `Invalid options:\n  - ${problems.join('\n  - ')}`, {
@@ -50,20 +57,22 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
   // An incremental run over a landing folder meets quiet nights: no file there is not a failure.
   const inputs = await expandInputs(flags.input, flags.inputFormat, flags.allowEmpty === true || flags.state !== undefined);
   // A parts directory has no extension to go by: CSV unless --output-format says otherwise.
-  const directory = rowsPerPart !== undefined || flags.state !== undefined;
+  const shardDirectory = shard !== undefined && isPartsDirectory(flags.output, await isDirectory(flags.output));
+  const directory = rowsPerPart !== undefined || flags.state !== undefined || shardDirectory;
   const outputFormat = directory ? (flags.outputFormat ?? 'csv') : outputFormatOf(flags.output, flags.outputFormat);
-  const defaultReport = rowsPerPart === undefined ? `${flags.output}.report.json` : join(flags.output, '_report.json');
+  const outputPath = shard !== undefined && shardDirectory ? shardPartPath(flags.output, shard, outputFormat) : flags.output;
+  const defaultReport = rowsPerPart === undefined ? `${outputPath}.report.json` : join(flags.output, '_report.json');
   const stdinCount = inputs.filter((input) => input.path === '-').length;
   if (stdinCount > 0 && inputs.length > 1) {
     throw new UsageError('USAGE', 'stdin (-) cannot be combined with other inputs', { hint: 'score stdin in a run of its own' });
   }
   const report = flags.report ?? (flags.output === '-' ? undefined : defaultReport);
-  const rejects = flags.onError === 'skip' ? (flags.rejects ?? (rowsPerPart === undefined ? `${flags.output}.rejects.csv` : flags.output)) : undefined;
+  const rejects = flags.onError === 'skip' ? (flags.rejects ?? (rowsPerPart === undefined ? `${outputPath}.rejects.csv` : flags.output)) : undefined;
   const named = (flag: string, path: string | undefined): NamedPath[] => (path === undefined ? [] : [{ flag, path }]);
   await refuseWritingInputs(
     [...inputs.map((input) => ({ flag: '--input', path: input.path })), ...named('--model', flags.model), ...named('--pipeline', flags.pipeline), ...named('--baseline', monitoring.baseline)],
     [
-      ...named('--output', directory ? undefined : flags.output),
+      ...named('--output', directory && !shardDirectory ? undefined : outputPath),
       ...named('--report', report),
       ...named('--rejects', rowsPerPart === undefined ? rejects : undefined),
       ...named('--report-md', monitoring.reportMarkdown),
@@ -75,7 +84,7 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
   return {
     model: flags.model,
     inputs,
-    output: { path: flags.output, format: outputFormat },
+    output: { path: outputPath, format: outputFormat, ...(shardDirectory ? { inDirectory: true } : {}) },
     report,
     pipeline: flags.pipeline,
     features,
@@ -96,6 +105,7 @@ export async function buildScoreJob(flags: ScoreFlags): Promise<ScoreJob> {
     rowsPerPart,
     resume: flags.resume === true,
     state: flags.state,
+    shard,
     monitoring,
     profile: false,
   };

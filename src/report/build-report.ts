@@ -1,5 +1,5 @@
 // Report: assembles the RunReport from what the runner gathered (plain facts, no stage internals).
-import type { RunReport, TensorDescription } from './report.js';
+import type { RunReport, ShardSection, TensorDescription } from './report.js';
 import type { RunStats } from './stats.js';
 import type { MonitoringSections } from './monitor.js';
 
@@ -33,6 +33,7 @@ export interface RunFacts {
   readonly interrupted: boolean;
   /** Statistics, drift and metrics; undefined when the run never reached scoring. */
   readonly monitoring: MonitoringSections | undefined;
+  readonly shard: ShardSection | undefined;
 }
 
 /** Builds the schema-1 report of a run, also of one that failed or was interrupted. */
@@ -79,6 +80,7 @@ export function buildReport(facts: RunFacts): RunReport {
     predictions: { nanCounts: Object.fromEntries(stats.nanCounts) },
     warnings: stats.warnings,
     ...facts.monitoring,
+    ...(facts.shard === undefined ? {} : { shard: facts.shard }),
     error: error === undefined ? null : { code: error.code, exitCode: error.exitCode, message: error.message, hint: error.hint ?? null, context: { ...error.context } },
   };
 }

@@ -1,5 +1,5 @@
 // Report stage, public surface.
-export { writeReport, type RunReport, type TensorDescription } from './report.js';
+export { writeReport, type RunReport, type ShardSection, type TensorDescription } from './report.js';
 export { countNaNs, createRunStats, type RunStats } from './stats.js';
 export { buildReport } from './build-report.js';
 export { Monitor, type MonitorOptions, type MonitoringSections } from './monitor.js';

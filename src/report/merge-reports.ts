@@ -3,7 +3,7 @@ import { mergeSummaries, type ColumnSummary } from './column-stats.js';
 import { computeDrift, type ColumnStatsSet } from './drift.js';
 import { mergeEvaluation } from './evaluation.js';
 import { monitoringOf } from './monitor.js';
-import type { RunReport } from './report.js';
+import type { RunReport, ShardSection } from './report.js';
 
 /** Why reports cannot be merged (they describe different jobs). */
 export class MergeMismatch extends Error {}
@@ -34,6 +34,7 @@ export function mergeReports(reports: readonly RunReport[], names: readonly stri
       }
     }
   });
+  checkShards(reports, names);
   const sum = (pick: (report: RunReport) => number): number => reports.reduce((total, report) => total + pick(report), 0);
   const startedAt = Math.min(...reports.map((r) => Date.parse(r.startedAt)));
   const finishedAt = Math.max(...reports.map((r) => Date.parse(r.finishedAt)));
@@ -47,8 +48,10 @@ export function mergeReports(reports: readonly RunReport[], names: readonly stri
   const nanCounts: Record<string, number> = {};
   for (const report of reports) for (const [column, count] of Object.entries(report.predictions.nanCounts)) nanCounts[column] = (nanCounts[column] ?? 0) + count;
   const status = reports.every((r) => r.status === 'succeeded') ? 'succeeded' : reports.some((r) => r.status === 'failed') ? 'failed' : 'interrupted';
+  // The merged report covers the whole job: it is no shard.
+  const { shard: _shard, ...whole } = first;
   const merged: RunReport = {
-    ...first,
+    ...whole,
     status,
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: new Date(finishedAt).toISOString(),
@@ -71,6 +74,32 @@ export function mergeReports(reports: readonly RunReport[], names: readonly stri
     error: reports.find((r) => r.error !== null)?.error ?? null,
   };
   return withMonitoring(merged, reports, baseline);
+}
+
+/** Shard reports merge only as one complete job: the same fingerprint and shard count, each shard once. */
+function checkShards(reports: readonly RunReport[], names: readonly string[]): void {
+  const nameOf = (i: number): string => names[i] ?? `report ${i + 1}`;
+  const sharded = reports.findIndex((report) => report.shard !== undefined);
+  if (sharded < 0) return;
+  const whole = reports.findIndex((report) => report.shard === undefined);
+  if (whole >= 0) throw new MergeMismatch(`${nameOf(sharded)} is a shard's report and ${nameOf(whole)} is not`);
+  const first = reports[sharded]?.shard as ShardSection;
+  // A shard that failed before its model loaded has no fingerprint; its failed status carries over.
+  const printed = reports.findIndex((report) => report.shard?.fingerprint !== null);
+  const fingerprint = reports[printed]?.shard?.fingerprint ?? null;
+  const seen = new Map<number, number>();
+  reports.forEach((report, i) => {
+    const shard = report.shard as ShardSection;
+    if (shard.count !== first.count) throw new MergeMismatch(`${nameOf(i)} is shard ${shard.index} of ${shard.count}, ${nameOf(sharded)} one of ${first.count}: they are parts of different jobs`);
+    if (shard.fingerprint !== null && shard.fingerprint !== fingerprint) {
+      throw new MergeMismatch(`${nameOf(i)} and ${nameOf(printed)} have different job fingerprints: they are shards of different jobs (model, spec, options or inputs differ)`);
+    }
+    const before = seen.get(shard.index);
+    if (before !== undefined) throw new MergeMismatch(`shard ${shard.index} of ${shard.count} is given twice: ${nameOf(before)} and ${nameOf(i)}`);
+    seen.set(shard.index, i);
+  });
+  const missing = Array.from({ length: first.count }, (_, index) => index).filter((index) => !seen.has(index));
+  if (missing.length > 0) throw new MergeMismatch(`no report of shard ${missing.join(', ')} of ${first.count}: a merge of shards needs every shard's report (run the missing shard with --shard k/n)`);
 }
 
 function withMonitoring(merged: RunReport, reports: readonly RunReport[], baseline: ColumnStatsSet | undefined): RunReport {

@@ -10,6 +10,17 @@ export interface TensorDescription {
   readonly shape: readonly (number | string)[];
 }
 
+/** With --shard: which shard of which job this run was, and what it read. */
+export interface ShardSection {
+  /** 0-based. */
+  readonly index: number;
+  readonly count: number;
+  /** sha256 of what every shard of the job shares (model, spec, options, shard count, inputs); null when the run failed before planning. */
+  readonly fingerprint: string | null;
+  /** The share: whole files (unit `file`), or [start, end) in row groups, record batches or bytes (CSV, record-aligned). */
+  readonly inputs: readonly { readonly path: string; readonly unit: 'file' | 'row-groups' | 'batches' | 'bytes'; readonly start: number | null; readonly end: number | null }[];
+}
+
 /** What one run did, written as report.json. Fields are the contract of README "Run report". */
 export interface RunReport {
   readonly schemaVersion: 1;
@@ -102,6 +113,7 @@ export interface RunReport {
   readonly evaluation?: EvaluationState;
   /** With --fail-on: each gate, its value and whether it fired. */
   readonly gates?: readonly GateResult[];
+  readonly shard?: ShardSection;
   readonly error: {
     readonly code: string;
     readonly exitCode: number;

@@ -1,19 +1,20 @@
 // The runner: wires source -> pipeline -> model -> sink for a ScoreJob, with the report beside them.
 import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { outputOptions, type ScoreJob } from '../config/job.js';
+import { outputOptions, type JobInput, type ScoreJob } from '../config/job.js';
 import { GateError, InputError, InternalError, InterruptedError, OnnxBatchError, OutputError, quoteNames, UsageError } from '../errors.js';
 import { explainProvider } from '../doctor/index.js';
 import { cudaSettingsOf, describeModel, loadModel, providerLabel, scoreChunk, type LoadedModel } from '../model/index.js';
 import { rebatch } from '../pipeline/index.js';
-import { buildReport, checkGates, countNaNs, createRunStats, Monitor, readBaseline, writeReportFiles, type ColumnStatsSet, type RunReport, type RunStats } from '../report/index.js';
+import { buildReport, checkGates, countNaNs, createRunStats, Monitor, readBaseline, writeReportFiles, type ColumnStatsSet, type RunReport, type RunStats, type ShardSection } from '../report/index.js';
 import { evaluationTarget } from './evaluation-target.js';
 import { checkInputColumns, planScoring, type ScoringPlan } from './plan-scoring.js';
 import { acquireLock, openOutput, openSink, removeStalePartials, type Lock, type OutputSummary, type OutputWriter, type RunIdentity } from '../sinks/index.js';
 import { RejectList, type Column, type ColumnChunk } from '../shared/chunk.js';
-import { inputSize, openSource, type OpenedSource } from '../sources/index.js';
+import { inputSize, openSource, type OpenedSource, type SourceRequest } from '../sources/index.js';
+import { planShare, type ShareItem } from './shard-plan.js';
 import { alignChunks, checkBudget, noteRejects, outputBatch, recordOf, withoutRows } from './route-rows.js';
 import { TOOL_NAME, TOOL_VERSION } from '../shared/version.js';
 
@@ -53,6 +54,8 @@ interface RunState {
   fallbackReason?: string;
   /** Statistics, drift and evaluation, fed each scored batch. */
   monitor?: Monitor;
+  /** With --shard: what this shard reads, and the job it is part of. */
+  shard?: ShardSection;
 }
 
 /** Runs a scoring job to the end; never throws for a failed run: the error comes back with the report. */
@@ -90,9 +93,14 @@ export async function runScore(job: ScoreJob, hooks: RunHooks = {}): Promise<Run
 
 async function score(state: RunState): Promise<void> {
   const { job, stats } = state;
-  const totalBytes = await totalInputBytes(job);
-  const firstInput = job.inputs[0];
-  if (firstInput === undefined) throw new UsageError('USAGE', 'No input given', { hint: 'pass --input FILE (or - for stdin)' });
+  if (job.inputs[0] === undefined) throw new UsageError('USAGE', 'No input given', { hint: 'pass --input FILE (or - for stdin)' });
+  const share: readonly ShareItem[] = job.shard === undefined ? job.inputs.map((input) => ({ input, range: undefined })) : await planShare(job.inputs, job.shard);
+  if (job.shard !== undefined) state.shard = { index: job.shard.index, count: job.shard.count, fingerprint: null, inputs: share.map(shareEntry) };
+  const totalBytes = await totalInputBytes(share);
+  // Every shard plans on the job's first input, as a single run does, so that all write the same
+  // columns; its source is read on only when it is also the share's first item.
+  const first: ShareItem = { input: job.inputs[0] as JobInput, range: undefined };
+  const reuseFirst = share[0]?.input === first.input && share[0].range === undefined;
   const keepRecords = job.rejects !== undefined;
   // A baseline that cannot be read stops the run before any work.
   const baseline = job.monitoring.baseline === undefined ? undefined : await readBaseline(job.monitoring.baseline);
@@ -110,7 +118,8 @@ async function score(state: RunState): Promise<void> {
     runtimeLog: state.hooks.onRuntimeLog,
     explainFailure: explainProvider,
   });
-  const opening = openSource(firstInput.format, { path: firstInput.path, delimiter: job.delimiter, keepRecords, csvParser: job.csvParser, workers: job.workers });
+  const request = (item: ShareItem): SourceRequest => ({ path: item.input.path, delimiter: job.delimiter, keepRecords, csvParser: job.csvParser, workers: job.workers, ...(item.range === undefined ? {} : { range: item.range }) });
+  const opening = openSource(first.input.format, request(first));
   opening.catch(() => undefined); // awaited below, once the model is known to load
   try {
     state.model = await loading;
@@ -123,6 +132,8 @@ async function score(state: RunState): Promise<void> {
   let source = await opening;
   const plan = withMonitoredColumns(job, await planScoring(job, state.model, { path: source.path, columnNames: source.columnNames }), source.path, source.columnNames);
   state.plan = plan;
+  if (state.shard !== undefined) state.shard = { ...state.shard, fingerprint: createHash('sha256').update(JSON.stringify(await jobFingerprint(job, plan))).digest('hex') };
+  if (!reuseFirst) await source.close();
   if (job.monitoring.stats) state.monitor = createMonitor(state, plan, baseline);
 
   const lock = await lockOutput(state);
@@ -142,10 +153,10 @@ async function score(state: RunState): Promise<void> {
     let bytesDone = 0;
     let nextRow = 0;
     try {
-      for (let index = 0; index < job.inputs.length; index++) {
-        const input = job.inputs[index] as (typeof job.inputs)[number];
-        if (index > 0) source = await openSource(input.format, { path: input.path, delimiter: job.delimiter, keepRecords, csvParser: job.csvParser, workers: job.workers });
-        const entry = { path: input.path, format: source.format, bytes: null as number | null, rows: 0 };
+      for (let index = 0; index < share.length; index++) {
+        const item = share[index] as ShareItem;
+        if (index > 0 || !reuseFirst) source = await openSource(item.input.format, request(item));
+        const entry = { path: item.input.path, format: source.format, bytes: null as number | null, rows: 0 };
         state.inputs.push(entry);
         try {
           checkInputColumns(plan, source.path, source.columnNames, firstInput.path);
@@ -218,6 +229,8 @@ async function lockOutput(state: RunState): Promise<Lock | undefined> {
   if (job.output.path === '-') return undefined;
   const parts = job.rowsPerPart !== undefined;
   if (parts) await mkdir(job.output.path, { recursive: true }).catch(() => undefined);
+  // Shards' parts go into one directory, which the first of them to start creates.
+  if (job.output.inDirectory === true) await mkdir(dirname(job.output.path), { recursive: true }).catch(() => undefined);
   const lock = await acquireLock(parts ? join(job.output.path, '_lock') : `${job.output.path}.lock`, job.output.path, (message) => warn(state, message));
   await removeStalePartials(parts ? join(job.output.path, '*') : job.output.path);
   return lock;
@@ -225,8 +238,6 @@ async function lockOutput(state: RunState): Promise<Lock | undefined> {
 
 /** What a resumed run must share with the run that wrote the parts. */
 async function identityOf(job: ScoreJob, plan: ScoringPlan): Promise<RunIdentity> {
-  // Batch size and threads can change the last bits of some models' results: a resume keeps them too.
-  const options = { ...outputOptions(job), batchSize: plan.batchRows, threads: job.threads, outputColumns: plan.outputColumns };
   const inputs = await Promise.all(
     job.inputs.map(async (input) => {
       const info = input.path === '-' ? undefined : await stat(input.path).catch(() => undefined);
@@ -236,9 +247,36 @@ async function identityOf(job: ScoreJob, plan: ScoringPlan): Promise<RunIdentity
   return {
     modelSha256: plan.model.file.sha256,
     pipelineSha256: plan.pipeline?.loaded.source.sha256 ?? null,
-    optionsSha256: createHash('sha256').update(JSON.stringify(options)).digest('hex'),
+    optionsSha256: createHash('sha256').update(JSON.stringify(writingOptions(job, plan))).digest('hex'),
     inputs,
   };
+}
+
+/** The options that decide what is written. Batch size and threads can change the last bits of some models' results, so they count. */
+function writingOptions(job: ScoreJob, plan: ScoringPlan): Readonly<Record<string, unknown>> {
+  return { ...outputOptions(job), batchSize: plan.batchRows, threads: job.threads, outputColumns: plan.outputColumns };
+}
+
+/**
+ * What the shards of one job share: model, spec, options, the shard count and every input (path
+ * as given, size), whatever the shard. Modification times are left out: mounts of the same
+ * bucket on different nodes may not agree on them.
+ */
+async function jobFingerprint(job: ScoreJob, plan: ScoringPlan): Promise<unknown> {
+  const inputs = await Promise.all(job.inputs.map(async (input) => ({ path: input.path, format: input.format, bytes: (await inputSize(input.path)) ?? null })));
+  return {
+    model: plan.model.file.sha256,
+    pipeline: plan.pipeline?.loaded.source.sha256 ?? null,
+    options: writingOptions(job, plan),
+    monitoring: { labelColumn: job.monitoring.labelColumn ?? null, groupBy: job.monitoring.groupBy ?? null, baseline: job.monitoring.baseline ?? null, stats: job.monitoring.stats },
+    shards: job.shard?.count ?? null,
+    inputs,
+  };
+}
+
+function shareEntry(item: ShareItem): ShardSection['inputs'][number] {
+  const { input, range } = item;
+  return range === undefined ? { path: input.path, unit: 'file', start: null, end: null } : { path: input.path, unit: range.unit, start: range.start, end: range.end };
 }
 
 /** Where one input's rows go. */
@@ -359,9 +397,11 @@ function readAhead<T, R>(iterator: AsyncIterator<T, R>): Promise<IteratorResult<
   return next;
 }
 
-async function totalInputBytes(job: ScoreJob): Promise<number | undefined> {
+/** Bytes the share reads, for progress; undefined when unknown (stdin, or a part of a file). */
+async function totalInputBytes(share: readonly ShareItem[]): Promise<number | undefined> {
   let total = 0;
-  for (const input of job.inputs) {
+  for (const { input, range } of share) {
+    if (range !== undefined) return undefined;
     const size = await inputSize(input.path);
     if (size === undefined) return undefined;
     total += size;
@@ -415,5 +455,6 @@ function reportOf(state: RunState, startedAt: Date, durationMs: number, error: O
     error,
     interrupted: error instanceof InterruptedError,
     monitoring: state.monitor?.sections(),
+    shard: state.shard,
   });
 }

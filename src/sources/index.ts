@@ -12,7 +12,7 @@ import type { ParquetLayout } from './parquet.js';
 import { partitionKeysOf, withPartitionColumns } from './partitions.js';
 import type { OpenedSource, SourceRequest } from './source.js';
 
-export type { ChunkOptions, OpenedSource } from './source.js';
+export type { ChunkOptions, InputRange, OpenedSource, SourceRequest } from './source.js';
 export { describeInput, type ColumnView, type InputView } from './describe-input.js';
 export type { ParquetLayout } from './parquet.js';
 
@@ -156,4 +156,13 @@ export async function readParquetLayout(path: string): Promise<ParquetLayout> {
   const source = await (await import('./parquet.js')).openParquet({ path, delimiter: ',' });
   await source.close();
   return source.layout;
+}
+
+/** How an input can be cut between shards: whole, or into units (row groups, record batches) of these byte sizes. */
+export type InputLayout = { readonly unit: 'file'; readonly bytes: number } | { readonly unit: 'row-groups'; readonly weights: readonly number[] };
+
+/** The units a shard can take of an input, read from its size or footer. */
+export async function inputLayout(format: InputFormat, path: string): Promise<InputLayout> {
+  if (format === 'parquet') return { unit: 'row-groups', weights: (await readParquetLayout(path)).rowGroupBytes };
+  return { unit: 'file', bytes: (await inputSize(path)) ?? 0 };
 }

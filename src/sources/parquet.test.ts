@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Column, ColumnChunk } from '../shared/chunk.js';
-import { openSource, readParquetLayout } from './index.js';
+import { openSource, readParquetLayout, type InputRange } from './index.js';
 
 // Written by DuckDB (fixtures/make-parquet.mjs), not by the library this reader uses.
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/parquet/', import.meta.url));
 
-async function readAll(path: string, options: { columns?: ReadonlySet<string>; chunkRows?: number; rowGroups?: readonly number[] } = {}): Promise<ColumnChunk[]> {
-  const source = await openSource('parquet', { path, delimiter: ',', ...(options.rowGroups === undefined ? {} : { rowGroups: options.rowGroups }) });
+async function readAll(path: string, options: { columns?: ReadonlySet<string>; chunkRows?: number; range?: InputRange } = {}): Promise<ColumnChunk[]> {
+  const source = await openSource('parquet', { path, delimiter: ',', ...(options.range === undefined ? {} : { range: options.range }) });
   const chunks: ColumnChunk[] = [];
   try {
     for await (const chunk of source.chunks({ chunkRows: options.chunkRows ?? 1000, rowOffset: 0, numericColumns: new Set(), ...(options.columns === undefined ? {} : { columns: options.columns }) })) chunks.push(chunk);
@@ -57,8 +57,11 @@ describe('Parquet source', () => {
 
   it('tells its row groups, and reads a subset of them with rows numbered within the file', async () => {
     const path = join(FIXTURES, 'groups.parquet');
-    assert.deepEqual(await readParquetLayout(path), { rows: 5000, rowGroupRows: [2048, 2048, 904] });
-    const [chunk] = await readAll(path, { rowGroups: [2] });
+    const layout = await readParquetLayout(path);
+    assert.deepEqual({ rows: layout.rows, rowGroupRows: layout.rowGroupRows }, { rows: 5000, rowGroupRows: [2048, 2048, 904] });
+    assert.equal(layout.rowGroupBytes.length, 3);
+    assert.ok(layout.rowGroupBytes.every((bytes) => bytes > 0));
+    const [chunk] = await readAll(path, { range: { unit: 'row-groups', start: 2, end: 3 } });
     assert.equal(chunk?.origin.firstRowInSource, 4096);
     assert.deepEqual(valuesOf(chunk?.columns.get('id')).slice(0, 2), [4096n, 4097n]);
   });

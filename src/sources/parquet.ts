@@ -14,6 +14,8 @@ import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 export interface ParquetLayout {
   readonly rows: number;
   readonly rowGroupRows: readonly number[];
+  /** Compressed bytes of each row group (what a shard's share is balanced by). */
+  readonly rowGroupBytes: readonly number[];
 }
 
 /** An opened Parquet input, with what its footer says. */
@@ -40,10 +42,11 @@ export async function openParquet(request: SourceRequest): Promise<ParquetSource
   try {
     file = await wrapParquet(trap, path, async () => ParquetFile.fromFile(await openAsBlob(path)));
     ({ fields, layout } = await wrapParquet(trap, path, async () => {
-      const rowGroupRows = file.metadata().rowGroups().map((group) => group.numRows());
+      const groups = file.metadata().rowGroups();
+      const rowGroupRows = groups.map((group) => group.numRows());
       return {
         fields: fieldsOfIpcSchema(file.schema().intoIPCStream()),
-        layout: { rows: rowGroupRows.reduce((sum, rows) => sum + rows, 0), rowGroupRows },
+        layout: { rows: rowGroupRows.reduce((sum, rows) => sum + rows, 0), rowGroupRows, rowGroupBytes: groups.map((group) => group.compressedSize()) },
       };
     }));
   } catch (error) {
@@ -63,7 +66,7 @@ export async function openParquet(request: SourceRequest): Promise<ParquetSource
     rowCount: layout.rows,
     bytesRead: () => bytesRead,
     warnings: () => [],
-    chunks: (options) => readRowGroups(file, trap, { path, columnNames, layout, rowGroups: request.rowGroups, keepRecords: request.keepRecords === true }, options, (groupBytes) => {
+    chunks: (options) => readRowGroups(file, trap, { path, columnNames, layout, rowGroups: rowGroupsOf(request), keepRecords: request.keepRecords === true }, options, (groupBytes) => {
       bytesRead = Math.min(size, bytesRead + groupBytes);
     }),
     close: async () => {
@@ -72,6 +75,14 @@ export async function openParquet(request: SourceRequest): Promise<ParquetSource
       if (!trap.panicked) file.free();
     },
   };
+}
+
+/** The row groups a request's range names (all when it names none). */
+function rowGroupsOf(request: SourceRequest): readonly number[] | undefined {
+  const { range } = request;
+  if (range === undefined) return undefined;
+  if (range.unit !== 'row-groups') throw new RangeError(`openParquet: a Parquet file is cut into row groups, not ${range.unit}`);
+  return Array.from({ length: range.end - range.start }, (_, i) => range.start + i);
 }
 
 /**

@@ -14,9 +14,19 @@ export interface SourceRequest {
   readonly csvParser?: CsvParser;
   /** Worker threads parsing byte ranges of a CSV file on disk; 0 or undefined: this thread; auto: by size and cores. */
   readonly workers?: number | 'auto';
-  /** Parquet only: read just these row groups (0-based, in this order), e.g. one shard's share. */
-  readonly rowGroups?: readonly number[];
+  /** Read only this part of the file (one shard's share); undefined: all of it. */
+  readonly range?: InputRange;
 }
+
+/**
+ * A part of one input file, in the units its format can be cut into without reading what lies
+ * before: row groups of Parquet, record batches of an Arrow IPC file, and for CSV a byte range
+ * that starts and ends at record boundaries (`line`: the physical line at `start`). [start, end).
+ */
+export type InputRange =
+  | { readonly unit: 'row-groups'; readonly start: number; readonly end: number }
+  | { readonly unit: 'batches'; readonly start: number; readonly end: number }
+  | { readonly unit: 'bytes'; readonly start: number; readonly end: number; readonly line: number };
 
 /** How the runner wants rows delivered. */
 export interface ChunkOptions {

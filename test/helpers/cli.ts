@@ -1,6 +1,6 @@
 // Test helper: runs the built CLI (bin/onnx-batch.js) as a user would, in a subprocess.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
@@ -80,9 +80,15 @@ function validateReports(args: readonly string[], cwd: string): void {
   let path: string | undefined;
   if (command === 'profile' || command === 'report merge') path = output;
   else if (command === 'score') path = named ?? (output === undefined || output === '-' ? undefined : `${output}.report.json`);
-  if (command === 'score' && named === undefined && output !== undefined && existsSync(resolvePath(cwd, output)) && statSync(resolvePath(cwd, output)).isDirectory()) path = join(output, '_report.json');
-  if (path === undefined) return;
-  const full = resolvePath(cwd, path);
+  const paths = path === undefined ? [] : [path];
+  if (command === 'score' && named === undefined && output !== undefined && existsSync(resolvePath(cwd, output)) && statSync(resolvePath(cwd, output)).isDirectory()) {
+    // A parts directory's _report.json, or the reports of shard parts (part-<k>-of-<n>.<ext>.report.json).
+    paths.splice(0, paths.length, join(output, '_report.json'), ...readdirSync(resolvePath(cwd, output)).filter((name) => /^part-\d+-of-\d+\..*\.report\.json$/.test(name)).map((name) => join(output, name)));
+  }
+  for (const each of paths) validateReport(resolvePath(cwd, each), args);
+}
+
+function validateReport(full: string, args: readonly string[]): void {
   if (!existsSync(full) || !statSync(full).isFile()) return;
   validator ??= new Ajv({ allErrors: true, validateFormats: false }).compile(JSON.parse(readFileSync(join(ROOT, 'schema', 'report.schema.json'), 'utf8')) as object);
   if (!validator(JSON.parse(readFileSync(full, 'utf8')))) {

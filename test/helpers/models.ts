@@ -86,3 +86,8 @@ export function failsOnOddBatchModel(path: string): Promise<string> {
   );
 }
 
+
+/** y = |x|: defined for every finite x, one output column per row. */
+export function absModel(path: string): Promise<string> {
+  return save(path, [{ opType: 'Abs', input: ['x'], output: ['y'] }], [tensor('y', ['N', 1])]);
+}

@@ -1,0 +1,125 @@
+// Shards end to end: n processes with --shard k/n (or a scheduler's index variable) together score
+// every input row exactly once, and their parts, in shard order, are the single run's output;
+// `report merge` adds their reports up to the single run's counts and refuses incomplete or mixed sets.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { absModel } from './helpers/models.js';
+
+const IRIS = join(FIXTURES, 'iris-csv');
+const PARQUET = join(FIXTURES, 'parquet');
+const IRIS_FEATURES = ['--features', 'sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)'];
+
+interface Report {
+  readonly rows: { read: number; scored: number; rejected: number };
+  readonly shard?: { index: number; count: number; fingerprint: string | null; inputs: { path: string; unit: string; start: number | null; end: number | null }[] };
+  readonly inputs: { path: string; rows: number }[];
+}
+
+function readReport(path: string): Report {
+  return JSON.parse(readFileSync(path, 'utf8')) as Report;
+}
+
+/** CSV parts joined in file-name order (the parts sort in shard order), with one header. */
+function joinedParts(dir: string, count: number): string {
+  const parts = readdirSync(dir).filter((name) => /^part-\d+-of-\d+\.csv$/.test(name)).sort();
+  assert.equal(parts.length, count, `${count} parts in ${dir}: ${parts.join(', ')}`);
+  const texts = parts.map((name) => readFileSync(join(dir, name), 'utf8'));
+  const header = (texts[0] as string).slice(0, (texts[0] as string).indexOf('\n') + 1);
+  for (const text of texts) assert.ok(text.startsWith(header), 'every part has the same header');
+  return header + texts.map((text) => text.slice(header.length)).join('');
+}
+
+/** Runs the single job and its n shards; returns the single output and the joined parts. */
+async function runShards(args: readonly string[], count: number): Promise<{ dir: string; single: string; joined: string }> {
+  const dir = await tempDir();
+  const single = await runCli(['score', ...args, '-o', join(dir, 'single.csv'), '-q']);
+  assert.equal(single.code, 0, single.stderr);
+  const results = await Promise.all(Array.from({ length: count }, (_, k) => runCli(['score', ...args, '-o', `${join(dir, 'parts')}/`, '--shard', `${k}/${count}`, '-q'])));
+  for (const result of results) assert.equal(result.code, 0, result.stderr);
+  return { dir, single: readFileSync(join(dir, 'single.csv'), 'utf8'), joined: joinedParts(join(dir, 'parts'), count) };
+}
+
+describe('shards', () => {
+  it('many files: whole files per shard, the parts in order are the single run row for row; merged reports count as the single run', async () => {
+    const inputs = [join(IRIS, 'input.csv'), ...['snappy', 'zstd', 'gzip', 'brotli', 'lz4'].map((codec) => join(PARQUET, `iris-${codec}.parquet`))].flatMap((path) => ['-i', path]);
+    const args = ['-m', join(IRIS, 'model.onnx'), ...inputs, ...IRIS_FEATURES, '--keep', 'sepal length (cm)'];
+    const { dir, single, joined } = await runShards(args, 4);
+    assert.equal(joined, single);
+    const reports = [0, 1, 2, 3].map((k) => join(dir, 'parts', `part-${k}-of-4.csv.report.json`));
+    const shards = reports.map((path) => readReport(path).shard);
+    assert.deepEqual(shards.map((shard) => shard?.index), [0, 1, 2, 3]);
+    assert.equal(new Set(shards.map((shard) => shard?.fingerprint)).size, 1, 'one job fingerprint');
+    assert.deepEqual(shards.flatMap((shard) => shard?.inputs.map((input) => input.unit) ?? []), ['file', 'file', 'file', 'file', 'file', 'file'], 'each file whole, once');
+    const other = await runCli(['score', ...args, '-o', join(dir, 'other.csv'), '--shard', '1/4', '--batch-size', '7', '-q']);
+    assert.equal(other.code, 0, other.stderr);
+    const merge = (...paths: string[]): ReturnType<typeof runCli> => runCli(['report', 'merge', ...paths, '-o', join(dir, 'merged.json')]);
+    const [missing, twice, mixed] = await Promise.all([
+      merge(reports[0] as string, reports[2] as string, reports[3] as string),
+      merge(...reports, reports[1] as string),
+      merge(reports[0] as string, join(dir, 'other.csv.report.json'), reports[2] as string, reports[3] as string),
+    ]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /no report of shard 1 of 4/);
+    assert.equal(twice.code, 2);
+    assert.match(twice.stderr, /shard 1 of 4 is given twice/);
+    assert.equal(mixed.code, 2);
+    assert.match(mixed.stderr, /different job fingerprints/);
+    const merged = await merge(...reports);
+    assert.equal(merged.code, 0, merged.stderr);
+    assert.deepEqual(readReport(join(dir, 'merged.json')).rows, readReport(join(dir, 'single.csv.report.json')).rows);
+  });
+
+  it('one Parquet file: each row group goes to one shard; a shard with none writes the header and a report of 0 rows', async () => {
+    const dir = await tempDir();
+    const model = await absModel(join(dir, 'abs.onnx'));
+    const path = join(PARQUET, 'groups.parquet');
+    const { dir: out, single, joined } = await runShards(['-m', model, '-i', path, '--features', 'id'], 4);
+    assert.equal(joined, single);
+    const reports = [0, 1, 2, 3].map((k) => readReport(join(out, 'parts', `part-${k}-of-4.csv.report.json`)));
+    const groups = reports.flatMap((report) => report.shard?.inputs.flatMap((input) => {
+      assert.equal(input.unit, 'row-groups');
+      return Array.from({ length: (input.end ?? 0) - (input.start ?? 0) }, (_, i) => (input.start ?? 0) + i);
+    }) ?? []);
+    assert.deepEqual(groups, [0, 1, 2], 'each row group once, in order');
+    const rows = reports.map((report) => report.rows.read);
+    assert.equal(rows.reduce((sum, count) => sum + count, 0), 5000);
+    assert.ok(rows.includes(0), `one of the 4 shards has no row group: ${rows.join(', ')}`);
+  });
+
+  it('a shard from JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX with the count writes the bytes of the same --shard', async () => {
+    const dir = await tempDir();
+    const args = ['score', '-m', join(IRIS, 'model.onnx'), '-i', join(IRIS, 'input.csv'), '-i', join(PARQUET, 'iris-snappy.parquet'), '-i', join(PARQUET, 'iris-zstd.parquet'), ...IRIS_FEATURES, '-q'];
+    const flag = await runCli([...args, '-o', join(dir, 'flag.csv'), '--shard', '1/3']);
+    const kubernetes = await runCli([...args, '-o', join(dir, 'k8s.csv'), '--shard-count', '3'], { env: { JOB_COMPLETION_INDEX: '1' } });
+    const batch = await runCli([...args, '-o', join(dir, 'batch.csv')], { env: { AWS_BATCH_JOB_ARRAY_INDEX: '1', ONNX_BATCH_SHARD_COUNT: '3' } });
+    for (const result of [flag, kubernetes, batch]) assert.equal(result.code, 0, result.stderr);
+    const expected = readFileSync(join(dir, 'flag.csv'));
+    assert.ok(expected.length > 100);
+    assert.deepEqual(readFileSync(join(dir, 'k8s.csv')), expected);
+    assert.deepEqual(readFileSync(join(dir, 'batch.csv')), expected);
+    assert.deepEqual(readReport(join(dir, 'k8s.csv.report.json')).shard, readReport(join(dir, 'flag.csv.report.json')).shard);
+  });
+
+  it('refuses shard settings that cannot be right', async () => {
+    const dir = await tempDir();
+    const args = ['score', '-m', join(IRIS, 'model.onnx'), '-i', join(IRIS, 'input.csv'), '-o', join(dir, 'out.csv')];
+    const cases: [readonly string[], Record<string, string>, RegExp][] = [
+      [['--shard', '3/3'], {}, /--shard must be k\/n with 0 <= k < n/],
+      [['--shard-count', '3'], {}, /neither JOB_COMPLETION_INDEX nor AWS_BATCH_JOB_ARRAY_INDEX gives this worker's index/],
+      [[], { ONNX_BATCH_SHARD_COUNT: '2', JOB_COMPLETION_INDEX: '2' }, /JOB_COMPLETION_INDEX="2" is not a shard index below the shard count 2/],
+      [['--shard', '0/2', '--state', join(dir, 'state.json')], {}, /cannot be combined with --state/],
+    ];
+    const results = await Promise.all(cases.map(([extra, env]) => runCli([...args, ...extra], { env })));
+    for (const [i, [extra, , message]] of cases.entries()) {
+      const result = results[i] as Awaited<ReturnType<typeof runCli>>;
+      assert.equal(result.code, 2, `${extra.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, message);
+    }
+    const stdin = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', '-', '-o', join(dir, 'out.csv'), '--shard', '0/2'], { stdin: readFileSync(join(IRIS, 'input.csv')) });
+    assert.equal(stdin.code, 2);
+    assert.match(stdin.stderr, /a shard reads files, not stdin/);
+  });
+});
