@@ -101,6 +101,7 @@ describe('buildScoreJob defaults', () => {
       rowsPerPart: undefined,
       resume: false,
       state: undefined,
+      shard: undefined,
       monitoring: { stats: true, baseline: undefined, labelColumn: undefined, groupBy: undefined, gates: [], reportMarkdown: undefined, reportHtml: undefined, junit: undefined },
       profile: false,
     });

@@ -11,7 +11,7 @@ import { rebatch } from '../pipeline/index.js';
 import { buildReport, checkGates, countNaNs, createRunStats, Monitor, readBaseline, writeReportFiles, type ColumnStatsSet, type RunReport, type RunStats, type ShardSection } from '../report/index.js';
 import { evaluationTarget } from './evaluation-target.js';
 import { checkInputColumns, planScoring, type ScoringPlan } from './plan-scoring.js';
-import { acquireLock, openOutput, openSink, removeStalePartials, type Lock, type OutputSummary, type OutputWriter, type RunIdentity } from '../sinks/index.js';
+import { acquireLock, checkRenameSafe, openOutput, openSink, removeStalePartials, type Lock, type OutputSummary, type OutputWriter, type RunIdentity } from '../sinks/index.js';
 import { RejectList, type Column, type ColumnChunk } from '../shared/chunk.js';
 import { inputSize, openSource, type OpenedSource, type SourceRequest } from '../sources/index.js';
 import { planShare, type ShareItem } from './shard-plan.js';
@@ -94,6 +94,8 @@ export async function runScore(job: ScoreJob, hooks: RunHooks = {}): Promise<Run
 async function score(state: RunState): Promise<void> {
   const { job, stats } = state;
   if (job.inputs[0] === undefined) throw new UsageError('USAGE', 'No input given', { hint: 'pass --input FILE (or - for stdin)' });
+  const { monitoring } = job;
+  await checkRenameSafe([job.profile ? undefined : job.output.path, job.report, job.rejects, job.state, monitoring.reportMarkdown, monitoring.reportHtml, monitoring.junit].filter((path) => path !== undefined));
   const share: readonly ShareItem[] = job.shard === undefined ? job.inputs.map((input) => ({ input, range: undefined })) : await planShare(job.inputs, job.shard);
   if (job.shard !== undefined) state.shard = { index: job.shard.index, count: job.shard.count, fingerprint: null, inputs: share.map(shareEntry) };
   const totalBytes = await totalInputBytes(share);

@@ -8,6 +8,7 @@ import type { Sink, SinkRequest } from './sink.js';
 export { DEFAULT_PARQUET_OPTIONS, type OutputBatch, type ParquetOptions, type Sink, type SinkSummary } from './sink.js';
 export { removeStalePartials, writeJsonAtomically } from '../shared/atomic-file.js';
 export { acquireLock, type Lock } from './lock.js';
+export { checkRenameSafe } from './rename-safety.js';
 export { openOutput, type OutputSummary, type OutputWriter, type RunIdentity } from './output.js';
 
 /** Output formats by name (the values of --output-format): the file extensions each is guessed from, and its writer. */
