@@ -44,7 +44,8 @@ export async function expandInputs(paths: readonly string[], explicit: InputForm
   return expanded.map((path) => ({ path, format: inputFormatOf(path, explicit) }));
 }
 
-async function isDirectory(path: string): Promise<boolean> {
+/** Whether `path` is an existing directory. */
+export async function isDirectory(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isDirectory() === true;
 }
 

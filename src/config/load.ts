@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../model/index.js';
 import { DEFAULT_PARQUET_OPTIONS, outputFormatOf, type ParquetOptions } from '../sinks/index.js';
-import { expandInputs } from './expand-inputs.js';
+import { expandInputs, isDirectory } from './expand-inputs.js';
 import type { ScoreFlags } from './flags.js';
 import type { ScoreJob } from './job.js';
 import { monitoringJob } from './monitoring.js';

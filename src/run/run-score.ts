@@ -161,7 +161,7 @@ async function score(state: RunState): Promise<void> {
         const entry = { path: item.input.path, format: source.format, bytes: null as number | null, rows: 0 };
         state.inputs.push(entry);
         try {
-          checkInputColumns(plan, source.path, source.columnNames, firstInput.path);
+          checkInputColumns(plan, source.path, source.columnNames, first.input.path);
           const run: SourceRun = { plan, source, output, rejects, entry, index, firstRow: nextRow };
           nextRow = await scoreSource(state, run, (read) => ({ rows: stats.rowsRead, bytesRead: bytesDone + read, bytesTotal: totalBytes }));
           entry.bytes = source.bytesRead();
