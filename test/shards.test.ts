@@ -2,10 +2,11 @@
 // every input row exactly once, and their parts, in shard order, are the single run's output;
 // `report merge` adds their reports up to the single run's counts and refuses incomplete or mixed sets.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { Random } from './helpers/assertions.js';
 import { absModel } from './helpers/models.js';
 
 const IRIS = join(FIXTURES, 'iris-csv');
@@ -87,6 +88,56 @@ describe('shards', () => {
     const rows = reports.map((report) => report.rows.read);
     assert.equal(rows.reduce((sum, count) => sum + count, 0), 5000);
     assert.ok(rows.includes(0), `one of the 4 shards has no row group: ${rows.join(', ')}`);
+  });
+
+  it('one large CSV: byte ranges cut at record boundaries, never inside a quoted line break; merged counts with rejects equal the single run', async () => {
+    const dir = await tempDir();
+    const model = await absModel(join(dir, 'abs.onnx'));
+    const random = new Random(14);
+    const notes = ['plain', '"two\nlines"', '"three\r\nlines\nhere"', '"a ""quoted"" word, and a comma"', '""', '"\n"', ''];
+    const lines = ['id,x,note'];
+    for (let i = 0; i < 80000; i++) lines.push(`${i},${random.chance(0.001) ? 'oops' : (random.int(20000) - 10000) / 8},${random.pick(notes)}`);
+    const input = join(dir, 'in.csv');
+    writeFileSync(input, `${lines.join('\n')}\n`);
+    assert.ok(statSync(input).size > 1 << 20, 'a file of a few MB');
+    const args = ['-m', model, '-i', input, '--features', 'x', '--on-error', 'skip', '--max-errors', '100'];
+    const { dir: out, single, joined } = await runShards(args, 3);
+    assert.equal(joined, single);
+    const reports = [0, 1, 2].map((k) => join(out, 'parts', `part-${k}-of-3.csv.report.json`));
+    const ranges = reports.map((path) => readReport(path).shard?.inputs[0]);
+    assert.deepEqual(ranges.map((range) => range?.unit), ['bytes', 'bytes', 'bytes']);
+    assert.equal(ranges[0]?.end, ranges[1]?.start, 'contiguous');
+    assert.equal(ranges[1]?.end, ranges[2]?.start, 'contiguous');
+    for (const path of reports) assert.ok(readReport(path).rows.read > 5000, 'every shard gets rows');
+    const merged = await runCli(['report', 'merge', ...reports, '-o', join(out, 'merged.json')]);
+    assert.equal(merged.code, 0, merged.stderr);
+    const single_ = readReport(join(out, 'single.csv.report.json')).rows;
+    assert.ok(single_.rejected > 0);
+    assert.deepEqual(readReport(join(out, 'merged.json')).rows, single_);
+    // The rejects name the real lines of the file, whichever shard read them.
+    const rejectLines = (text: string): string[] => text.split('\n').slice(1).filter((line) => line !== '').map((line) => line.split(',')[1] as string);
+    const partRejects = [0, 1, 2].flatMap((k) => rejectLines(readFileSync(join(out, 'parts', `part-${k}-of-3.csv.rejects.csv`), 'utf8')));
+    assert.deepEqual(partRejects, rejectLines(readFileSync(join(out, 'single.csv.rejects.csv'), 'utf8')));
+  });
+
+  it('a quote the CSV reader refuses is refused before a shard cuts the file behind it', async () => {
+    const dir = await tempDir();
+    const model = await absModel(join(dir, 'abs.onnx'));
+    const rows = Array.from({ length: 2000 }, (_, i) => `${i},${i}`);
+    rows[10] = '10,1"0';
+    const input = join(dir, 'in.csv');
+    writeFileSync(input, `id,x\n${rows.join('\n')}\n`);
+    const result = await runCli(['score', '-m', model, '-i', input, '--features', 'x', '-o', join(dir, 'out.csv'), '--shard', '1/2']);
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, /Malformed CSV in .*in\.csv at line 12: a quote in the middle of an unquoted field/);
+  });
+
+  it('one Arrow IPC file: its record batches are split between the shards', async () => {
+    const input = join(IRIS, 'input.arrow');
+    const { dir, single, joined } = await runShards(['-m', join(IRIS, 'model.onnx'), '-i', input], 3);
+    assert.equal(joined, single);
+    const ranges = [0, 1, 2].map((k) => readReport(join(dir, 'parts', `part-${k}-of-3.csv.report.json`)).shard?.inputs);
+    assert.deepEqual(ranges, [0, 1, 2].map((k) => [{ path: input, unit: 'batches', start: k, end: k + 1 }]));
   });
 
   it('a shard from JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX with the count writes the bytes of the same --shard', async () => {

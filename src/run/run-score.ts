@@ -96,7 +96,8 @@ async function score(state: RunState): Promise<void> {
   if (job.inputs[0] === undefined) throw new UsageError('USAGE', 'No input given', { hint: 'pass --input FILE (or - for stdin)' });
   const { monitoring } = job;
   await checkRenameSafe([job.profile ? undefined : job.output.path, job.report, job.rejects, job.state, monitoring.reportMarkdown, monitoring.reportHtml, monitoring.junit].filter((path) => path !== undefined));
-  const share: readonly ShareItem[] = job.shard === undefined ? job.inputs.map((input) => ({ input, range: undefined })) : await planShare(job.inputs, job.shard);
+  const settings = { delimiter: job.delimiter, csvParser: job.csvParser };
+  const share: readonly ShareItem[] = job.shard === undefined ? job.inputs.map((input) => ({ input, range: undefined })) : await planShare(job.inputs, job.shard, settings);
   if (job.shard !== undefined) state.shard = { index: job.shard.index, count: job.shard.count, fingerprint: null, inputs: share.map(shareEntry) };
   const totalBytes = await totalInputBytes(share);
   // Every shard plans on the job's first input, as a single run does, so that all write the same

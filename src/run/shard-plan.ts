@@ -5,7 +5,7 @@
 // single run's output in row order.
 import type { JobInput } from '../config/job.js';
 import type { Shard } from '../config/shard.js';
-import { inputLayout, inputSize, type InputLayout, type InputRange } from '../sources/index.js';
+import { alignInputRange, inputLayout, inputSize, type InputLayout, type InputRange, type SourceRequest } from '../sources/index.js';
 
 /** One input of a shard's share: the whole file, or a range of it. */
 export interface ShareItem {
@@ -19,22 +19,36 @@ export interface LaidOutInput {
   readonly layout: InputLayout;
 }
 
+/** A share item as the split decides it, before CSV cuts are moved forward to record boundaries. */
+export interface SpanItem {
+  readonly input: JobInput;
+  readonly range: Exclude<InputRange, { unit: 'bytes' }> | { readonly unit: 'bytes'; readonly start: number; readonly end: number } | undefined;
+}
+
 /**
  * Shard `shard.index`'s share of the inputs, in input order.
  *
  * With at least n inputs, whole files: the list is cut into n runs of consecutive files whose
  * sizes are as even as the files allow, and none is empty. With fewer, the files are laid end to
- * end and cut into n equal spans of their bytes: a Parquet row group goes to the span holding its
- * middle; other files go whole to the span holding their middle.
+ * end and cut into n equal spans of their bytes: a Parquet row group or an Arrow record batch goes
+ * to the span holding its middle; a CSV or TSV file is cut at the spans' ends, each cut moved
+ * forward to the next record boundary (outside quotes), so a shard reads the records that start in
+ * its span; other files (JSON Lines, Arrow streams, compressed text) go whole to the span holding
+ * their middle.
  */
-export async function planShare(inputs: readonly JobInput[], shard: Shard): Promise<ShareItem[]> {
+export async function planShare(inputs: readonly JobInput[], shard: Shard, request: Omit<SourceRequest, 'path'>): Promise<ShareItem[]> {
   if (inputs.length >= shard.count) {
     const sizes = await Promise.all(inputs.map(async (input) => (await inputSize(input.path)) ?? 0));
     const cuts = balancedCuts(sizes, shard.count);
     return inputs.slice(cuts[shard.index], cuts[shard.index + 1]).map((input) => ({ input, range: undefined }));
   }
-  const laidOut = await Promise.all(inputs.map(async (input) => ({ input, layout: await inputLayout(input.format, input.path) })));
-  return splitSpans(laidOut, shard);
+  const laidOut = await Promise.all(inputs.map(async (input) => ({ input, layout: await inputLayout(input.format, { ...request, path: input.path }) })));
+  return splitSpans(laidOut, shard).flatMap(({ input, range }): ShareItem[] => {
+    if (range?.unit !== 'bytes') return [{ input, range }];
+    const aligned = alignInputRange(input.format, { ...request, path: input.path }, range);
+    // A span in which no record starts (one long record covers it) has nothing to read.
+    return aligned.start < aligned.end ? [{ input, range: aligned }] : [];
+  });
 }
 
 /**
@@ -58,18 +72,24 @@ export function balancedCuts(sizes: readonly number[], count: number): number[] 
   return cuts;
 }
 
-/** The ranges of shard k when there are fewer inputs than shards. */
-export function splitSpans(inputs: readonly LaidOutInput[], shard: Shard): ShareItem[] {
+/** The ranges of shard k when there are fewer inputs than shards; CSV cuts are not yet at record boundaries. */
+export function splitSpans(inputs: readonly LaidOutInput[], shard: Shard): SpanItem[] {
   const weights = inputs.map(({ layout }) => weightOf(layout));
   const total = weights.reduce((sum, weight) => sum + weight, 0);
   /** The shard whose span holds global position `at`. */
   const owner = (at: number): number => (total === 0 ? 0 : Math.min(shard.count - 1, Math.floor((at * shard.count) / total)));
-  const items: ShareItem[] = [];
+  const spanStart = Math.floor((shard.index * total) / shard.count);
+  const spanEnd = shard.index === shard.count - 1 ? total : Math.floor(((shard.index + 1) * total) / shard.count);
+  const items: SpanItem[] = [];
   let offset = 0;
   inputs.forEach(({ input, layout }, i) => {
     const weight = weights[i] as number;
     if (layout.unit === 'file') {
       if (owner(offset + weight / 2) === shard.index) items.push({ input, range: undefined });
+    } else if (layout.unit === 'bytes') {
+      const start = Math.max(spanStart, offset) - offset;
+      const end = Math.min(spanEnd, offset + weight) - offset;
+      if (start < end) items.push({ input, range: { unit: 'bytes', start: layout.dataStart + start, end: layout.dataStart + end } });
     } else {
       let at = offset;
       let first: number | undefined;
@@ -90,5 +110,6 @@ export function splitSpans(inputs: readonly LaidOutInput[], shard: Shard): Share
 
 function weightOf(layout: InputLayout): number {
   if (layout.unit === 'file') return layout.bytes;
+  if (layout.unit === 'bytes') return layout.size - layout.dataStart;
   return layout.weights.reduce((sum, weight) => sum + weight, 0);
 }

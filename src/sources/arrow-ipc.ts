@@ -297,6 +297,21 @@ async function* region(file: RandomAccess, start: number, end: number): AsyncGen
   }
 }
 
+/** Rows in the record batches of these footer blocks, from their metadata alone (their bodies are not read). */
+export async function rowsInBlocks(file: RandomAccess, blocks: readonly Block[], where = 'the file'): Promise<number> {
+  let rows = 0;
+  for (const block of blocks) {
+    const head = await readExactly(file, block.offset, block.metaDataLength, `the record batch block at byte ${block.offset}`);
+    const skip = head.byteLength >= 8 && littleEndian(head, 0) === CONTINUATION ? 8 : 4;
+    const length = head.byteLength >= skip ? littleEndian(head, skip - 4) : 0;
+    if (length <= 0 || skip + length > head.byteLength) throw new IpcFormatError(`${where}: the footer points at byte ${block.offset}, where no message of its size starts`);
+    const batch = parseMessage(head.subarray(skip, skip + length)).batch;
+    if (batch === undefined) throw new IpcFormatError(`${where}: the record batch block at byte ${block.offset} holds another kind of message`);
+    rows += batch.length;
+  }
+  return rows;
+}
+
 /**
  * An Arrow IPC file as a checked IPC stream: the schema message after the magic, then the footer's
  * dictionary blocks and record batch blocks in order, each checked to be the message it should be.

@@ -5,10 +5,10 @@
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { CompressionType, RecordBatchReader, compressionRegistry } from 'apache-arrow';
-import { InputError } from '../errors.js';
+import { InputError, InternalError } from '../errors.js';
 import { CodecError, decodeLz4Frame, decodeZstd } from './arrow-codecs.js';
 import { checkData, toColumn } from './arrow-columns.js';
-import { IpcFormatError, checkedFileAsStream, checkedStream, readFooter, type RandomAccess } from './arrow-ipc.js';
+import { IpcFormatError, checkedFileAsStream, checkedStream, readFooter, rowsInBlocks, type RandomAccess } from './arrow-ipc.js';
 import type { Column, ColumnChunk } from '../shared/chunk.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
@@ -33,6 +33,7 @@ compressionRegistry.set(CompressionType.LZ4_FRAME, { decode: (data) => decodeLz4
 export async function openArrow(request: SourceRequest, layout: ArrowLayout): Promise<OpenedSource> {
   const { path } = request;
   let bytesRead = 0;
+  let firstRow = 0;
   const handle = layout === 'file' && path !== '-' ? await wrapArrow(path, () => open(path, 'r')) : undefined;
   const stream = handle === undefined ? (path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 })) : undefined;
   let reader: RecordBatchReader;
@@ -45,10 +46,21 @@ export async function openArrow(request: SourceRequest, layout: ArrowLayout): Pr
         const file = await randomAccess(handle);
         bytesRead = file.size;
         try {
-          bytes = checkedFileAsStream(file, await readFooter(file), 'the file');
+          const footer = await readFooter(file);
+          const { range } = request;
+          if (range === undefined) {
+            bytes = checkedFileAsStream(file, footer, 'the file');
+          } else {
+            // One shard's record batches; their rows are numbered within the file.
+            if (range.unit !== 'batches') throw new InternalError(`openArrow: an Arrow file is cut into record batches, not ${range.unit}`);
+            const recordBatches = footer.recordBatches.slice(range.start, range.end);
+            firstRow = await rowsInBlocks(file, footer.recordBatches.slice(0, range.start));
+            bytesRead = recordBatches.reduce((sum, block) => sum + block.metaDataLength + block.bodyLength, 0);
+            bytes = checkedFileAsStream(file, { ...footer, recordBatches }, 'the file');
+          }
         } catch (error) {
           // Not an IPC file: many tools write IPC streams under .arrow, so read it as one.
-          if (!(error instanceof IpcFormatError && error.kind === 'not-a-file')) throw error;
+          if (!(error instanceof IpcFormatError && error.kind === 'not-a-file') || request.range !== undefined) throw error;
           bytes = checkedStream(region(file), 'the data (read as an IPC stream, since it lacks the IPC file magic)');
         }
       }
@@ -77,13 +89,27 @@ export async function openArrow(request: SourceRequest, layout: ArrowLayout): Pr
     columnNames,
     bytesRead: () => bytesRead,
     warnings: () => [],
-    chunks: (options) => readBatches(reader, columnNames, options, { path, keepRecords: request.keepRecords === true }),
+    chunks: (options) => readBatches(reader, columnNames, options, { path, keepRecords: request.keepRecords === true, firstRow }),
     close: async () => {
       await Promise.resolve(reader.cancel()).catch(() => undefined);
       stream?.destroy();
       await handle?.close().catch(() => undefined);
     },
   };
+}
+
+/** Bytes of each record batch of an Arrow IPC file (from its footer): the units a shard can take; undefined for an IPC stream. */
+export async function readArrowBatchSizes(path: string): Promise<number[] | undefined> {
+  const handle = await wrapArrow(path, () => open(path, 'r'));
+  try {
+    const footer = await readFooter(await randomAccess(handle)).catch((error: unknown) => {
+      if (error instanceof IpcFormatError && error.kind === 'not-a-file') return undefined;
+      throw asInputError(path, error);
+    });
+    return footer?.recordBatches.map((block) => block.metaDataLength + block.bodyLength);
+  } finally {
+    await handle.close();
+  }
 }
 
 async function* counted(stream: NodeJS.ReadableStream, count: (bytes: number) => void): AsyncGenerator<Uint8Array> {
@@ -167,12 +193,12 @@ async function* readBatches(
   reader: RecordBatchReader,
   columnNames: readonly string[],
   options: ChunkOptions,
-  reading: { readonly path: string; readonly keepRecords: boolean },
+  reading: { readonly path: string; readonly keepRecords: boolean; readonly firstRow: number },
 ): AsyncGenerator<ColumnChunk> {
-  const { path } = reading;
+  const { path, firstRow } = reading;
   // A rejected row is described by all its columns (as JSON), so then every column is converted.
   const wanted = reading.keepRecords ? undefined : options.columns;
-  let firstRowInSource = 0;
+  let firstRowInSource = firstRow;
   let batchIndex = 0;
   for (;;) {
     const next = await wrapArrow(path, async () => reader.next());
@@ -198,7 +224,7 @@ async function* readBatches(
       throw asInputError(path, error);
     }
     yield {
-      rowOffset: options.rowOffset + firstRowInSource,
+      rowOffset: options.rowOffset + firstRowInSource - firstRow,
       rowCount: batch.numRows,
       columns,
       origin: { source: path, firstRowInSource },

@@ -47,7 +47,8 @@ import { WorkerPool } from './csv-worker-pool.js';
 import { CsvScanError, CsvScanner } from './csv-scan.js';
 import { emptyCsv, malformedCsv } from './csv-errors.js';
 import { fieldKinds, headerNames, Utf8Check, utf8Warnings } from './csv-text.js';
-import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
+import type { ChunkOptions, InputRange, OpenedSource, SourceRequest } from './source.js';
+import { recordBoundaries, type RecordArea } from './csv-boundaries.js';
 
 export interface ParallelCsvRequest extends SourceRequest {
   /** Worker threads that parse (at least 1). */
@@ -68,11 +69,16 @@ export async function openCsvParallel(request: ParallelCsvRequest): Promise<Open
   if (!Number.isInteger(rangeBytes) || rangeBytes < 1) throw new InternalError(`openCsvParallel: rangeBytes must be a positive integer, got ${rangeBytes}`);
   const file = new OpenFile(openSync(path, 'r'));
   try {
-    const size = fstatSync(file.fd).size;
-    const header = readHeader(file.fd, size, path, request.delimiter.charCodeAt(0));
+    const { range } = request;
+    if (range !== undefined && range.unit !== 'bytes') throw new InternalError(`openCsvParallel: a CSV file is cut into byte ranges, not ${range.unit}`);
+    const fileSize = fstatSync(file.fd).size;
+    const whole = readHeader(file.fd, fileSize, path, request.delimiter.charCodeAt(0));
+    // A range (one shard's share) starts and ends at record boundaries: it is read as if the file held only its records.
+    const header = range === undefined ? whole : { ...whole, dataStart: range.start, lineAtDataStart: range.line };
+    const size = range === undefined ? fileSize : range.end;
     const utf8 = new Utf8Check();
     utf8.invalid = header.invalidUtf8;
-    let bytesRead = header.dataStart;
+    let bytesRead = range === undefined ? header.dataStart : 0;
     const read: Read = { path, file, size, header, utf8, rangeBytes, workers: request.workers, delimiter: request.delimiter.charCodeAt(0), keepRecords: request.keepRecords === true, countBytes: (n) => (bytesRead += n) };
     return {
       path,
@@ -89,6 +95,35 @@ export async function openCsvParallel(request: ParallelCsvRequest): Promise<Open
   } catch (error) {
     file.close();
     throw error;
+  }
+}
+
+/** Where a CSV file's records lie (after its header), to cut it into byte ranges; undefined when it has none. */
+export function readCsvArea(path: string, delimiter: string): Omit<RecordArea, 'fd'> | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const header = readHeader(fd, size, path, delimiter.charCodeAt(0));
+    if (header.lineEnding === undefined || header.dataStart >= size) return undefined;
+    return { dataStart: header.dataStart, lineAtDataStart: header.lineAtDataStart, size, lineEnding: header.lineEnding, delimiter: delimiter.charCodeAt(0) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A byte range of a CSV file with both ends moved forward to the next record boundary (see csv-boundaries.ts). */
+export function alignCsvRange(path: string, delimiter: string, range: { readonly start: number; readonly end: number }): Extract<InputRange, { unit: 'bytes' }> {
+  const area = readCsvArea(path, delimiter);
+  if (area === undefined) return { unit: 'bytes', start: range.start, end: range.start, line: 1 };
+  const fd = openSync(path, 'r');
+  try {
+    const [start, end] = recordBoundaries({ ...area, fd }, [range.start, range.end]);
+    if (start === undefined || end === undefined) throw new InternalError('alignCsvRange: a boundary is missing');
+    return { unit: 'bytes', start: start.byte, end: end.byte, line: start.line };
+  } catch (error) {
+    throw error instanceof CsvScanError ? malformedCsv(path, error.line, error, error) : error;
+  } finally {
+    closeSync(fd);
   }
 }
 

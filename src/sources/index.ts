@@ -5,12 +5,12 @@ import { extname } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import { openCsv } from './csv-parse-reader.js';
 import { openCsvFast } from './csv-fast.js';
-import { openCsvParallel } from './csv-parallel.js';
+import { alignCsvRange, openCsvParallel, readCsvArea } from './csv-parallel.js';
 import { compressionOfName, isCompressedFile, withoutCompressionExtension } from './decompress.js';
 import { openJsonl } from './jsonl.js';
 import type { ParquetLayout } from './parquet.js';
 import { partitionKeysOf, withPartitionColumns } from './partitions.js';
-import type { OpenedSource, SourceRequest } from './source.js';
+import type { InputRange, OpenedSource, SourceRequest } from './source.js';
 
 export type { ChunkOptions, InputRange, OpenedSource, SourceRequest } from './source.js';
 export { describeInput, type ColumnView, type InputView } from './describe-input.js';
@@ -100,6 +100,8 @@ export async function inputSize(path: string): Promise<number | undefined> {
 const csvReaders = {
   fast: async (request: SourceRequest, size: number | undefined): Promise<OpenedSource> => {
     const workers = request.workers === 'auto' ? autoWorkers(size) : (request.workers ?? 0);
+    // A shard's byte range is read by the range reader, with one worker at least.
+    if (request.range !== undefined) return openCsvParallel({ ...request, workers: Math.max(1, workers) });
     // Workers parse byte ranges of the file as stored: a compressed file has none to split.
     const split = workers > 0 && request.path !== '-' && !(await isCompressedFile(request.path));
     return split ? openCsvParallel({ ...request, workers }) : openCsvFast(request);
@@ -158,11 +160,38 @@ export async function readParquetLayout(path: string): Promise<ParquetLayout> {
   return source.layout;
 }
 
-/** How an input can be cut between shards: whole, or into units (row groups, record batches) of these byte sizes. */
-export type InputLayout = { readonly unit: 'file'; readonly bytes: number } | { readonly unit: 'row-groups'; readonly weights: readonly number[] };
+/**
+ * How an input can be cut between shards: whole, into units (Parquet row groups, Arrow record
+ * batches) of these byte sizes, or, for a plain CSV or TSV file that the byte scanner reads, into
+ * byte ranges of its records (between dataStart and size).
+ */
+export type InputLayout =
+  | { readonly unit: 'file'; readonly bytes: number }
+  | { readonly unit: 'row-groups' | 'batches'; readonly weights: readonly number[] }
+  | { readonly unit: 'bytes'; readonly dataStart: number; readonly size: number };
 
-/** The units a shard can take of an input, read from its size or footer. */
-export async function inputLayout(format: InputFormat, path: string): Promise<InputLayout> {
+/** The units a shard can take of an input, read from its size, header or footer. */
+export async function inputLayout(format: InputFormat, request: SourceRequest): Promise<InputLayout> {
+  const { path } = request;
   if (format === 'parquet') return { unit: 'row-groups', weights: (await readParquetLayout(path)).rowGroupBytes };
+  if (format === 'arrow') {
+    const weights = await (await import('./arrow.js')).readArrowBatchSizes(path);
+    if (weights !== undefined) return { unit: 'batches', weights };
+  }
+  const delimiter = format === 'tsv' ? '\t' : request.delimiter;
+  if ((format === 'csv' || format === 'tsv') && scansBytes(request, delimiter) && !(await isCompressedFile(path))) {
+    const area = readCsvArea(path, delimiter);
+    if (area !== undefined) return { unit: 'bytes', dataStart: area.dataStart, size: area.size };
+  }
   return { unit: 'file', bytes: (await inputSize(path)) ?? 0 };
+}
+
+/** A byte range of a CSV or TSV input with both ends moved forward to record boundaries (outside quotes). */
+export function alignInputRange(format: InputFormat, request: SourceRequest, range: { readonly start: number; readonly end: number }): InputRange {
+  return alignCsvRange(request.path, format === 'tsv' ? '\t' : request.delimiter, range);
+}
+
+/** Whether the byte scanner (which reads ranges) reads this input: csv-parse reads whole files only. */
+function scansBytes(request: SourceRequest, delimiter: string): boolean {
+  return (request.csvParser ?? 'fast') === 'fast' && Buffer.byteLength(delimiter) === 1;
 }
