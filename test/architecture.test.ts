@@ -35,6 +35,8 @@ const ADAPTERS: Readonly<Record<string, readonly string[]>> = {
   'cli-progress': ['cli/progress.ts'],
   yaml: ['pipeline/load-spec.ts'],
   ajv: ['pipeline/spec-schema.ts'],
+  sharp: ['pipeline/steps/image-decode.ts'],
+  '@huggingface/tokenizers': ['pipeline/steps/tokenize.ts'],
   commander: ['cli/'],
 };
 

@@ -52,6 +52,12 @@ export const SCORE_FLAGS = {
     defaultValue: DEFAULTS.workers,
     env: 'ONNX_BATCH_WORKERS',
   },
+  decodeWorkers: {
+    flags: '--decode-workers <n>',
+    description: "worker threads that decode images for the spec's image steps, one image each at a time; auto: one per core but one (1 to 4)",
+    defaultValue: DEFAULTS.decodeWorkers,
+    env: 'ONNX_BATCH_DECODE_WORKERS',
+  },
   features: { flags: '--features <columns>', description: "comma-separated columns feeding the model's single [N,K] input, in order (repeatable)", repeatable: true },
   keep: { flags: '--keep <columns>', description: 'input columns copied to the output before the predictions: all, none, or a comma-separated list', defaultValue: DEFAULTS.keep },
   batchSize: {

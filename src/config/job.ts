@@ -44,6 +44,8 @@ export interface ScoreJob {
   readonly csvParser: CsvParser;
   /** Worker threads parsing a CSV file's byte ranges (0: the main thread; auto: by file size and cores). */
   readonly workers: number | 'auto';
+  /** Worker threads decoding images for image steps. */
+  readonly decodeWorkers: number;
   /** What a bad row does: stop the run, or go to the rejects file. */
   readonly onError: OnError;
   /** With skip: the most rows that may be rejected, as a count or a share of rows read. */
@@ -79,6 +81,7 @@ export const DEFAULTS = {
   maxErrors: '1%',
   csvParser: 'fast',
   workers: 'auto',
+  decodeWorkers: 'auto',
   keep: 'all',
   missing: 'auto',
 } as const;

@@ -46,6 +46,7 @@ function flags(overrides: Partial<ScoreFlags> = {}): ScoreFlags {
     maxErrors: '1%',
     csvParser: 'fast',
     workers: 'auto',
+    decodeWorkers: '2',
     progress: true,
     progressInterval: '10',
     logFormat: 'text',
@@ -92,6 +93,7 @@ describe('buildScoreJob defaults', () => {
       delimiter: ',',
       csvParser: 'fast',
       workers: 'auto',
+      decodeWorkers: 2,
       onError: 'fail',
       maxErrors: { percent: 1 },
       rejects: undefined,
@@ -156,6 +158,9 @@ describe('buildScoreJob option checks', () => {
     assert.equal((await buildScoreJob(flags({ workers: '0' }))).workers, 0);
     assert.equal((await buildScoreJob(flags({ workers: '3' }))).workers, 3);
     for (const bad of ['-1', 'two', '1.5', '']) await assert.rejects(buildScoreJob(flags({ workers: bad })), usageError(/--workers must be auto or a whole number of at least 0/));
+    assert.equal((await buildScoreJob(flags({ decodeWorkers: '3' }))).decodeWorkers, 3);
+    assert.ok((await buildScoreJob(flags({ decodeWorkers: 'auto' }))).decodeWorkers >= 1);
+    await assert.rejects(buildScoreJob(flags({ decodeWorkers: '0' })), usageError(/--decode-workers must be auto or a whole number of at least 1/));
   });
 
   it('lists every problem in one UsageError', async () => {

@@ -1,4 +1,5 @@
 // Config: turns the parsed `score` flags into a validated ScoreJob, or one UsageError listing every problem.
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../model/index.js';
@@ -16,6 +17,8 @@ export async function buildScoreJob(flags: ScoreFlags, env: Readonly<Record<stri
   const batchSize = flags.batchSize === 'auto' ? 'auto' : wholeNumber(flags.batchSize, '--batch-size', 1, problems, 'auto or ');
   const threads = flags.threads === undefined ? undefined : positiveInteger(flags.threads, '--threads', problems);
   const workers = flags.workers === 'auto' ? 'auto' : wholeNumber(flags.workers, '--workers', 0, problems, 'auto or ');
+  // Decoding shares the cores with the model's threads and the main thread.
+  const decodeWorkers = flags.decodeWorkers === 'auto' ? Math.min(4, Math.max(1, availableParallelism() - 1)) : wholeNumber(flags.decodeWorkers, '--decode-workers', 1, problems, 'auto or ');
   const batchTimeout = flags.batchTimeout === undefined ? undefined : Number(flags.batchTimeout);
   if (batchTimeout !== undefined && !(batchTimeout > 0 && Number.isFinite(batchTimeout))) problems.push(`--batch-timeout must be a number of seconds above 0, got ${JSON.stringify(flags.batchTimeout)}`);
   const delimiter = flags.delimiter === '\\t' ? '\t' : flags.delimiter;
@@ -96,6 +99,7 @@ export async function buildScoreJob(flags: ScoreFlags, env: Readonly<Record<stri
     delimiter,
     csvParser: flags.csvParser,
     workers: workers ?? 0,
+    decodeWorkers: decodeWorkers ?? 1,
     onError: flags.onError,
     maxErrors: maxErrors ?? { percent: 1 },
     rejects,

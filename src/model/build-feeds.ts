@@ -1,6 +1,6 @@
 // Model stage: a chunk's columns -> the model's input tensors, by the feed plan, converting each value to
 // the input's element type; a value that does not fit becomes a bad row, never a silent substitute.
-import { InputError } from '../errors.js';
+import { InputError, InternalError } from '../errors.js';
 import { rejectValue, type Column, type ColumnChunk } from '../shared/chunk.js';
 import { formatFloat64, parseNumber } from '../shared/values.js';
 import type { FeedPlan, InputFeed } from './feed-plan.js';
@@ -16,6 +16,10 @@ import type { TensorBuffers } from './tensor-buffers.js';
 export function buildFeeds(plan: FeedPlan, chunk: ColumnChunk, paddedRows: number, buffers?: TensorBuffers): Record<string, TensorData> {
   const feeds: Record<string, TensorData> = {};
   for (const feed of plan.feeds) {
+    if (feed.rowShape !== undefined) {
+      feeds[feed.input] = tensorFeed(feed, feed.rowShape, chunk, paddedRows, buffers);
+      continue;
+    }
     const width = feed.columns.length;
     const dims = feed.rank === 1 ? [paddedRows] : [paddedRows, width];
     const data = allocate(feed.type, paddedRows * width, buffers);
@@ -32,6 +36,36 @@ export function buildFeeds(plan: FeedPlan, chunk: ColumnChunk, paddedRows: numbe
     feeds[feed.input] = { type: feed.type, data, dims };
   }
   return feeds;
+}
+
+/**
+ * A tensor column's rows as they are (the steps made them in the input's element type), then zero
+ * padding; always a copy, since the tensor's buffer moves to the model thread.
+ */
+function tensorFeed(feed: InputFeed, rowShape: readonly number[], chunk: ColumnChunk, paddedRows: number, buffers: TensorBuffers | undefined): TensorData {
+  const name = feed.columns[0] as string;
+  const column = chunk.columns.get(name);
+  if (column === undefined || column.type !== 'tensor') throw new InputError('SCHEMA_MISMATCH', `Model input '${feed.input}' needs the tensor column '${name}', which the pipeline did not write`, { context: { file: chunk.origin.source, column: name, modelInput: feed.input } });
+  const size = rowShape.reduce((product, dim) => product * dim, 1);
+  const dims = [paddedRows, ...rowShape];
+  const values: Float32Array | Uint16Array | BigInt64Array = column.values;
+  type Values = Float32Array | Uint16Array | BigInt64Array;
+  const Typed = values.constructor as new (source: ArrayBuffer | number) => Values;
+  const reused = buffers?.take(paddedRows * size * values.BYTES_PER_ELEMENT);
+  const data = reused === undefined ? new Typed(paddedRows * size) : new Typed(reused);
+  if (data instanceof BigInt64Array) {
+    data.set((values as BigInt64Array).subarray(0, chunk.rowCount * size));
+    data.fill(0n, chunk.rowCount * size);
+  } else {
+    data.set((values as Float32Array | Uint16Array).subarray(0, chunk.rowCount * size));
+    data.fill(0, chunk.rowCount * size);
+  }
+  return { type: feed.type, data, dims };
+}
+
+/** Planning feeds a tensor column only through its own input (tensorFeed). */
+function tensorAsScalar(name: string): InternalError {
+  return new InternalError(`column '${name}' holds tensors but was planned as one value per row`);
 }
 
 type FeedArray = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint16Array | Uint8Array | string[];
@@ -208,6 +242,8 @@ function numberAt(column: Column, i: number, where: Where): number {
     }
     case 'int64':
       return column.nulls?.[i] === 1 ? Number.NaN : Number(column.values[i]);
+    case 'tensor':
+      throw tensorAsScalar(where.name);
     default:
       return column.nulls?.[i] === 1 ? Number.NaN : (column.values[i] ?? Number.NaN);
   }
@@ -239,6 +275,8 @@ function textAt(column: Column, i: number): string {
       return column.nulls?.[i] === 1 ? '' : String(column.values[i]);
     case 'bool':
       return column.nulls?.[i] === 1 ? '' : column.values[i] === 1 ? 'true' : 'false';
+    case 'tensor':
+      throw tensorAsScalar('a tensor column');
     default:
       return column.nulls?.[i] === 1 ? '' : formatFloat64(column.values[i] ?? Number.NaN);
   }

@@ -12,8 +12,10 @@ export interface InputFeed {
   readonly input: string;
   readonly type: ElementType;
   readonly columns: readonly string[];
-  /** Tensor rank: 1 for [N], 2 for [N,1] or [N,K]. */
-  readonly rank: 1 | 2;
+  /** Tensor rank: 1 for [N], 2 for [N,1] or [N,K]; for a tensor column, 1 + its per-row rank. */
+  readonly rank: number;
+  /** Set when one tensor column (an image, token ids) feeds the input: the shape of each row. */
+  readonly rowShape?: readonly number[];
 }
 
 /** How every model input is fed. */
@@ -85,6 +87,8 @@ export interface DeclaredFeed {
   readonly columns: readonly string[];
   readonly dtype: ElementType | undefined;
   readonly shape: 'matrix' | 'column' | 'vector' | undefined;
+  /** Set when the one column is a tensor column (from an image or tokenize step). */
+  readonly tensor?: { readonly dtype: ElementType; readonly shape: readonly number[] };
 }
 
 /**
@@ -98,8 +102,14 @@ export function planDeclaredFeeds(inputs: readonly TensorSignature[], declared: 
   }
   const feeds: InputFeed[] = [];
   for (const input of inputs) {
-    checkFeedable(input, files);
     const feed = declared[input.name];
+    if (feed?.tensor !== undefined) {
+      const problem = tensorMismatch(input, feed.tensor);
+      if (problem === undefined) feeds.push({ input: input.name, type: feed.tensor.dtype, columns: feed.columns, rank: 1 + feed.tensor.shape.length, rowShape: feed.tensor.shape });
+      else problems.push(`input '${input.name}': ${problem}`);
+      continue;
+    }
+    checkFeedable(input, files);
     if (feed === undefined) {
       problems.push(`model input '${input.name}' is not declared in the spec's inputs`);
       continue;
@@ -122,6 +132,16 @@ export function planDeclaredFeeds(inputs: readonly TensorSignature[], declared: 
   const numericColumns = new Set<string>();
   for (const feed of feeds) if (NUMERIC_TARGETS.has(feed.type)) for (const column of feed.columns) numericColumns.add(column);
   return { feeds, fixedBatch: fixedBatchOf(inputs, files), numericColumns, mapping: 'pipeline', missing: {} };
+}
+
+/** Why a tensor column (element type, per-row shape) cannot feed a model input, if it cannot. */
+function tensorMismatch(input: TensorSignature, tensor: NonNullable<DeclaredFeed['tensor']>): string | undefined {
+  const given = `${tensor.dtype} [N,${tensor.shape.join(',')}]`;
+  const taken = `${input.type ?? 'non-tensor'} [${input.shape.map((dim) => (dim === '' ? 'N' : dim)).join(',')}]`;
+  if (!input.isTensor || input.type !== tensor.dtype) return `the spec's steps make ${given}, the model takes ${taken}`;
+  const rankFits = input.shape.length === tensor.shape.length + 1;
+  const dimsFit = rankFits && tensor.shape.every((dim, i) => typeof input.shape[i + 1] !== 'number' || input.shape[i + 1] === dim);
+  return dimsFit ? undefined : `the spec's steps make ${given}, the model takes ${taken}`;
 }
 
 function checkFeedable(input: TensorSignature, files: FeedFiles): void {

@@ -12,7 +12,7 @@ import { createSession, type ModelSession, type RunControl, type SessionOptions 
 export { autoBatchRows } from './batch-size.js';
 export { describeModel, type ModelDescription } from './describe.js';
 export { buildFeeds } from './build-feeds.js';
-export { planDeclaredFeeds, planFeeds, type FeedPlan, type InputFeed } from './feed-plan.js';
+export { planDeclaredFeeds, planFeeds, type DeclaredFeed, type FeedPlan, type InputFeed } from './feed-plan.js';
 export { decideMissing, MISSING_MODES, type MissingDecision, type MissingMode } from './missing-values.js';
 export type { ModelFile, SkippedOutput } from './model-file.js';
 export { smokeTest, type SmokeResult } from './smoke-test.js';

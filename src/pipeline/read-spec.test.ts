@@ -391,6 +391,8 @@ describe('readSpec: valid specs', () => {
       { ordinal: { column: 'c', categories: ['lo', 'hi'], unknown_value: -1, output: 'c code' } },
       { bucketize: { column: 'a', edges: [-1, 0, 1], output: 'a band' } },
       { date_parts: { column: 'when', parts: ['year', 'month', 'day', 'weekday', 'hour', 'minute', 'second', 'epoch'], prefix: 't' } },
+      { image: { column: 'path', resize: { shortest_edge: 36 }, crop: { height: 32, width: 32 }, color: 'bgr', layout: 'nhwc', dtype: 'float16' } },
+      { tokenize: { column: 'text', tokenizer: 'tokenizer.json', max_length: 64, truncation: false, pad_token: '<pad>', prefix: 'q_' } },
     ];
     const parsed = readSpec(spec({ steps }), 's.yaml');
     assert.deepEqual(
@@ -399,5 +401,9 @@ describe('readSpec: valid specs', () => {
     );
     assert.deepEqual(parsed.steps[1], { rename: { columns: { d: 'when' } } });
     assert.deepEqual(parsed.steps[5], { min_max: { columns: ['a'], min: [0], max: [1], range: [-1, 1] } });
+    assert.deepEqual(parsed.steps[12], {
+      image: { column: 'path', color: 'bgr', resize: { shortest_edge: 36 }, crop: { height: 32, width: 32 }, interpolation: 'bilinear', scale: 1 / 255, mean: [0, 0, 0], std: [1, 1, 1], layout: 'nhwc', dtype: 'float16', output: 'pixel_values' },
+    });
+    assert.deepEqual(parsed.steps[13], { tokenize: { column: 'text', tokenizer: 'tokenizer.json', max_length: 64, truncation: false, padding: 'max_length', pad_token: '<pad>', prefix: 'q_' } });
   });
 });

@@ -45,6 +45,20 @@ const STEP_RULES: Readonly<Partial<Record<StepName, (options: Raw, path: string,
       if (i > 0 && edge <= (edges[i - 1] as number)) problems.push(`${path}.edges[${i}]: expected edges in increasing order, got ${edge} after ${edges[i - 1]}`);
     });
   },
+  image: (options, path, problems) => {
+    const channels = options['color'] === 'grayscale' ? 1 : 3;
+    for (const key of ['mean', 'std']) {
+      const values = numbers(options[key]);
+      if (values !== undefined && values.length !== channels) problems.push(`${path}.${key}: expected ${channels} values (one per channel), got ${values.length}`);
+    }
+    numbers(options['std'])?.forEach((value, i) => {
+      if (value === 0) problems.push(`${path}.std[${i}]: expected a non-zero number, got 0`);
+    });
+    // Every row must come out the same size: the shorter-side resize needs a crop.
+    if (isRecord(options['resize']) && options['resize']['shortest_edge'] !== undefined && options['crop'] === undefined) {
+      problems.push(`${path}.crop: required with resize.shortest_edge (every image must come out the same size), but missing`);
+    }
+  },
   one_hot: (options, path, problems) => {
     // One-hot columns are named by category text, so '1' and 1 would write the same column.
     const seen = new Map<string, unknown>();
@@ -95,6 +109,11 @@ function withDefaults(step: Raw): Step {
   const column = options['column'];
   if (name === 'ordinal' || name === 'bucketize') return { [name]: { ...options, output: options['output'] ?? column } } as unknown as Step;
   if (name === 'date_parts') return { [name]: { ...options, prefix: options['prefix'] ?? column } } as unknown as Step;
+  if (name === 'image') {
+    // Per-channel defaults: as many as the colour mode has channels.
+    const channels = options['color'] === 'grayscale' ? 1 : 3;
+    return { image: { ...options, mean: options['mean'] ?? new Array<number>(channels).fill(0), std: options['std'] ?? new Array<number>(channels).fill(1) } } as unknown as Step;
+  }
   return step as unknown as Step;
 }
 

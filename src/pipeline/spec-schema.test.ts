@@ -27,6 +27,8 @@ const FIELDS = {
   ordinal: keysOf<StepOptions<'ordinal'>>()(['column', 'categories', 'unknown_value', 'output']),
   bucketize: keysOf<StepOptions<'bucketize'>>()(['column', 'edges', 'output']),
   date_parts: keysOf<StepOptions<'date_parts'>>()(['column', 'parts', 'prefix']),
+  image: keysOf<StepOptions<'image'>>()(['column', 'root', 'color', 'resize', 'crop', 'interpolation', 'scale', 'mean', 'std', 'layout', 'dtype', 'output']),
+  tokenize: keysOf<StepOptions<'tokenize'>>()(['column', 'tokenizer', 'max_length', 'truncation', 'padding', 'pad_token', 'prefix']),
 } satisfies Record<StepName, readonly string[]>;
 
 interface Node {

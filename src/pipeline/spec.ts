@@ -9,6 +9,49 @@ export type DatePart = 'year' | 'month' | 'day' | 'weekday' | 'hour' | 'minute' 
 
 export type CastType = 'float64' | 'string';
 
+/** How an image is resized before an optional centre crop. */
+export type ImageResize =
+  /** To exactly this size (the aspect ratio is not kept). */
+  | { readonly height: number; readonly width: number }
+  /** The shorter side to this many pixels, the longer in proportion (rounded down, as Hugging Face and torchvision). */
+  | { readonly shortest_edge: number };
+
+export type Interpolation = 'nearest' | 'bilinear' | 'bicubic' | 'lanczos';
+
+export interface ImageOptions {
+  readonly column: string;
+  /** Folder that relative paths in the column start from (itself relative to the spec's folder); default: the input file's folder. */
+  readonly root: string | undefined;
+  readonly color: 'rgb' | 'bgr' | 'grayscale';
+  readonly resize: ImageResize | undefined;
+  readonly crop: { readonly height: number; readonly width: number } | undefined;
+  readonly interpolation: Interpolation;
+  /** Pixel values 0..255 are multiplied by this first (1/255 by default). */
+  readonly scale: number;
+  /** Per channel, after scaling: (x - mean) / std. */
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+  readonly layout: 'nchw' | 'nhwc';
+  readonly dtype: 'float32' | 'float16';
+  /** The tensor column written. */
+  readonly output: string;
+}
+
+export interface TokenizeOptions {
+  readonly column: string;
+  /** A Hugging Face tokenizer.json (relative to the spec's folder); tokenizer_config.json beside it is read too. */
+  readonly tokenizer: string;
+  readonly max_length: number;
+  /** Longer texts are cut to max_length (keeping the special tokens); false makes them bad rows. */
+  readonly truncation: boolean;
+  /** Every row is padded to max_length (the only mode: batches then join and split without re-padding). */
+  readonly padding: 'max_length';
+  /** Rows are padded with this token to max_length; default the tokenizer config's pad_token, else [PAD]. */
+  readonly pad_token: string | undefined;
+  /** The columns written are `<prefix>input_ids`, `<prefix>attention_mask`, `<prefix>token_type_ids`. */
+  readonly prefix: string;
+}
+
 /** One preprocessing step; each acts on named columns and writes named columns. */
 export type Step =
   | { readonly select: { readonly columns: readonly string[] } }
@@ -45,7 +88,9 @@ export type Step =
       };
     }
   | { readonly bucketize: { readonly column: string; readonly edges: readonly number[]; readonly output: string } }
-  | { readonly date_parts: { readonly column: string; readonly parts: readonly DatePart[]; readonly prefix: string } };
+  | { readonly date_parts: { readonly column: string; readonly parts: readonly DatePart[]; readonly prefix: string } }
+  | { readonly image: ImageOptions }
+  | { readonly tokenize: TokenizeOptions };
 
 /** A step's name, e.g. 'one_hot'. */
 export type StepName = Step extends infer S ? (S extends unknown ? keyof S & string : never) : never;

@@ -75,7 +75,7 @@ export class NumericStats implements ColumnStats {
   }
 
   observe(column: Column, rows: number): void {
-    if (column.type === 'string') throw new InternalError('NumericStats observes numeric columns');
+    if (column.type === 'string' || column.type === 'tensor') throw new InternalError('NumericStats observes numeric columns');
     const values: ArrayLike<number> = column.type === 'int64' ? Float64Array.from(column.values.subarray(0, rows), Number) : column.values;
     const nulls = column.nulls;
     // One pass: counts, extremes, bins and sums of deviations from a shift. The shift is the mean so

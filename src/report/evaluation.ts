@@ -145,6 +145,7 @@ function newTally(target: EvaluationTarget): Tally {
 function numbersOf(column: Column | undefined, rows: number): ArrayLike<number> {
   if (column === undefined) return new Float64Array(rows).fill(Number.NaN);
   if (column.type === 'string') return Float64Array.from(column.values.slice(0, rows), (value) => (value === null || value.trim() === '' ? Number.NaN : Number(value)));
+  if (column.type === 'tensor') return new Float64Array(rows).fill(Number.NaN);
   const values = column.type === 'int64' ? Float64Array.from(column.values.subarray(0, rows), Number) : column.values;
   if (column.nulls === undefined) return values;
   const copy = Float64Array.from(values.subarray(0, rows));

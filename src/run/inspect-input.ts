@@ -36,7 +36,7 @@ export async function inspectInput(request: InputInspection): Promise<InputRepor
   if (request.model === undefined) return { input, feeding: undefined };
   const model = await loadModel(request.model.path, { threads: 1, executionProviders: [{ name: 'cpu', deviceId: undefined }], onFallback: () => undefined, killable: false });
   try {
-    const job = { model: request.model.path, pipeline: request.model.pipeline, features: request.model.features, keep: 'none' as const, missing: 'auto' as const, batchSize: 'auto' as const };
+    const job = { model: request.model.path, pipeline: request.model.pipeline, features: request.model.features, keep: 'none' as const, missing: 'auto' as const, batchSize: 'auto' as const, decodeWorkers: 1 };
     const plan = await planScoring(job, model, { path: source.path, columnNames: source.columnNames });
     return { input, feeding: { feeds: plan.feeds.feeds, mapping: plan.feeds.mapping } };
   } catch (error) {

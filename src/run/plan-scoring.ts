@@ -2,7 +2,7 @@
 // how rows become model feeds, which columns are kept, and what the output's columns are.
 import type { ScoreJob } from '../config/job.js';
 import { InputError, quoteNames, UsageError } from '../errors.js';
-import { autoBatchRows, decideMissing, outputColumns, planDeclaredFeeds, planFeeds, predictionColumnNames, withOutputLabels, type FeedPlan, type LoadedModel } from '../model/index.js';
+import { autoBatchRows, decideMissing, outputColumns, planDeclaredFeeds, planFeeds, predictionColumnNames, withOutputLabels, type DeclaredFeed, type FeedPlan, type LoadedModel } from '../model/index.js';
 import { compilePipeline, compilePostProcess, loadSpec, type Pipeline, type PostProcess } from '../pipeline/index.js';
 
 export interface ScoringPlan {
@@ -23,7 +23,7 @@ export interface ScoringPlan {
 }
 
 /** The part of a job that planning reads. */
-export type PlanRequest = Pick<ScoreJob, 'model' | 'pipeline' | 'features' | 'keep' | 'missing' | 'batchSize'>;
+export type PlanRequest = Pick<ScoreJob, 'model' | 'pipeline' | 'features' | 'keep' | 'missing' | 'batchSize' | 'decodeWorkers'>;
 
 export interface PlanOptions {
   /** Fail when no spec is found (for `pipeline check`). */
@@ -46,12 +46,12 @@ export async function planScoring(job: PlanRequest, loaded: LoadedModel, input: 
       hint: "the spec's inputs section says which columns feed the model",
     });
   }
-  const pipeline = spec === undefined ? undefined : compilePipeline(spec, columnNames, { assumeColumns: options.assumeColumns === true, inputPath: input.path });
+  const pipeline = spec === undefined ? undefined : compilePipeline(spec, columnNames, { assumeColumns: options.assumeColumns === true, inputPath: input.path, decodeWorkers: job.decodeWorkers });
   const files = { model: job.model, input: input.path, ...(spec === undefined ? {} : { spec: spec.source.path }) };
   const labels = Object.fromEntries(Object.entries(spec?.spec.outputs ?? {}).flatMap(([name, output]) => (output.labels === undefined ? [] : [[name, output.labels]])));
   const model = withOutputLabels(loaded, labels);
   const planned =
-    pipeline === undefined ? planFeeds({ inputs: model.session.inputs, columnNames, features: job.features, files }) : planDeclaredFeeds(model.session.inputs, pipeline.inputs, files);
+    pipeline === undefined ? planFeeds({ inputs: model.session.inputs, columnNames, features: job.features, files }) : planDeclaredFeeds(model.session.inputs, declaredFeeds(pipeline), files);
   // Per float input, from --missing and the graph: feed NaN, or make the row bad (the report says which and why).
   const missing = Object.fromEntries(
     planned.feeds.filter((feed) => feed.type === 'float32' || feed.type === 'float64' || feed.type === 'float16').map((feed) => [feed.input, decideMissing(job.missing, model.file.missingValues[feed.input])]),
@@ -75,6 +75,16 @@ export async function planScoring(job: PlanRequest, loaded: LoadedModel, input: 
     requiredColumns: [...new Set([...(pipeline?.inputColumns ?? []), ...fed, ...kept])],
     batchRows: job.batchSize === 'auto' ? autoBatchRows(model.file, feeds.feeds, model.session.outputs, model.session.executionProvider === 'cpu' ? 'cpu' : 'gpu') : job.batchSize,
   };
+}
+
+/** The spec's model inputs, each with the per-row shape of the tensor column that feeds it, if one does. */
+function declaredFeeds(pipeline: Pipeline): Record<string, DeclaredFeed> {
+  return Object.fromEntries(
+    Object.entries(pipeline.inputs).map(([name, input]) => {
+      const tensor = input.columns.length === 1 ? pipeline.tensors.get(input.columns[0] as string) : undefined;
+      return [name, tensor === undefined ? input : { ...input, tensor }];
+    }),
+  );
 }
 
 function keptColumns(job: PlanRequest, input: { readonly path: string; readonly columnNames: readonly string[] }): string[] {

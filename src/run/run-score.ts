@@ -69,6 +69,7 @@ export async function runScore(job: ScoreJob, hooks: RunHooks = {}): Promise<Run
   } catch (caught) {
     error = caught instanceof OnnxBatchError ? caught : new InternalError(String((caught as Error)?.stack ?? caught), { cause: caught });
   } finally {
+    await state.plan?.pipeline?.close();
     await state.model?.session.close();
   }
   let report = reportOf(state, startedAt, performance.now() - started, error);
@@ -220,7 +221,8 @@ function createMonitor(state: RunState, plan: ScoringPlan, baseline: ColumnStats
     throw new UsageError('USAGE', `--label-column ${monitoring.labelColumn}: the model has no label, probability or single numeric output to evaluate`, { hint: 'run `onnx-batch inspect` on the model to see its outputs' });
   }
   return new Monitor({
-    featureColumns: [...new Set(plan.feeds.feeds.flatMap((feed) => feed.columns))],
+    // Tensor columns (pixels, token ids) have no per-column statistics.
+    featureColumns: [...new Set(plan.feeds.feeds.filter((feed) => feed.rowShape === undefined).flatMap((feed) => feed.columns))],
     ...(baseline === undefined || monitoring.baseline === undefined ? {} : { baseline: { path: monitoring.baseline, stats: baseline } }),
     ...(target === undefined || monitoring.labelColumn === undefined ? {} : { evaluation: { target, labelColumn: monitoring.labelColumn, groupBy: monitoring.groupBy } }),
   });
@@ -302,7 +304,7 @@ const MODEL_DEPTH = 2;
 interface InFlight {
   readonly chunk: ColumnChunk;
   /** The rows as the model is fed them (after the pipeline). */
-  readonly features: ColumnChunk;
+  readonly features: Promise<ColumnChunk>;
   readonly scoring: Promise<Map<string, Column>>;
 }
 
@@ -337,11 +339,15 @@ async function scoreSource(state: RunState, run: SourceRun, progress: (bytesRead
         }
         const chunk = next.value;
         const transformStarted = performance.now();
-        const features = plan.pipeline?.transform(chunk) ?? chunk;
-        stats.preprocessMs += performance.now() - transformStarted;
-        const scoring = scoreChunk(plan.model, plan.feeds, features, stats, { timeoutMs: job.batchTimeoutMs, signal: hooks.signal });
+        // Image steps decode in worker threads: meanwhile the model scores the batch before.
+        const preparing = plan.pipeline === undefined ? Promise.resolve(chunk) : plan.pipeline.transformAsync(chunk);
+        const prepared = preparing.then((features) => {
+          stats.preprocessMs += performance.now() - transformStarted;
+          return features;
+        });
+        const scoring = prepared.then((features) => scoreChunk(plan.model, plan.feeds, features, stats, { timeoutMs: job.batchTimeoutMs, signal: hooks.signal }));
         scoring.catch(() => undefined); // awaited in order below
-        inFlight.push({ chunk, features, scoring });
+        inFlight.push({ chunk, features: prepared, scoring });
         // While the model scores, the next chunk is read.
         reading = readAhead(iterator);
       } catch (error) {
@@ -354,7 +360,8 @@ async function scoreSource(state: RunState, run: SourceRun, progress: (bytesRead
       if (failure !== undefined) throw failure.error;
       return Math.max(nextRow, endRow ?? nextRow);
     }
-    nextRow = await writeScored(state, run, head.chunk, head.features, await head.scoring);
+    const predictions = await head.scoring;
+    nextRow = await writeScored(state, run, head.chunk, await head.features, predictions);
     hooks.onProgress?.(progress(source.bytesRead()));
   }
 }

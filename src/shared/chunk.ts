@@ -8,7 +8,22 @@ export type Column =
   | { readonly type: 'int32'; readonly values: Int32Array; readonly nulls?: Uint8Array }
   | { readonly type: 'int64'; readonly values: BigInt64Array; readonly nulls?: Uint8Array }
   | { readonly type: 'bool'; readonly values: Uint8Array; readonly nulls?: Uint8Array }
-  | { readonly type: 'string'; readonly values: readonly (string | null)[] };
+  | { readonly type: 'string'; readonly values: readonly (string | null)[] }
+  | TensorColumn;
+
+/**
+ * One tensor per row (an image's pixels, a text's token ids), row after row in `values`; made by
+ * pipeline steps for model inputs, never read from or written to a file. Float16 values are bits.
+ */
+export type TensorColumn =
+  | { readonly type: 'tensor'; readonly dtype: 'float32'; readonly shape: readonly number[]; readonly values: Float32Array; readonly nulls?: undefined }
+  | { readonly type: 'tensor'; readonly dtype: 'float16'; readonly shape: readonly number[]; readonly values: Uint16Array; readonly nulls?: undefined }
+  | { readonly type: 'tensor'; readonly dtype: 'int64'; readonly shape: readonly number[]; readonly values: BigInt64Array; readonly nulls?: undefined };
+
+/** Values per row of a tensor column. */
+export function tensorSize(column: TensorColumn): number {
+  return column.shape.reduce((product, dim) => product * dim, 1);
+}
 
 export type ColumnType = Column['type'];
 
@@ -151,10 +166,14 @@ export function sliceColumn(column: Column, start: number, end: number): Column 
       return withNulls({ type: 'int64', values: column.values.subarray(start, end) }, column.nulls, start, end);
     case 'bool':
       return withNulls({ type: 'bool', values: column.values.subarray(start, end) }, column.nulls, start, end);
+    case 'tensor': {
+      const size = tensorSize(column);
+      return { ...column, values: column.values.subarray(start * size, end * size) } as TensorColumn;
+    }
   }
 }
 
-function withNulls<C extends Exclude<Column, { type: 'string' }>>(
+function withNulls<C extends Exclude<Column, { type: 'string' } | TensorColumn>>(
   column: C,
   nulls: Uint8Array | undefined,
   start: number,
@@ -186,6 +205,13 @@ export function sliceChunk(chunk: ColumnChunk, start: number, end: number): Colu
 /** The rows at `indices` (ascending) of a column. */
 export function takeRows(column: Column, indices: Int32Array): Column {
   if (column.type === 'string') return { type: 'string', values: Array.from(indices, (i) => column.values[i] ?? null) };
+  if (column.type === 'tensor') {
+    const size = tensorSize(column);
+    const Tensor = column.values.constructor as new (length: number) => { set(source: ArrayLike<unknown>, offset: number): void };
+    const values = new Tensor(indices.length * size);
+    indices.forEach((row, i) => values.set(column.values.subarray(row * size, (row + 1) * size) as ArrayLike<unknown>, i * size));
+    return { ...column, values } as TensorColumn;
+  }
   const Values = column.values.constructor as new (length: number) => { [i: number]: number | bigint };
   const values = new Values(indices.length);
   const nulls = column.nulls === undefined ? undefined : new Uint8Array(indices.length);
@@ -217,5 +243,6 @@ export function concatColumns(parts: readonly Column[]): Column {
     if (nulls !== undefined && part.nulls !== undefined) nulls.set(part.nulls, offset);
     offset += part.values.length;
   }
+  if (first.type === 'tensor') return { ...first, values } as TensorColumn;
   return { type: first.type, values, ...(nulls === undefined ? {} : { nulls }) } as Column;
 }

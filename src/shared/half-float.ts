@@ -1,4 +1,4 @@
-// Model stage: IEEE 754 binary16 (float16) bits to and from numbers. onnxruntime-node carries float16
+// Shared: IEEE 754 binary16 (float16) bits to and from numbers. onnxruntime-node carries float16
 // tensors as Uint16Array bit patterns (Node 20 has no Float16Array), so feeds are encoded here and
 // outputs decoded here. Rounding is to nearest, ties to even, straight from float64 (as numpy's
 // astype(float16)): going through float32 first would round twice and be wrong on some ties.

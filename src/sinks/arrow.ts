@@ -20,7 +20,7 @@ import {
   type Data,
   type DataType,
 } from 'apache-arrow';
-import { InputError } from '../errors.js';
+import { InputError, InternalError } from '../errors.js';
 import type { Column } from '../shared/chunk.js';
 import { openAtomicFile } from '../shared/atomic-file.js';
 import type { OutputBatch, Sink, SinkRequest } from './sink.js';
@@ -122,6 +122,8 @@ function validity(nulls: Uint8Array | undefined): { nullBitmap?: Uint8Array; nul
 function toData(column: Column): Data<DataType> {
   const length = column.values.length;
   switch (column.type) {
+    case 'tensor':
+      throw new InternalError('a tensor column reached the Arrow writer');
     case 'string':
       return vectorFromArray(column.values as (string | null)[], new Utf8()).data[0] as Data<DataType>;
     case 'bool':

@@ -1,4 +1,5 @@
 // Sink: JSON Lines, one object per row with the same columns as a CSV output, in column order.
+import { InternalError } from '../errors.js';
 import type { Column } from '../shared/chunk.js';
 import { formatFloat32, formatFloat64 } from '../shared/values.js';
 import { openAtomicFile } from '../shared/atomic-file.js';
@@ -42,6 +43,8 @@ function cellText(column: Column): (i: number) => string {
     case 'int32':
     case 'int64':
       return (i) => (missing(i) ? 'null' : String(column.values[i]));
+    case 'tensor':
+      throw new InternalError('a tensor column reached the JSON Lines writer');
   }
 }
 

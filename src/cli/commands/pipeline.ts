@@ -20,6 +20,7 @@ function requestOf(flags: SpecFlags): SpecToolRequest {
     pipeline: flags.pipeline,
     sample: flags.input === undefined ? undefined : { path: flags.input, format: inputFormatOf(flags.input, flags.inputFormat) },
     delimiter: flags.delimiter === '\\t' ? '\t' : flags.delimiter,
+    output: flags.output,
   };
 }
 

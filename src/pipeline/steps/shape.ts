@@ -4,7 +4,7 @@ import { numbersColumn, readNumbers } from '../columns.js';
 import type { CompiledStep, StepContext, StepOptions as Of } from './step.js';
 
 export function compileSelect(step: Of<'select'>, context: StepContext): CompiledStep {
-  const keep = new Set(step.columns.map((name, index) => context.need(name, `columns[${index}]`)));
+  const keep = new Set(step.columns.map((name, index) => context.needAny(name, `columns[${index}]`)));
   for (const name of [...context.available]) if (!keep.has(name)) context.remove(name);
   return {
     apply: (table) => {
@@ -14,13 +14,18 @@ export function compileSelect(step: Of<'select'>, context: StepContext): Compile
 }
 
 export function compileRename(step: Of<'rename'>, context: StepContext): CompiledStep {
-  const pairs = Object.entries(step.columns).map(([from, to]) => [context.need(from, `columns.${from}`), to] as const);
+  const pairs = Object.entries(step.columns).map(([from, to]) => [context.needAny(from, `columns.${from}`), to] as const);
   const leaving = new Set(pairs.map(([from]) => from));
   for (const [from, to] of pairs) {
     if (context.available.has(to) && !leaving.has(to)) context.refuse(`columns.${from}`, `renaming '${from}' to '${to}' would overwrite the existing column '${to}'`);
   }
+  const tensors = new Map(pairs.map(([from, to]) => [to, context.tensors.get(from)] as const));
   for (const [from] of pairs) context.remove(from);
-  for (const [, to] of pairs) context.write(to);
+  for (const [, to] of pairs) {
+    const tensor = tensors.get(to);
+    if (tensor === undefined) context.write(to);
+    else context.writeTensor(to, tensor);
+  }
   return {
     apply: (table) => {
       const moved = pairs.map(([from, to]) => [to, table.get(from)] as const);
