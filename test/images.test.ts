@@ -1,9 +1,9 @@
 // End to end: image paths in a CSV scored with the CIFAR-10 CNN through examples/images/cifar10.pipeline.yaml,
 // against logits from an independent engine (PIL decoding, numpy, OpenCV dnn: fixtures/images/make_images.py).
 import assert from 'node:assert/strict';
-import { copyFile, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { FIXTURES, ROOT, runCli, tempDir } from './helpers/cli.js';
 import { readCsvTable } from './helpers/golden.js';
 
@@ -11,21 +11,9 @@ const CASE = join(FIXTURES, 'images');
 const MODEL = join(CASE, 'model.onnx');
 const SPEC = join(ROOT, 'examples', 'images', 'cifar10.pipeline.yaml');
 const expected = JSON.parse(await readFile(join(CASE, 'expected.json'), 'utf8')) as { classes: string[]; rows: { path: string; logits: number[]; argmax: number }[] };
-const dirs: string[] = [];
-
-after(async () => {
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
-
-async function dir(): Promise<string> {
-  const made = await tempDir();
-  dirs.push(made);
-  return made;
-}
-
 describe('images', () => {
   it('scores a CSV of image paths with the example spec: 10 logits per image within 1e-4 of OpenCV dnn, argmax exact, same output with 1 and 2 decode workers', async () => {
-    const out = await dir();
+    const out = await tempDir();
     const outputs: string[] = [];
     for (const workers of ['1', '2']) {
       const path = join(out, `out-${workers}.csv`);
@@ -48,7 +36,7 @@ describe('images', () => {
   });
 
   it('makes missing, truncated, non-image and escaping paths bad rows: skipped with the path and the decoder message, or exit 3', async () => {
-    const out = await dir();
+    const out = await tempDir();
     const skip = await runCli(['score', '-m', MODEL, '-p', SPEC, '-i', join(CASE, 'bad-rows.csv'), '-o', join(out, 'out.csv'), '--keep', 'id', '--on-error', 'skip', '--max-errors', '100%', '--rejects', join(out, 'rejects.csv')]);
     assert.equal(skip.code, 0, skip.stderr);
     assert.deepEqual(readCsvTable(join(out, 'out.csv')).get('id'), ['0', '1', '2']);
@@ -67,7 +55,7 @@ describe('images', () => {
   });
 
   it('resolves image paths against the spec root (relative to the spec file), not the CSV folder', async () => {
-    const out = await dir();
+    const out = await tempDir();
     await cp(join(CASE, 'images'), join(out, 'photos', 'images'), { recursive: true });
     await mkdir(join(out, 'specs'));
     await mkdir(join(out, 'data'));
@@ -79,7 +67,7 @@ describe('images', () => {
   });
 
   it('pipeline init drafts the image step from the model folder\'s preprocessor_config.json, and check accepts it', async () => {
-    const out = await dir();
+    const out = await tempDir();
     const model = join(out, 'model.onnx');
     await copyFile(MODEL, model);
     await writeFile(join(out, 'preprocessor_config.json'), JSON.stringify({ image_processor_type: 'ViTImageProcessor', do_resize: true, size: { height: 32, width: 32 }, resample: 2, do_rescale: true, rescale_factor: 0.00392156862745098, do_normalize: true, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5] }));

@@ -1,9 +1,9 @@
 // End to end: messages in a CSV tokenised with a local tokenizer.json and scored, against token ids and
 // probabilities computed independently in Python (fixtures/text/make_text.py).
 import assert from 'node:assert/strict';
-import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { FIXTURES, ROOT, runCli, tempDir } from './helpers/cli.js';
 import { readCsvTable } from './helpers/golden.js';
 
@@ -11,21 +11,9 @@ const CASE = join(FIXTURES, 'text');
 const MODEL = join(CASE, 'model.onnx');
 const SPEC = join(CASE, 'spam.pipeline.yaml');
 const expected = JSON.parse(await readFile(join(CASE, 'expected.json'), 'utf8')) as { labels: string[]; rows: { id: string; probabilities: number[] }[] };
-const dirs: string[] = [];
-
-after(async () => {
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
-
-async function dir(): Promise<string> {
-  const made = await tempDir();
-  dirs.push(made);
-  return made;
-}
-
 describe('text', () => {
   it('scores messages with --keep id: probabilities within 1e-5 of the numpy oracle, in class order, from any working directory', async () => {
-    const out = await dir();
+    const out = await tempDir();
     const result = await runCli(['score', '-m', MODEL, '-p', SPEC, '-i', join(CASE, 'input.csv'), '-o', join(out, 'out.csv'), '--keep', 'id', '-b', '7'], { cwd: out });
     assert.equal(result.code, 0, result.stderr);
     const table = readCsvTable(join(out, 'out.csv'));
@@ -41,7 +29,7 @@ describe('text', () => {
   });
 
   it('makes an empty text a bad row: skipped with its reason, or exit 3 naming the line and column', async () => {
-    const out = await dir();
+    const out = await tempDir();
     await writeFile(join(out, 'messages.csv'), 'id,text\na,hi mum\nb,\nc,free prize\n');
     const skip = await runCli(['score', '-m', MODEL, '-p', SPEC, '-i', join(out, 'messages.csv'), '-o', join(out, 'out.csv'), '--keep', 'id', '--on-error', 'skip', '--max-errors', '50%']);
     assert.equal(skip.code, 0, skip.stderr);
@@ -53,7 +41,7 @@ describe('text', () => {
   });
 
   it('the committed example spec is valid and fits a model with input_ids and attention_mask', async () => {
-    const out = await dir();
+    const out = await tempDir();
     // The example points at the shared dataset's tokenizer; here the fixture's stands in for it.
     const example = (await readFile(join(ROOT, 'examples', 'text', 'sms-spam.pipeline.yaml'), 'utf8')).replace(/tokenizer: .*/, `tokenizer: ${JSON.stringify(join(CASE, 'tokenizer.json'))}`);
     await writeFile(join(out, 'spec.yaml'), example);
@@ -63,7 +51,7 @@ describe('text', () => {
   });
 
   it('pipeline init drafts a tokenize step from tokenizer.json beside the model, wiring input_ids and attention_mask, never the id', async () => {
-    const out = await dir();
+    const out = await tempDir();
     for (const name of ['model.onnx', 'tokenizer.json', 'tokenizer_config.json']) await copyFile(join(CASE, name), join(out, name));
     const draft = join(out, 'draft.yaml');
     const init = await runCli(['pipeline', 'init', '-m', join(out, 'model.onnx'), '-i', join(CASE, 'input.csv'), '-o', draft]);
