@@ -112,7 +112,7 @@ describe('examples', () => {
     });
   }
 
-  it('kubernetes/cronjob.yaml: a nightly CronJob with --state on a persistent volume, never two at once', () => {
+  it('kubernetes/cronjob.yaml: a nightly CronJob of Indexed Jobs with --state on a volume every worker mounts, never two at once', () => {
     const documents = parseAllDocuments(readFileSync(join(EXAMPLES, 'kubernetes/cronjob.yaml'), 'utf8')).map((document) => document.toJS() as Record<string, any>);
     const claim = documents.find((document) => document.kind === 'PersistentVolumeClaim');
     const cron = documents.find((document) => document.kind === 'CronJob');
@@ -120,8 +120,13 @@ describe('examples', () => {
     assert.equal(cron.apiVersion, 'batch/v1');
     assert.equal(cron.spec.schedule.split(' ').length, 5);
     assert.equal(cron.spec.concurrencyPolicy, 'Forbid');
-    const pod = cron.spec.jobTemplate.spec.template.spec;
+    const job = cron.spec.jobTemplate.spec;
+    assert.equal(job.completionMode, 'Indexed');
+    assert.equal(job.parallelism, job.completions);
+    const pod = job.template.spec;
     const { args, container } = checkPod(pod, 'cronjob');
+    assert.equal(valueOf(args, '--shard-count'), String(job.completions), 'the index comes from JOB_COMPLETION_INDEX, the count from the flag');
+    assert.deepEqual(claim.spec.accessModes, ['ReadWriteMany'], 'each worker writes its state file on the claim');
     const state = valueOf(args, '--state') ?? '';
     const mount = (container.volumeMounts as { name: string; mountPath: string }[]).find((candidate) => state.startsWith(`${candidate.mountPath}/`));
     const volume = (pod.volumes as { name: string; persistentVolumeClaim?: { claimName: string } }[]).find((candidate) => candidate.name === mount?.name);

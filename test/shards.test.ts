@@ -2,7 +2,7 @@
 // every input row exactly once, and their parts, in shard order, are the single run's output;
 // `report merge` adds their reports up to the single run's counts and refuses incomplete or mixed sets.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
@@ -154,23 +154,56 @@ describe('shards', () => {
     assert.deepEqual(readReport(join(dir, 'k8s.csv.report.json')).shard, readReport(join(dir, 'flag.csv.report.json')).shard);
   });
 
-  it('refuses shard settings that cannot be right', async () => {
+  it('--state with shards: each landing file is scored by one shard with its own state file, and a later night only the new ones (issue 14)', async () => {
     const dir = await tempDir();
-    const args = ['score', '-m', join(IRIS, 'model.onnx'), '-i', join(IRIS, 'input.csv'), '-o', join(dir, 'out.csv')];
-    const cases: [readonly string[], Record<string, string>, RegExp][] = [
-      [['--shard', '3/3'], {}, /--shard must be k\/n with 0 <= k < n/],
-      [['--shard-count', '3'], {}, /neither JOB_COMPLETION_INDEX nor AWS_BATCH_JOB_ARRAY_INDEX gives this worker's index/],
-      [[], { ONNX_BATCH_SHARD_COUNT: '2', JOB_COMPLETION_INDEX: '2' }, /JOB_COMPLETION_INDEX="2" is not a shard index below the shard count 2/],
-      [['--shard', '0/2', '--state', join(dir, 'state.json')], {}, /cannot be combined with --state/],
+    const model = await absModel(join(dir, 'abs.onnx'));
+    mkdirSync(join(dir, 'landing'));
+    mkdirSync(join(dir, 'state'));
+    const land = (day: number): void => writeFileSync(join(dir, 'landing', `day-${day}.csv`), `id,x\n${day},-${day}.5\n${day + 100},${day}\n`);
+    const night = (): Promise<Awaited<ReturnType<typeof runCli>>[]> =>
+      Promise.all([0, 1].map((k) => runCli(['score', '-m', model, '-i', 'landing/*.csv', '--features', 'x', '-o', 'scored/', '--state', 'state/nightly.json', '--shard-count', '2'], { cwd: dir, env: { JOB_COMPLETION_INDEX: String(k) } })));
+    const scoredBy = (results: readonly Awaited<ReturnType<typeof runCli>>[]): string[][] => results.map((result) => {
+      assert.equal(result.code, 0, result.stderr);
+      return [...result.stderr.matchAll(/scored (landing\/day-\d+\.csv)/g)].map((match) => match[1] as string).sort();
+    });
+    for (const day of [0, 1, 2, 3, 4, 5]) land(day);
+    const first = scoredBy(await night());
+    assert.deepEqual(first.flat().sort(), [0, 1, 2, 3, 4, 5].map((day) => `landing/day-${day}.csv`), 'every file once');
+    assert.ok(first.every((files) => files.length > 0), `both shards score files: ${JSON.stringify(first)}`);
+    const states = [0, 1].map((k) => Object.keys((JSON.parse(readFileSync(join(dir, 'state', `nightly.shard-${k}-of-2.json`), 'utf8')) as { files: object }).files).sort());
+    assert.deepEqual(states, first, 'each shard remembers what it scored');
+    for (const day of [0, 1, 2, 3, 4, 5]) {
+      const rows = readFileSync(join(dir, 'scored', `day-${day}.csv`), 'utf8').trim().split('\n').slice(1);
+      assert.deepEqual(rows.map((row) => Number(row.split(',').at(-1))), [day + 0.5, day], `day-${day}.csv scored: |x|`);
+    }
+    land(6);
+    land(7);
+    const second = await night();
+    assert.deepEqual(scoredBy(second).flat().sort(), ['landing/day-6.csv', 'landing/day-7.csv'], 'only the new files, once');
+    const skipped = second.map((result) => Number(/skipped (\d+) inputs/.exec(result.stderr)?.[1] ?? 0));
+    assert.equal(skipped.reduce((sum, count) => sum + count, 0), 6, 'the files of the first night are skipped by the shard that scored them');
+  });
+
+  it('refuses shard settings that cannot be right (exit 2; the other cases in src/config/*.test.ts)', async () => {
+    const dir = await tempDir();
+    const model = ['-m', join(IRIS, 'model.onnx')];
+    const input = ['-i', join(IRIS, 'input.csv')];
+    const [count, stdin, report, profile] = await Promise.all([
+      runCli(['score', ...model, ...input, '-o', join(dir, 'out.csv'), '--shard-count', '3']),
+      runCli(['score', ...model, '-i', '-', '-o', join(dir, 'out.csv'), '--shard', '0/2'], { stdin: readFileSync(join(IRIS, 'input.csv')) }),
+      runCli(['score', ...model, ...input, '-o', `${dir}/`, '--report', join(dir, 'report.json')], { env: { JOB_COMPLETION_INDEX: '0', ONNX_BATCH_SHARD_COUNT: '2' } }),
+      runCli(['profile', ...model, ...input, '-o', join(dir, 'baseline.json')], { env: { JOB_COMPLETION_INDEX: '0', ONNX_BATCH_SHARD_COUNT: '2' } }),
+    ]);
+    const expected: [typeof count, RegExp][] = [
+      [count, /neither JOB_COMPLETION_INDEX nor AWS_BATCH_JOB_ARRAY_INDEX gives this worker's index/],
+      [stdin, /a shard reads files, not stdin/],
+      [report, /with -o DIR\/ every shard would write --report .*report\.json over the other shards' copy: leave it out/],
+      [profile, /profile builds one baseline from the whole reference set: it does not run as a shard of a job/],
     ];
-    const results = await Promise.all(cases.map(([extra, env]) => runCli([...args, ...extra], { env })));
-    for (const [i, [extra, , message]] of cases.entries()) {
-      const result = results[i] as Awaited<ReturnType<typeof runCli>>;
-      assert.equal(result.code, 2, `${extra.join(' ')}: ${result.stderr}`);
+    for (const [result, message] of expected) {
+      assert.equal(result.code, 2, result.stderr);
       assert.match(result.stderr, message);
     }
-    const stdin = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', '-', '-o', join(dir, 'out.csv'), '--shard', '0/2'], { stdin: readFileSync(join(IRIS, 'input.csv')) });
-    assert.equal(stdin.code, 2);
-    assert.match(stdin.stderr, /a shard reads files, not stdin/);
+    assert.deepEqual(readdirSync(dir), [], 'nothing written');
   });
 });

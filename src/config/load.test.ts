@@ -347,3 +347,35 @@ describe('buildScoreJob inputs', () => {
     await assert.rejects(buildScoreJob(flags({ input: ['-', '-'] })), usageError(/stdin/));
   });
 });
+
+describe('buildScoreJob with a shard', () => {
+  const env = { JOB_COMPLETION_INDEX: '1' };
+
+  it('writes -o DIR/ as part-<k>-of-<n> with its report and rejects beside it', async () => {
+    const job = await buildScoreJob(flags({ input: [join(root, 'plain', 'a.csv')], output: join(root, 'parts') + '/', shardCount: '3', onError: 'skip' }), env);
+    assert.deepEqual(job.shard, { index: 1, count: 3 });
+    assert.equal(job.output.path, join(root, 'parts', 'part-1-of-3.csv'));
+    assert.equal(job.report, `${job.output.path}.report.json`);
+    assert.equal(job.rejects, `${job.output.path}.rejects.csv`);
+  });
+
+  it('refuses an explicit --report, --rejects or rendering that every shard of -o DIR/ would overwrite (issue 14)', async () => {
+    const base = { input: [join(root, 'plain', 'a.csv')], output: join(root, 'parts') + '/', shardCount: '3' };
+    await assert.rejects(buildScoreJob(flags({ ...base, report: 'r.json' }), env), usageError(/every shard would write --report r\.json over the other shards' copy: leave it out/));
+    await assert.rejects(buildScoreJob(flags({ ...base, onError: 'skip', rejects: 'bad.csv', report: 'r.json' }), env), usageError(/--report r\.json and --rejects bad\.csv .*leave them out/));
+    await assert.rejects(buildScoreJob(flags({ ...base, reportMd: 'r.md', junit: 'j.xml' }), env), usageError(/--report-md, --junit over the other shards' copy: .*report merge/));
+    // -o FILE: each worker names its own files.
+    const own = await buildScoreJob(flags({ input: base.input, output: join(root, 'part-1.csv'), shard: '1/3', report: join(root, 'r1.json') }));
+    assert.equal(own.report, join(root, 'r1.json'));
+  });
+
+  it('keeps a state file per shard with --state, and refuses the combinations that cannot be right', async () => {
+    const job = await buildScoreJob(flags({ input: [join(root, 'plain', '*.csv')], output: join(root, 'scored'), state: join(root, 'state', 'nightly.json'), shardCount: '12' }), { JOB_COMPLETION_INDEX: '7' });
+    assert.equal(job.state, join(root, 'state', 'nightly.shard-07-of-12.json'));
+    assert.equal(job.output.path, join(root, 'scored'), 'the directory of per-input outputs, not a part');
+    const base = { input: [join(root, 'plain', 'a.csv')], shard: '0/2' };
+    await assert.rejects(buildScoreJob(flags({ ...base, output: '-' })), usageError(/cannot be combined with -o -/));
+    await assert.rejects(buildScoreJob(flags({ ...base, output: join(root, 'p') + '/', rowsPerPart: '10' })), usageError(/cannot be combined with --rows-per-part/));
+    await assert.rejects(buildScoreJob(flags({ ...base, input: ['-'] })), usageError(/a shard reads files, not stdin/));
+  });
+});

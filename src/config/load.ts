@@ -7,9 +7,9 @@ import { DEFAULT_PARQUET_OPTIONS, outputFormatOf, type ParquetOptions } from '..
 import { expandInputs, isDirectory } from './expand-inputs.js';
 import type { ScoreFlags } from './flags.js';
 import type { ScoreJob } from './job.js';
-import { monitoringJob } from './monitoring.js';
+import { monitoringJob, type MonitoringJob } from './monitoring.js';
 import { refuseWritingInputs, type NamedPath } from './same-file.js';
-import { isPartsDirectory, shardOf, shardPartPath } from './shard.js';
+import { isPartsDirectory, shardOf, shardPartPath, shardStatePath } from './shard.js';
 
 /** Validates the flags and resolves inputs, formats and defaults into a job. */
 export async function buildScoreJob(flags: ScoreFlags, env: Readonly<Record<string, string | undefined>> = process.env): Promise<ScoreJob> {
@@ -46,12 +46,10 @@ export async function buildScoreJob(flags: ScoreFlags, env: Readonly<Record<stri
   }
   if (flags.rejectNan === true) problems.push('--reject-nan was replaced by --missing: a missing or NaN value now makes the row bad by default (--missing auto) unless the model handles it; --missing reject refuses it for every input');
   const shard = shardOf(flags, env, problems);
-  if (shard !== undefined) {
-    const others = [flags.state === undefined ? undefined : '--state', flags.rowsPerPart === undefined ? undefined : '--rows-per-part', flags.output === '-' ? '-o -' : undefined].filter((name) => name !== undefined);
-    if (others.length > 0) problems.push(`a shard writes its own output file: --shard (or a shard index from the environment) cannot be combined with ${others.join(', ')}`);
-    if (flags.input.includes('-')) problems.push('a shard reads files, not stdin (-): every shard must be able to read the whole input');
-  }
   const monitoring = monitoringJob(flags, problems);
+  // With --state, -o is the directory of per-input outputs, not of shard parts.
+  const shardDirectory = shard !== undefined && flags.state === undefined && isPartsDirectory(flags.output, await isDirectory(flags.output));
+  if (shard !== undefined) refuseSharedPaths(flags, monitoring, shardDirectory, problems);
   if (problems.length > 0) {
     throw new UsageError('USAGE', problems.length === 1 ? (problems[0] as string) : `Invalid options:\n  - ${problems.join('\n  - ')}`, {
       hint: 'see `onnx-batch score --help`',
@@ -59,9 +57,8 @@ export async function buildScoreJob(flags: ScoreFlags, env: Readonly<Record<stri
   }
   // An incremental run over a landing folder meets quiet nights: no file there is not a failure.
   const inputs = await expandInputs(flags.input, flags.inputFormat, flags.allowEmpty === true || flags.state !== undefined);
-  // A parts directory has no extension to go by: CSV unless --output-format says otherwise.
-  const shardDirectory = shard !== undefined && isPartsDirectory(flags.output, await isDirectory(flags.output));
   const directory = rowsPerPart !== undefined || flags.state !== undefined || shardDirectory;
+  // A parts directory has no extension to go by: CSV unless --output-format says otherwise.
   const outputFormat = directory ? (flags.outputFormat ?? 'csv') : outputFormatOf(flags.output, flags.outputFormat);
   const outputPath = shard !== undefined && shardDirectory ? shardPartPath(flags.output, shard, outputFormat) : flags.output;
   const defaultReport = rowsPerPart === undefined ? `${outputPath}.report.json` : join(flags.output, '_report.json');
@@ -70,6 +67,7 @@ export async function buildScoreJob(flags: ScoreFlags, env: Readonly<Record<stri
     throw new UsageError('USAGE', 'stdin (-) cannot be combined with other inputs', { hint: 'score stdin in a run of its own' });
   }
   const report = flags.report ?? (flags.output === '-' ? undefined : defaultReport);
+  const state = flags.state === undefined || shard === undefined ? flags.state : shardStatePath(flags.state, shard);
   const rejects = flags.onError === 'skip' ? (flags.rejects ?? (rowsPerPart === undefined ? `${outputPath}.rejects.csv` : flags.output)) : undefined;
   const named = (flag: string, path: string | undefined): NamedPath[] => (path === undefined ? [] : [{ flag, path }]);
   await refuseWritingInputs(
@@ -81,7 +79,7 @@ export async function buildScoreJob(flags: ScoreFlags, env: Readonly<Record<stri
       ...named('--report-md', monitoring.reportMarkdown),
       ...named('--report-html', monitoring.reportHtml),
       ...named('--junit', monitoring.junit),
-      ...named('--state', flags.state),
+      ...named('--state', state),
     ],
   );
   return {
@@ -108,11 +106,38 @@ export async function buildScoreJob(flags: ScoreFlags, env: Readonly<Record<stri
     parquet: { compression: (flags.compression as ParquetOptions['compression'] | undefined) ?? DEFAULT_PARQUET_OPTIONS.compression, rowGroupRows: rowGroupRows ?? DEFAULT_PARQUET_OPTIONS.rowGroupRows },
     rowsPerPart,
     resume: flags.resume === true,
-    state: flags.state,
+    state,
     shard,
     monitoring,
     profile: false,
   };
+}
+
+/**
+ * What a shard cannot share with the other shards of its job. Workers started from one template (an
+ * Indexed Job, an array job) run the same command, so a path that does not change with the shard is
+ * written by each of them over the others: an explicit --report or --rejects beside -o DIR/ (where each
+ * part gets its own), and the renderings, which come from the merged report.
+ */
+function refuseSharedPaths(flags: ScoreFlags, monitoring: MonitoringJob, shardDirectory: boolean, problems: string[]): void {
+  const others = [flags.rowsPerPart === undefined ? undefined : '--rows-per-part', flags.output === '-' ? '-o -' : undefined].filter((name) => name !== undefined);
+  if (others.length > 0) problems.push(`a shard writes its own output file: --shard (or a shard index from the environment) cannot be combined with ${others.join(', ')}`);
+  if (flags.input.includes('-')) problems.push('a shard reads files, not stdin (-): every shard must be able to read the whole input');
+  const shared = [
+    shardDirectory && flags.report !== undefined ? `--report ${flags.report}` : undefined,
+    shardDirectory && flags.rejects !== undefined ? `--rejects ${flags.rejects}` : undefined,
+  ].filter((name) => name !== undefined);
+  if (shared.length > 0) {
+    problems.push(`with -o DIR/ every shard would write ${shared.join(' and ')} over the other shards' copy: leave ${shared.length > 1 ? 'them' : 'it'} out, and each part gets its own beside it (DIR/part-<k>-of-<n>.<ext>.report.json, .rejects.csv); or give each worker its own -o FILE and paths`);
+  }
+  const renderings = [
+    monitoring.reportMarkdown === undefined ? undefined : '--report-md',
+    monitoring.reportHtml === undefined ? undefined : '--report-html',
+    monitoring.junit === undefined ? undefined : '--junit',
+  ].filter((name) => name !== undefined);
+  if ((shardDirectory || flags.state !== undefined) && renderings.length > 0) {
+    problems.push(`with -o DIR/ every shard would write ${renderings.join(', ')} over the other shards' copy: leave them out and render the merged report once the shards are done (onnx-batch report merge DIR/*.report.json -o total.json --md total.md --html total.html, or onnx-batch report render total.json --junit junit.xml)`);
+  }
 }
 
 function parseMaxErrors(text: string, problems: string[]): { count: number } | { percent: number } | undefined {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { shardOf, shardPartPath } from './shard.js';
+import { shardOf, shardPartPath, shardStatePath } from './shard.js';
 
 function parse(flags: { shard?: string; shardCount?: string }, env: Record<string, string> = {}): { shard: unknown; problems: string[] } {
   const problems: string[] = [];
@@ -32,5 +32,10 @@ describe('shard selection', () => {
   it('names parts so that they sort in shard order', () => {
     assert.equal(shardPartPath('out', { index: 3, count: 12 }, 'csv'), 'out/part-03-of-12.csv');
     assert.equal(shardPartPath('out/', { index: 0, count: 1 }, 'parquet'), 'out/part-0-of-1.parquet');
+  });
+
+  it('names a state file per shard beside the one --state gives', () => {
+    assert.equal(shardStatePath('/state/scored.state.json', { index: 3, count: 12 }), '/state/scored.state.shard-03-of-12.json');
+    assert.equal(shardStatePath('state', { index: 0, count: 2 }), 'state.shard-0-of-2');
   });
 });

@@ -1,6 +1,6 @@
 // Config: which shard of a job this process scores, from --shard k/n or from the index a scheduler
 // sets (Kubernetes Indexed Jobs, AWS Batch array jobs) with the count from --shard-count.
-import { join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 
 /** This process scores shard `index` (0-based) of `count`. */
 export interface Shard {
@@ -67,4 +67,15 @@ export function isPartsDirectory(output: string, isDirectory: boolean): boolean 
 export function shardPartPath(directory: string, shard: Shard, extension: string): string {
   const width = String(shard.count - 1).length;
   return join(directory, `part-${String(shard.index).padStart(width, '0')}-of-${shard.count}.${extension}`);
+}
+
+/**
+ * A shard's own state file for --state: `scored.state.json` becomes `scored.state.shard-<k>-of-<n>.json`
+ * beside it. A state file remembers what its writer scored, so n workers sharing one would either
+ * wait on its lock or lose each other's entries.
+ */
+export function shardStatePath(state: string, shard: Shard): string {
+  const extension = extname(state);
+  const width = String(shard.count - 1).length;
+  return join(dirname(state), `${basename(state, extension)}.shard-${String(shard.index).padStart(width, '0')}-of-${shard.count}${extension}`);
 }

@@ -1,6 +1,7 @@
 // Incremental scoring of a growing history (--state): each input file is scored into its own output in
 // the output directory, once; a later run scores only files that are new or changed, or whose model,
-// spec or options changed, and says what it skipped.
+// spec or options changed, and says what it skipped. A shard of the job takes the files that
+// incrementalOwner gives it and keeps its own state file.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
@@ -8,6 +9,7 @@ import { basename, extname, join } from 'node:path';
 import { outputOptions, type ScoreJob } from '../config/job.js';
 import { OnnxBatchError, UsageError } from '../errors.js';
 import { runScore, type RunHooks, type RunResult } from './run-score.js';
+import { incrementalOwner } from './shard-plan.js';
 import { specPathsBeside } from '../pipeline/index.js';
 import { acquireLock, writeJsonAtomically } from '../sinks/index.js';
 
@@ -30,6 +32,8 @@ interface StateFile {
 export interface IncrementalResult {
   readonly scored: readonly { readonly input: string; readonly result: RunResult }[];
   readonly skipped: readonly string[];
+  /** Inputs that other shards of the job score (with --shard). */
+  readonly otherShards: number;
   readonly error: OnnxBatchError | undefined;
 }
 
@@ -43,7 +47,10 @@ export async function runIncremental(job: ScoreJob, statePath: string, hooks: Ru
     const identity = await identityOf(job);
     const scored: { input: string; result: RunResult }[] = [];
     const skipped: string[] = [];
-    for (const input of job.inputs) {
+    const { shard } = job;
+    const mine = shard === undefined ? job.inputs : job.inputs.filter((input) => incrementalOwner(input.path, shard.count) === shard.index);
+    const otherShards = job.inputs.length - mine.length;
+    for (const input of mine) {
       const info = await stat(input.path);
       const known = state.files[input.path];
       if (known !== undefined && known.identity === identity && (await unchanged(known, input.path, info))) {
@@ -52,11 +59,11 @@ export async function runIncremental(job: ScoreJob, statePath: string, hooks: Ru
       }
       const output = join(job.output.path, `${basename(input.path, extname(input.path))}.${job.output.format}`);
       const result = await runScore(
-        { ...job, inputs: [input], output: { path: output, format: job.output.format }, report: `${output}.report.json`, rejects: job.rejects === undefined ? undefined : `${output}.rejects.csv` },
+        { ...job, shard: undefined, inputs: [input], output: { path: output, format: job.output.format }, report: `${output}.report.json`, rejects: job.rejects === undefined ? undefined : `${output}.rejects.csv` },
         hooks,
       );
       scored.push({ input: input.path, result });
-      if (result.error !== undefined) return { scored, skipped, error: result.error };
+      if (result.error !== undefined) return { scored, skipped, otherShards, error: result.error };
       state.files[input.path] = {
         bytes: info.size,
         mtimeMs: info.mtimeMs,
@@ -68,7 +75,7 @@ export async function runIncremental(job: ScoreJob, statePath: string, hooks: Ru
       };
       await writeJsonAtomically(statePath, state);
     }
-    return { scored, skipped, error: undefined };
+    return { scored, skipped, otherShards, error: undefined };
   } finally {
     await lock.release();
   }

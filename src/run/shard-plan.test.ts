@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { balancedCuts, splitSpans, type LaidOutInput } from './shard-plan.js';
+import { balancedCuts, incrementalOwner, splitSpans, type LaidOutInput } from './shard-plan.js';
 
 describe('shard plan', () => {
   it('cuts files into consecutive non-empty runs balanced by size', () => {
@@ -28,5 +28,14 @@ describe('shard plan', () => {
       [0, 1, 2].map((index) => splitSpans(inputs, { index, count: 3 }).length),
       [0, 1, 0],
     );
+  });
+
+  it('gives an incremental run\'s file to one shard by its path alone, the same whatever else arrives', () => {
+    const paths = Array.from({ length: 400 }, (_, i) => `landing/day-${i}.csv`);
+    const owners = paths.map((path) => incrementalOwner(path, 4));
+    assert.deepEqual(owners, paths.map((path) => incrementalOwner(path, 4)), 'deterministic');
+    const counts = [0, 1, 2, 3].map((k) => owners.filter((owner) => owner === k).length);
+    for (const count of counts) assert.ok(count > 70 && count < 130, `about a quarter each: ${counts.join(', ')}`);
+    assert.equal(incrementalOwner('landing/a.csv', 1), 0);
   });
 });

@@ -3,6 +3,7 @@
 // boundaries), so n processes that see the same files agree on it without talking to each other:
 // each row is scored by exactly one shard, and the shards' outputs in shard order are the
 // single run's output in row order.
+import { createHash } from 'node:crypto';
 import type { JobInput } from '../config/job.js';
 import type { Shard } from '../config/shard.js';
 import { alignInputRange, inputLayout, inputSize, type InputLayout, type InputRange, type SourceRequest } from '../sources/index.js';
@@ -49,6 +50,15 @@ export async function planShare(inputs: readonly JobInput[], shard: Shard, reque
     // A span in which no record starts (one long record covers it) has nothing to read.
     return aligned.start < aligned.end ? [{ input, range: aligned }] : [];
   });
+}
+
+/**
+ * The shard that scores an input file in an incremental run (--state): one fixed by the file's path
+ * alone (a hash), so that it stays the same as new files arrive night after night and each shard's
+ * state file keeps seeing the files it scored. Balanced over many files, not over a few.
+ */
+export function incrementalOwner(path: string, count: number): number {
+  return createHash('sha256').update(path).digest().readUInt32BE(0) % count;
 }
 
 /**

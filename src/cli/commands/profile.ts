@@ -24,6 +24,13 @@ export function addProfileCommand(program: Command, context: CommandContext): vo
     if (flags.output === '-' || /\.(md|markdown|html?)$/i.test(flags.output)) {
       throw new UsageError('USAGE', `-o ${flags.output}: profile writes a JSON baseline file`, { hint: 'e.g. -o baseline.json' });
     }
+    // A baseline profiles the whole reference set; a worker of a sharded job would profile all of it
+    // n times over, or (were it sharded) a part that describes nothing.
+    if ((process.env['ONNX_BATCH_SHARD_COUNT'] ?? '').trim() !== '') {
+      throw new UsageError('USAGE', 'profile builds one baseline from the whole reference set: it does not run as a shard of a job (ONNX_BATCH_SHARD_COUNT is set)', {
+        hint: 'run profile once, outside the sharded job, and give every shard --baseline <that file>',
+      });
+    }
     const job = { ...(await buildScoreJob({ ...flags, output: '-', report: flags.output, keep: 'none', progress: false })), profile: true };
     const result = await runScore(job, {
       signal: context.signal,

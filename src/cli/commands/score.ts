@@ -45,6 +45,7 @@ export function addScoreCommand(program: Command, context: CommandContext): void
           if (result.error === undefined) say('scored', `scored ${input}: ${result.report.rows.scored} rows -> ${output}`, { input, rows: result.report.rows.scored, output });
         }
         if (outcome.skipped.length > 0) say('skipped', `skipped ${outcome.skipped.length} inputs already scored with this model, spec and options: ${outcome.skipped.join(', ')}`, { inputs: outcome.skipped });
+        if (outcome.otherShards > 0) say('other-shards', `left ${outcome.otherShards} inputs to the other shards of the job`, { inputs: outcome.otherShards });
         if (outcome.error !== undefined) throw outcome.error;
         // A quiet night is a success: cron's `|| alert` must not fire because nothing arrived.
         if (outcome.scored.length === 0) say('nothing-new', 'nothing new to score');
