@@ -4,30 +4,7 @@ import type { ScoreJob } from '../config/job.js';
 import { InputError } from '../errors.js';
 import type { RunStats } from '../report/index.js';
 import type { OutputBatch } from '../sinks/index.js';
-import { sliceChunk, takeRows, type Column, type ColumnChunk, type Reject, type RejectList } from '../shared/chunk.js';
-
-/**
- * Drops the rows an earlier run committed (--resume) and splits chunks at part boundaries, so
- * that a part holds exactly the input rows [k * partRows, (k + 1) * partRows). Returns, when done,
- * the global row after the input's last row.
- */
-export async function* alignChunks(chunks: AsyncIterable<ColumnChunk>, skipRows: number, partRows: number | undefined, rejects: RejectList | undefined): AsyncGenerator<ColumnChunk, number> {
-  let end = 0;
-  for await (const whole of chunks) {
-    end = whole.rowOffset + whole.rowCount;
-    const from = Math.max(whole.rowOffset, skipRows);
-    // Rows already committed: their rejects were written with their part.
-    rejects?.take(whole.rowOffset, from);
-    let start = from - whole.rowOffset;
-    while (start < whole.rowCount) {
-      const row = whole.rowOffset + start;
-      const stop = partRows === undefined ? whole.rowCount : Math.min(whole.rowCount, (Math.floor(row / partRows) + 1) * partRows - whole.rowOffset);
-      yield start === 0 && stop === whole.rowCount ? whole : sliceChunk(whole, start, stop);
-      start = stop;
-    }
-  }
-  return end;
-}
+import { takeRows, type Column, type ColumnChunk, type Reject } from '../shared/chunk.js';
 
 /** The batch without the rejected rows. */
 export function withoutRows(batch: OutputBatch, chunk: ColumnChunk, rejected: readonly Reject[]): OutputBatch {

@@ -7,7 +7,6 @@ import { outputOptions, type JobInput, type ScoreJob } from '../config/job.js';
 import { GateError, InputError, InternalError, InterruptedError, OnnxBatchError, OutputError, quoteNames, UsageError } from '../errors.js';
 import { explainProvider } from '../doctor/index.js';
 import { cudaSettingsOf, describeModel, loadModel, providerLabel, scoreChunk, type LoadedModel } from '../model/index.js';
-import { rebatch } from '../pipeline/index.js';
 import { buildReport, checkGates, countNaNs, createRunStats, Monitor, readBaseline, writeReportFiles, type ColumnStatsSet, type RunReport, type RunStats, type ShardSection } from '../report/index.js';
 import { evaluationTarget } from './evaluation-target.js';
 import { checkInputColumns, planScoring, type ScoringPlan } from './plan-scoring.js';
@@ -15,7 +14,8 @@ import { acquireLock, checkRenameSafe, openOutput, openSink, removeStalePartials
 import { RejectList, type Column, type ColumnChunk } from '../shared/chunk.js';
 import { inputSize, openSource, type OpenedSource, type SourceRequest } from '../sources/index.js';
 import { planShare, type ShareItem } from './shard-plan.js';
-import { alignChunks, checkBudget, noteRejects, outputBatch, recordOf, withoutRows } from './route-rows.js';
+import { cutBatches } from './cut-batches.js';
+import { checkBudget, noteRejects, outputBatch, recordOf, withoutRows } from './route-rows.js';
 import { TOOL_NAME, TOOL_VERSION } from '../shared/version.js';
 
 /** Progress of a run, for a progress bar. */
@@ -315,7 +315,7 @@ async function scoreSource(state: RunState, run: SourceRun, progress: (bytesRead
   const fixed = plan.feeds.fixedBatch;
   const chunkRows = fixed === undefined ? plan.batchRows : Math.max(fixed, Math.floor(plan.batchRows / fixed) * fixed);
   const chunkOptions = { chunkRows, rowOffset: run.firstRow, numericColumns: plan.numericColumns, columns: new Set(plan.requiredColumns), ...(rejects === undefined ? {} : { rejects }) };
-  const chunks = alignChunks(rebatch(source.chunks(chunkOptions), chunkRows), output.skipRows, output.partRows, rejects);
+  const chunks = cutBatches(source.chunks(chunkOptions), { rows: chunkRows, skipRows: output.skipRows, partRows: output.partRows, rejects });
   const iterator = chunks[Symbol.asyncIterator]();
   // A batch's --batch-timeout clock starts when it is sent: with a limit, batches go one at a time.
   const depth = job.batchTimeoutMs === undefined ? MODEL_DEPTH : 1;

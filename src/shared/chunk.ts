@@ -246,3 +246,40 @@ export function concatColumns(parts: readonly Column[]): Column {
   if (first.type === 'tensor') return { ...first, values } as TensorColumn;
   return { type: first.type, values, ...(nulls === undefined ? {} : { nulls }) } as Column;
 }
+
+/** Joins consecutive chunks of one input end to end (lines and records too). */
+export function concatChunks(parts: readonly ColumnChunk[]): ColumnChunk {
+  const first = parts[0];
+  if (first === undefined) throw new InternalError('concatChunks needs at least one chunk');
+  if (parts.length === 1) return first;
+  const columns = new Map<string, Column>();
+  for (const name of first.columns.keys()) {
+    columns.set(name, concatColumns(parts.map((part) => part.columns.get(name) as Column)));
+  }
+  const lineParts = parts.map((part) => part.origin.lines);
+  const lines = lineParts.every((part) => part !== undefined) ? joinLines(lineParts as Uint32Array[]) : undefined;
+  const recordParts = parts.map((part) => part.origin.records);
+  const records = recordParts.every((part) => part !== undefined) ? recordParts.flat() : undefined;
+  return {
+    rowOffset: first.rowOffset,
+    rowCount: parts.reduce((sum, part) => sum + part.rowCount, 0),
+    columns,
+    origin: {
+      source: first.origin.source,
+      firstRowInSource: first.origin.firstRowInSource,
+      ...(lines === undefined ? {} : { lines }),
+      ...(records === undefined ? {} : { records }),
+    },
+    ...(first.rejects === undefined ? {} : { rejects: first.rejects }),
+  };
+}
+
+function joinLines(parts: readonly Uint32Array[]): Uint32Array {
+  const joined = new Uint32Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.length;
+  }
+  return joined;
+}

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Column, ColumnChunk } from '../shared/chunk.js';
-import { rebatch } from './rebatch.js';
+import { RejectList, type Column, type ColumnChunk } from '../shared/chunk.js';
+import { cutBatches, type BatchCut } from './cut-batches.js';
 
 /**
  * Chunks of the given sizes from one input: row r has x = r, label 'r<r>', physical line 2 + 2r
@@ -32,16 +32,24 @@ async function* stream(chunks: readonly ColumnChunk[]): AsyncGenerator<ColumnChu
 }
 
 async function collect(chunks: readonly ColumnChunk[], rows: number): Promise<ColumnChunk[]> {
-  const out: ColumnChunk[] = [];
-  for await (const chunk of rebatch(stream(chunks), rows)) out.push(chunk);
-  return out;
+  return (await cutAll(chunks, { rows, skipRows: 0, partRows: undefined, rejects: undefined })).batches;
+}
+
+async function cutAll(chunks: readonly ColumnChunk[], cut: BatchCut): Promise<{ batches: ColumnChunk[]; end: number }> {
+  const batches: ColumnChunk[] = [];
+  const iterator = cutBatches(stream(chunks), cut);
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done === true) return { batches, end: next.value };
+    batches.push(next.value);
+  }
 }
 
 function xs(chunk: ColumnChunk): number[] {
   return [...((chunk.columns.get('x') as Column).values as Float64Array)];
 }
 
-describe('rebatch', () => {
+describe('cutBatches: batch size', () => {
   it('regroups chunks of 3, 3, 3, 1 rows into 4, 4, 2', async () => {
     const out = await collect(chunksOf([3, 3, 3, 1]), 4);
     assert.deepEqual(out.map((chunk) => chunk.rowCount), [4, 4, 2]);
@@ -142,5 +150,40 @@ describe('rebatch', () => {
     const out = await collect(chunksOf([0, 3, 0, 2]), 4);
     assert.deepEqual(out.map((chunk) => chunk.rowCount), [4, 1]);
     assert.deepEqual(out.map(xs), [[0, 1, 2, 3], [4]]);
+  });
+});
+
+describe('cutBatches: parts and resumed runs', () => {
+  const offsets = (batches: readonly ColumnChunk[]): [number, number][] => batches.map((batch) => [batch.rowOffset, batch.rowCount]);
+
+  it('never lets a batch cross a part boundary, and restarts batches at each boundary', async () => {
+    // Global rows 1000..1009 in chunks of 4 and 6, parts of 3 rows: parts start at 1002, 1005 and 1008.
+    const { batches, end } = await cutAll(chunksOf([4, 6]), { rows: 2, skipRows: 0, partRows: 3, rejects: undefined });
+    assert.deepEqual(offsets(batches), [[1000, 2], [1002, 2], [1004, 1], [1005, 2], [1007, 1], [1008, 2]]);
+    assert.equal(end, 1010);
+  });
+
+  it('cuts after a part boundary exactly as a run resumed there does', async () => {
+    const whole = await cutAll(chunksOf([5, 5]), { rows: 4, skipRows: 0, partRows: 3, rejects: undefined });
+    const resumed = await cutAll(chunksOf([5, 5]), { rows: 4, skipRows: 1005, partRows: 3, rejects: undefined });
+    assert.deepEqual(offsets(resumed.batches), offsets(whole.batches).filter(([offset]) => offset >= 1005));
+    assert.deepEqual(resumed.batches.map(xs), whole.batches.filter((batch) => batch.rowOffset >= 1005).map(xs));
+    assert.equal(resumed.end, 1010);
+  });
+
+  it('skips the committed rows and drops their rejects, keeping the later ones', async () => {
+    const rejects = new RejectList();
+    rejects.add({ row: 1001, source: 'data.csv', line: 4, column: 'x', reason: 'early', value: '' });
+    rejects.add({ row: 1007, source: 'data.csv', line: 16, column: 'x', reason: 'late', value: '' });
+    const { batches } = await cutAll(chunksOf([3, 7]), { rows: 10, skipRows: 1004, partRows: undefined, rejects });
+    assert.deepEqual(offsets(batches), [[1004, 6]]);
+    assert.deepEqual(xs(batches[0] as ColumnChunk), [4, 5, 6, 7, 8, 9]);
+    assert.deepEqual(rejects.take(1000, 1010).map((reject) => reject.reason), ['late']);
+  });
+
+  it('returns the end of the input even when every row was committed before', async () => {
+    const { batches, end } = await cutAll(chunksOf([3, 3]), { rows: 4, skipRows: 1006, partRows: 3, rejects: undefined });
+    assert.deepEqual(batches, []);
+    assert.equal(end, 1006);
   });
 });
