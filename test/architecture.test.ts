@@ -29,7 +29,7 @@ const ADAPTERS: Readonly<Record<string, readonly string[]>> = {
   tar: ['doctor/setup-cuda.ts'],
   'csv-parse': ['sources/csv-parse-reader.ts'],
   'apache-arrow': ['sources/arrow.ts', 'sources/arrow-batches.ts', 'sources/arrow-columns.ts', 'sinks/arrow.ts'],
-  'parquet-wasm': ['sources/parquet.ts', 'sinks/parquet.ts'],
+  'parquet-wasm': ['sources/parquet-decode.ts', 'sinks/parquet.ts'],
   fzstd: ['sources/arrow-codecs.ts'],
   lz4js: ['sources/arrow-codecs.ts'],
   'cli-progress': ['cli/progress.ts'],

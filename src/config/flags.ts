@@ -48,7 +48,7 @@ export const SCORE_FLAGS = {
   },
   workers: {
     flags: '--workers <n>',
-    description: 'worker threads that parse byte ranges of a CSV file in parallel; 0: the main thread parses; auto: one per core but one (1 to 4) for files of 16 MiB and more',
+    description: 'worker threads that parse byte ranges of a CSV file in parallel, or decode the row groups of a Parquet file; 0: the main thread parses CSV (Parquet is always decoded in at least one); auto: one per core but one (1 to 4), for CSV files of 16 MiB and more',
     defaultValue: DEFAULTS.workers,
     env: 'ONNX_BATCH_WORKERS',
   },

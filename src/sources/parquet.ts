@@ -1,13 +1,15 @@
 // Source: Parquet file -> column chunks, row group by row group, only the columns later stages use.
-// parquet-wasm (arrow-rs compiled to WebAssembly) decodes pages into Arrow record batches; their IPC
-// bytes become columns in arrow-batches.ts. The file is read through a file-backed Blob, so only
-// the footer and the row group being read are in memory.
-import { openAsBlob } from 'node:fs';
+// Decoder threads (parquet-decode.ts, parquet-wasm) read the footer and decode the row groups: each
+// thread takes every n-th row group, slice after slice, one slice ahead of what is consumed here, so
+// decoding overlaps with the model and the writer on this thread (as CSV parsing does). Memory holds
+// about two slices per thread.
 import { open } from 'node:fs/promises';
-import { ParquetFile, type RecordBatch } from 'parquet-wasm';
-import { InputError, UsageError } from '../errors.js';
-import { decodeIpcBatches, fieldsOfIpcSchema, type ArrowField } from './arrow-batches.js';
-import type { ColumnChunk } from '../shared/chunk.js';
+import { availableParallelism } from 'node:os';
+import { InputError, InternalError, UsageError } from '../errors.js';
+import { sliceChunk, type ColumnChunk } from '../shared/chunk.js';
+import { WorkerPool } from '../shared/worker-pool.js';
+import type { ArrowField } from './arrow-batches.js';
+import type { DecodeReply, DecodeRequest, Slice } from './parquet-decode.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
 /** How a Parquet file is cut: rows per row group, in file order (a shard's unit of work). */
@@ -25,6 +27,42 @@ export interface ParquetSource extends OpenedSource {
 }
 
 const MAGIC = 'PAR1';
+const DECODER = new URL('./parquet-decode.js', import.meta.url);
+/** Decoder threads that --workers auto uses at most (one per core but one). */
+const AUTO_DECODERS_MAX = 4;
+/**
+ * Rows a decoder thread decodes per request, at least (rounded up to whole chunks): fewer, larger
+ * slices cost less per row in the decoder and in messages; 32768 rows of 32 doubles are 8 MB.
+ */
+const MIN_SLICE_ROWS = 32_768;
+
+/**
+ * Decoder threads, shared by every Parquet input of the process and started on first use; each has
+ * its own WebAssembly instance, so one that met a decoder panic is dropped and replaced.
+ */
+const decoders: (WorkerPool<DecodeRequest, DecodeReply> | undefined)[] = [];
+let nextFile = 0;
+
+/** Sends a request to decoder thread `index`; a decoding failure becomes PARQUET_MALFORMED naming the file. */
+async function decode<K extends DecodeReply['kind']>(index: number, request: DecodeRequest, path: string, kind: K): Promise<Extract<DecodeReply, { kind: K }>> {
+  const decoder = (decoders[index] ??= new WorkerPool<DecodeRequest, DecodeReply>(DECODER, 1));
+  const reply = await decoder.run(request);
+  if (reply.kind === 'failed') {
+    if (reply.panicked && decoders[index] === decoder) {
+      decoders[index] = undefined;
+      void decoder.close();
+    }
+    throw malformed(path, reply.reason);
+  }
+  if (reply.kind !== kind) throw new InternalError(`a Parquet decoder thread answered a ${kind} request with ${reply.kind}`);
+  return reply as Extract<DecodeReply, { kind: K }>;
+}
+
+/** Decoder threads for a request's --workers: auto is one per core but one (1 to 4); 0 still decodes in one thread. */
+function decoderCount(workers: SourceRequest['workers']): number {
+  if (workers === undefined || workers === 'auto') return Math.min(AUTO_DECODERS_MAX, Math.max(1, availableParallelism() - 1));
+  return Math.max(1, workers);
+}
 
 /** Opens a Parquet file and reads its footer; row groups are decoded when `chunks()` is iterated. */
 export async function openParquet(request: SourceRequest): Promise<ParquetSource> {
@@ -35,28 +73,37 @@ export async function openParquet(request: SourceRequest): Promise<ParquetSource
     });
   }
   const size = await checkFrame(path);
-  const trap = new PanicTrap();
-  let file: ParquetFile;
-  let fields: ArrowField[];
-  let layout: ParquetLayout;
+  const file = nextFile++;
+  // Decoder threads this file was opened in, to be closed in each.
+  const openedIn = new Set<number>([0]);
+  const close = async (): Promise<void> => {
+    await Promise.all([...openedIn].map((index) => decoders[index]?.run({ kind: 'close', file }).catch(() => undefined)));
+  };
+  let footer: Extract<DecodeReply, { kind: 'footer' }>;
   try {
-    file = await wrapParquet(trap, path, async () => ParquetFile.fromFile(await openAsBlob(path)));
-    ({ fields, layout } = await wrapParquet(trap, path, async () => {
-      const groups = file.metadata().rowGroups();
-      const rowGroupRows = groups.map((group) => group.numRows());
-      return {
-        fields: fieldsOfIpcSchema(file.schema().intoIPCStream()),
-        layout: { rows: rowGroupRows.reduce((sum, rows) => sum + rows, 0), rowGroupRows, rowGroupBytes: groups.map((group) => group.compressedSize()) },
-      };
-    }));
+    footer = await decode(0, { kind: 'footer', file, path }, path, 'footer');
   } catch (error) {
-    trap.disarm();
+    await close();
     throw error;
   }
+  const { fields, rowGroupRows, rowGroupBytes } = footer;
+  const layout: ParquetLayout = { rows: rowGroupRows.reduce((sum, rows) => sum + rows, 0), rowGroupRows, rowGroupBytes };
   const columnNames = fields.map((field) => field.name);
   const duplicate = columnNames.find((name, index) => columnNames.indexOf(name) !== index);
-  if (duplicate !== undefined) throw malformed(path, `its schema names column '${duplicate}' twice`);
+  if (duplicate !== undefined) {
+    await close();
+    throw malformed(path, `its schema names column '${duplicate}' twice`);
+  }
   let bytesRead = 0;
+  const reading: Reading = {
+    file,
+    path,
+    columnNames,
+    layout,
+    rowGroups: rowGroupsOf(request),
+    keepRecords: request.keepRecords === true,
+    decoders: decoderCount(request.workers),
+  };
   return {
     path,
     format: 'parquet',
@@ -66,14 +113,11 @@ export async function openParquet(request: SourceRequest): Promise<ParquetSource
     rowCount: layout.rows,
     bytesRead: () => bytesRead,
     warnings: () => [],
-    chunks: (options) => readRowGroups(file, trap, { path, columnNames, layout, rowGroups: rowGroupsOf(request), keepRecords: request.keepRecords === true }, options, (groupBytes) => {
-      bytesRead = Math.min(size, bytesRead + groupBytes);
-    }),
-    close: async () => {
-      trap.disarm();
-      // After a panic the WebAssembly instance is in an unknown state: its objects are left alone.
-      if (!trap.panicked) file.free();
-    },
+    chunks: (options) =>
+      readRowGroups(reading, options, (index) => openedIn.add(index), (sliceBytes) => {
+        bytesRead = Math.min(size, bytesRead + sliceBytes);
+      }),
+    close,
   };
 }
 
@@ -111,47 +155,60 @@ async function checkFrame(path: string): Promise<number> {
 }
 
 interface Reading {
+  readonly file: number;
   readonly path: string;
   readonly columnNames: readonly string[];
   readonly layout: ParquetLayout;
   readonly rowGroups: readonly number[] | undefined;
   readonly keepRecords: boolean;
+  readonly decoders: number;
 }
 
-async function* readRowGroups(file: ParquetFile, trap: PanicTrap, reading: Reading, options: ChunkOptions, onGroupRead: (bytes: number) => void): AsyncGenerator<ColumnChunk> {
-  const { path, layout } = reading;
-  const projection = projectionOf(reading, options);
-  const groups = reading.rowGroups ?? layout.rowGroupRows.map((_, index) => index);
-  let firstRowInChunks = 0;
-  for (const group of groups) {
+/**
+ * Row groups in order, cut into chunks of `chunkRows` (a row group's last chunk may be shorter).
+ * Decoder thread k takes the k-th, (k + n)-th, ... row group; each always has its next slice in
+ * progress, so at most about two slices per thread are held.
+ */
+async function* readRowGroups(reading: Reading, options: ChunkOptions, onDecoder: (index: number) => void, onSliceRead: (bytes: number) => void): AsyncGenerator<ColumnChunk> {
+  const { file, path, layout } = reading;
+  const columns = projectionOf(reading, options);
+  const groups = (reading.rowGroups ?? layout.rowGroupRows.map((_, index) => index)).filter((group) => {
     const rows = layout.rowGroupRows[group];
     if (rows === undefined) throw new UsageError('USAGE', `${path} has no row group ${group} (it has ${layout.rowGroupRows.length})`);
+    return rows > 0;
+  });
+  const rows = options.chunkRows * Math.max(1, Math.ceil(MIN_SLICE_ROWS / options.chunkRows));
+  const threads = Math.max(1, Math.min(reading.decoders, groups.length));
+  const request = (position: number): Promise<Slice> => {
+    const index = position % threads;
+    onDecoder(index);
+    const slice = decode(index, { kind: 'slice', file, path, group: groups[position] as number, rows, columns }, path, 'slice');
+    // A slice read ahead may fail while another is awaited: its error is raised when its turn comes.
+    slice.catch(() => undefined);
+    return slice;
+  };
+  const ahead = groups.slice(0, threads).map((_, position) => request(position));
+  let firstRowInChunks = 0;
+  for (const [position, group] of groups.entries()) {
+    const index = position % threads;
     // Rows are numbered within the file, so a subset of row groups still points at real rows.
     let firstRowInSource = layout.rowGroupRows.slice(0, group).reduce((sum, count) => sum + count, 0);
-    if (rows === 0) continue;
-    const stream = await wrapParquet(trap, path, () => file.stream({ rowGroups: [group], batchSize: options.chunkRows, ...(projection === undefined ? {} : { columns: projection }) }));
-    const reader = (stream as ReadableStream<RecordBatch>).getReader();
-    try {
-      for (;;) {
-        const next = await wrapParquet(trap, path, () => reader.read());
-        if (next.done) break;
-        const bytes = await wrapParquet(trap, path, async () => next.value.intoIPCStream());
-        onGroupRead(bytes.byteLength);
-        for (const batch of await wrapParquet(trap, path, async () => decodeIpcBatches(bytes))) {
-          if (batch.rowCount === 0) continue;
-          yield {
-            rowOffset: options.rowOffset + firstRowInChunks,
-            rowCount: batch.rowCount,
-            columns: batch.columns,
-            origin: { source: path, firstRowInSource },
-            ...(options.rejects === undefined ? {} : { rejects: options.rejects }),
-          };
-          firstRowInSource += batch.rowCount;
-          firstRowInChunks += batch.rowCount;
-        }
-      }
-    } finally {
-      await reader.cancel().catch(() => undefined);
+    for (;;) {
+      const slice = await (ahead[index] as Promise<Slice>);
+      if (!slice.last) ahead[index] = request(position);
+      else if (position + threads < groups.length) ahead[index] = request(position + threads);
+      onSliceRead(slice.bytes);
+      const whole: ColumnChunk = {
+        rowOffset: options.rowOffset + firstRowInChunks,
+        rowCount: slice.rowCount,
+        columns: new Map(slice.columns),
+        origin: { source: path, firstRowInSource },
+        ...(options.rejects === undefined ? {} : { rejects: options.rejects }),
+      };
+      for (let start = 0; start < slice.rowCount; start += options.chunkRows) yield sliceChunk(whole, start, Math.min(slice.rowCount, start + options.chunkRows));
+      firstRowInSource += slice.rowCount;
+      firstRowInChunks += slice.rowCount;
+      if (slice.last) break;
     }
   }
 }
@@ -164,70 +221,9 @@ function projectionOf(reading: Reading, options: ChunkOptions): string[] | undef
   return wanted.length > 0 ? wanted : reading.columnNames.slice(0, 1);
 }
 
-async function wrapParquet<T>(trap: PanicTrap, path: string, action: () => Promise<T>): Promise<T> {
-  try {
-    return await trap.run(action);
-  } catch (error) {
-    if (error instanceof InputError || error instanceof UsageError) throw error;
-    throw malformed(path, reasonOf(error), error);
-  }
-}
-
-/**
- * arrow-rs panics on some corrupt pages (a page that declares gigabytes). In WebAssembly a panic is
- * a RuntimeError thrown from a task that the library runs on the microtask queue (also between our
- * calls, reading ahead), so it reaches no promise of ours: it would end the process as an uncaught
- * exception, with the pending call never settling. While a Parquet file is open, such an error
- * fails the call in progress, and every later one; any other uncaught exception is thrown again.
- */
-class PanicTrap {
-  private panic: unknown;
-  private failNow: ((error: unknown) => void) | undefined;
-  private readonly onUncaught = (error: unknown): void => {
-    if (!(error instanceof Error && error.name === 'RuntimeError')) {
-      this.disarm();
-      setImmediate(() => {
-        throw error;
-      });
-      return;
-    }
-    this.panic ??= error;
-    this.failNow?.(error);
-  };
-
-  constructor() {
-    process.on('uncaughtException', this.onUncaught);
-  }
-
-  get panicked(): boolean {
-    return this.panic !== undefined;
-  }
-
-  disarm(): void {
-    process.off('uncaughtException', this.onUncaught);
-  }
-
-  /** The call's result, unless the decoder panics first (or has panicked). */
-  run<T>(action: () => Promise<T>): Promise<T> {
-    if (this.panic !== undefined) return Promise.reject(this.panic);
-    return new Promise<T>((resolve, reject) => {
-      this.failNow = reject;
-      action().then(resolve, reject).finally(() => (this.failNow = undefined));
-    });
-  }
-}
-
-/** parquet-wasm throws Errors, plain strings, or (on a Rust panic) a WebAssembly RuntimeError. */
-function reasonOf(error: unknown): string {
-  if (error instanceof Error && error.name === 'RuntimeError') return `the decoder stopped on corrupt data (${error.message})`;
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/^(Parquet error|External error|Arrow error): /i, '').slice(0, 300);
-}
-
-function malformed(path: string, reason: string, cause?: unknown): InputError {
+function malformed(path: string, reason: string): InputError {
   return new InputError('PARQUET_MALFORMED', `Cannot read Parquet data from ${path}: ${reason}`, {
     context: { file: path },
     hint: 'check that the file is a complete Parquet file (a writer that was stopped leaves no footer), or pass --input-format',
-    cause,
   });
 }

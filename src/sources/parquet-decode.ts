@@ -1,0 +1,225 @@
+// Source, worker thread: decodes Parquet for parquet.ts. parquet-wasm (arrow-rs compiled to
+// WebAssembly) reads the footer and decodes a row group's pages into Arrow record batches, whose IPC
+// bytes become columns (arrow-batches.ts); the columns' buffers move to the main thread without a
+// copy. Running here, decoding overlaps with the model and the writer on the main thread, as CSV
+// parsing does in its workers. The file is read by byte ranges (fileRanges), so only the footer and
+// the row group being read are in memory.
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Transferable } from 'node:worker_threads';
+import { ParquetFile, type RecordBatch } from 'parquet-wasm';
+import { concatColumns, type Column } from '../shared/chunk.js';
+import { serveRequests } from '../shared/worker-pool.js';
+import { decodeIpcBatches, fieldsOfIpcSchema, type ArrowField } from './arrow-batches.js';
+
+/**
+ * What the main thread asks a decoder thread. `file` names one opening of `path` (the thread opens
+ * it on first use); `slice` reads the next `rows` rows of a row group, so a thread goes through a
+ * row group slice after slice, and `close` frees the file.
+ */
+export type DecodeRequest =
+  | { readonly kind: 'footer'; readonly file: number; readonly path: string }
+  | { readonly kind: 'slice'; readonly file: number; readonly path: string; readonly group: number; readonly rows: number; readonly columns: readonly string[] | undefined }
+  | { readonly kind: 'close'; readonly file: number };
+
+/** The footer: the columns and their Arrow types, and each row group's rows and compressed bytes. */
+export interface Footer {
+  readonly kind: 'footer';
+  readonly fields: readonly ArrowField[];
+  readonly rowGroupRows: readonly number[];
+  readonly rowGroupBytes: readonly number[];
+}
+
+/** Rows of one row group, in the order they come; `last` when the row group has no more. */
+export interface Slice {
+  readonly kind: 'slice';
+  readonly rowCount: number;
+  readonly columns: readonly (readonly [string, Column])[];
+  /** Size of the decoded Arrow data (for progress). */
+  readonly bytes: number;
+  readonly last: boolean;
+}
+
+/** Why the data could not be decoded; `panicked` when the decoder stopped and this thread is no longer usable. */
+export interface DecodeFailure {
+  readonly kind: 'failed';
+  readonly reason: string;
+  readonly panicked: boolean;
+}
+
+export type DecodeReply = Footer | Slice | DecodeFailure | { readonly kind: 'closed' };
+
+interface OpenFile {
+  readonly handle: FileHandle;
+  readonly parquet: ParquetFile;
+  readonly rowGroupRows: readonly number[];
+  /** Row groups being read: their stream and the rows taken so far. */
+  readonly cursors: Map<number, { readonly reader: ReadableStreamDefaultReader<RecordBatch>; rowsRead: number }>;
+}
+
+/**
+ * arrow-rs panics on some corrupt pages (a page that declares gigabytes). In WebAssembly a panic is
+ * a RuntimeError thrown from a task that the library runs on the microtask queue (also between our
+ * calls, reading ahead), so it reaches no promise of ours: it would end the thread as an uncaught
+ * exception, with the pending call never settling. Here such an error fails the call in progress,
+ * and every later one (the instance is in an unknown state); any other uncaught exception is
+ * thrown again, ending the thread as a bug.
+ */
+class PanicTrap {
+  panic: unknown;
+  private failNow: ((error: unknown) => void) | undefined;
+
+  constructor() {
+    process.on('uncaughtException', (error: unknown) => {
+      if (!(error instanceof Error && error.name === 'RuntimeError')) {
+        setImmediate(() => {
+          throw error;
+        });
+        return;
+      }
+      this.panic ??= error;
+      this.failNow?.(error);
+    });
+  }
+
+  /** The call's result, unless the decoder panics first (or has panicked). */
+  run<T>(action: () => Promise<T>): Promise<T> {
+    if (this.panic !== undefined) return Promise.reject(this.panic);
+    return new Promise<T>((resolve, reject) => {
+      this.failNow = reject;
+      action().then(resolve, reject).finally(() => (this.failNow = undefined));
+    });
+  }
+}
+
+const trap = new PanicTrap();
+const files = new Map<number, OpenFile>();
+
+/**
+ * A file as parquet-wasm reads it: the three members of a Blob it uses (size, slice, arrayBuffer),
+ * over a file handle. Node's file-backed Blob (openAsBlob) reads a range in pieces and then joins
+ * them, a second copy that took ~10% of the decoder's CPU time on the bench's rows; this reads each
+ * range once, into the buffer it returns. (wasm-bindgen's casts to Blob are unchecked.)
+ */
+function fileRanges(handle: FileHandle, start: number, end: number): Blob {
+  const range = {
+    size: end - start,
+    slice: (from = 0, to = end - start) => fileRanges(handle, start + Math.min(from, end - start), start + Math.min(to, end - start)),
+    arrayBuffer: async () => {
+      const bytes = new Uint8Array(end - start);
+      for (let at = 0; at < bytes.length; ) {
+        const { bytesRead } = await handle.read(bytes, at, bytes.length - at, start + at);
+        if (bytesRead === 0) throw new RangeError(`the file ends at byte ${start + at}, before the ${end - start} bytes read at ${start} (was it changed while being read?)`);
+        at += bytesRead;
+      }
+      return bytes.buffer;
+    },
+  };
+  return range as unknown as Blob;
+}
+
+async function openFile(file: number, path: string): Promise<OpenFile> {
+  const known = files.get(file);
+  if (known !== undefined) return known;
+  const handle = await open(path, 'r');
+  try {
+    const parquet = await ParquetFile.fromFile(fileRanges(handle, 0, (await handle.stat()).size));
+    const opened: OpenFile = { handle, parquet, rowGroupRows: parquet.metadata().rowGroups().map((group) => group.numRows()), cursors: new Map() };
+    files.set(file, opened);
+    return opened;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+async function readFooter(file: number, path: string): Promise<Footer> {
+  const { parquet, rowGroupRows } = await openFile(file, path);
+  return {
+    kind: 'footer',
+    fields: fieldsOfIpcSchema(parquet.schema().intoIPCStream()),
+    rowGroupRows,
+    rowGroupBytes: parquet.metadata().rowGroups().map((group) => group.compressedSize()),
+  };
+}
+
+async function readSlice(request: Extract<DecodeRequest, { kind: 'slice' }>): Promise<Slice> {
+  const opened = await openFile(request.file, request.path);
+  const groupRows = opened.rowGroupRows[request.group] ?? 0;
+  let cursor = opened.cursors.get(request.group);
+  if (cursor === undefined) {
+    const options = { rowGroups: [request.group], batchSize: request.rows, ...(request.columns === undefined ? {} : { columns: [...request.columns] }) };
+    cursor = { reader: ((await opened.parquet.stream(options)) as ReadableStream<RecordBatch>).getReader(), rowsRead: 0 };
+    opened.cursors.set(request.group, cursor);
+  }
+  const next = await cursor.reader.read();
+  const bytes = next.done ? undefined : next.value.intoIPCStream();
+  const batches = bytes === undefined ? [] : decodeIpcBatches(bytes);
+  const rowCount = batches.reduce((sum, batch) => sum + batch.rowCount, 0);
+  cursor.rowsRead += rowCount;
+  const last = next.done || cursor.rowsRead >= groupRows;
+  if (last) {
+    opened.cursors.delete(request.group);
+    await cursor.reader.cancel().catch(() => undefined);
+  }
+  const names = batches[0] === undefined ? [] : [...batches[0].columns.keys()];
+  const columns = names.map((name) => [name, concatColumns(batches.map((batch) => batch.columns.get(name) as Column))] as const);
+  return { kind: 'slice', rowCount, columns, bytes: bytes?.byteLength ?? 0, last };
+}
+
+async function closeFile(file: number): Promise<{ kind: 'closed' }> {
+  const opened = files.get(file);
+  files.delete(file);
+  if (opened === undefined) return { kind: 'closed' };
+  // After a panic the WebAssembly instance is in an unknown state: its objects are left alone.
+  if (trap.panic === undefined) {
+    for (const { reader } of opened.cursors.values()) await reader.cancel().catch(() => undefined);
+    opened.parquet.free();
+  }
+  await opened.handle.close();
+  return { kind: 'closed' };
+}
+
+/** The buffers under a slice's typed arrays, each once, to move rather than copy. */
+function buffersOf(reply: DecodeReply): Transferable[] {
+  if (reply.kind !== 'slice') return [];
+  const buffers = new Set<ArrayBuffer>();
+  for (const [, column] of reply.columns) {
+    if (column.type === 'string') continue;
+    for (const array of [column.values, column.nulls]) if (array?.buffer instanceof ArrayBuffer) buffers.add(array.buffer);
+  }
+  return [...buffers];
+}
+
+function answer(request: DecodeRequest): Promise<DecodeReply> {
+  switch (request.kind) {
+    case 'footer':
+      return readFooter(request.file, request.path);
+    case 'slice':
+      return readSlice(request);
+    case 'close':
+      return closeFile(request.file);
+  }
+}
+
+/** parquet-wasm throws Errors, plain strings, or (on a Rust panic) a WebAssembly RuntimeError. */
+function reasonOf(error: unknown): string {
+  if (error instanceof Error && error.name === 'RuntimeError') return `the decoder stopped on corrupt data (${error.message})`;
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/^(Parquet error|External error|Arrow error): /i, '').slice(0, 300);
+}
+
+// One request at a time: the WebAssembly instance and the panic trap serve one call at a time.
+let queue: Promise<unknown> = Promise.resolve();
+serveRequests<DecodeRequest, DecodeReply>((request) => {
+  const answered = queue.then(async () => {
+    try {
+      const reply = await trap.run(() => answer(request));
+      return { value: reply, transfer: buffersOf(reply) };
+    } catch (error) {
+      const failure: DecodeFailure = { kind: 'failed', reason: reasonOf(error), panicked: trap.panic !== undefined };
+      return { value: failure, transfer: [] };
+    }
+  });
+  queue = answered;
+  return answered;
+});
