@@ -8,8 +8,8 @@ import { openSource, readParquetLayout, type InputRange } from './index.js';
 // Written by DuckDB (fixtures/make-parquet.mjs), not by the library this reader uses.
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/parquet/', import.meta.url));
 
-async function readAll(path: string, options: { columns?: ReadonlySet<string>; chunkRows?: number; range?: InputRange } = {}): Promise<ColumnChunk[]> {
-  const source = await openSource('parquet', { path, delimiter: ',', ...(options.range === undefined ? {} : { range: options.range }) });
+async function readAll(path: string, options: { columns?: ReadonlySet<string>; chunkRows?: number; range?: InputRange; workers?: number } = {}): Promise<ColumnChunk[]> {
+  const source = await openSource('parquet', { path, delimiter: ',', workers: options.workers ?? 1, ...(options.range === undefined ? {} : { range: options.range }) });
   const chunks: ColumnChunk[] = [];
   try {
     for await (const chunk of source.chunks({ chunkRows: options.chunkRows ?? 1000, rowOffset: 0, numericColumns: new Set(), ...(options.columns === undefined ? {} : { columns: options.columns }) })) chunks.push(chunk);
@@ -64,6 +64,21 @@ describe('Parquet source', () => {
     const [chunk] = await readAll(path, { range: { unit: 'row-groups', start: 2, end: 3 } });
     assert.equal(chunk?.origin.firstRowInSource, 4096);
     assert.deepEqual(valuesOf(chunk?.columns.get('id')).slice(0, 2), [4096n, 4097n]);
+  });
+
+  it('gives the same chunks, in file order, with row groups spread over several decoder threads', async () => {
+    const path = join(FIXTURES, 'groups.parquet');
+    const one = await readAll(path, { chunkRows: 700 });
+    const three = await readAll(path, { chunkRows: 700, workers: 3 });
+    const rows = (chunks: ColumnChunk[]): unknown => chunks.map((chunk) => [chunk.rowOffset, chunk.rowCount, chunk.origin.firstRowInSource, valuesOf(chunk.columns.get('id'))]);
+    assert.deepEqual(rows(three), rows(one));
+    assert.deepEqual(valuesOf(three.at(-1)?.columns.get('id')).at(-1), 4999n);
+  });
+
+  it('reads a good file after the decoder stopped on a corrupt one (the stopped thread is replaced)', async () => {
+    await assert.rejects(readAll(join(FIXTURES, 'hostile', 'bad-page-header.parquet')), { code: 'PARQUET_MALFORMED' });
+    const chunks = await readAll(join(FIXTURES, 'iris-zstd.parquet'));
+    assert.equal(chunks.reduce((sum, chunk) => sum + chunk.rowCount, 0), 150);
   });
 
   for (const [file, reason] of [
