@@ -11,23 +11,13 @@ import type { ClassificationMetrics } from '../src/report/classification.js';
 import type { RegressionMetrics } from '../src/report/regression.js';
 import type { Column } from '../src/shared/chunk.js';
 import { FIXTURES } from './helpers/cli.js';
+import { exactRank, lcgUniform } from './helpers/exact-ranks.js';
 
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'monitoring', 'expected.json'), 'utf8')) as Record<string, any>;
 
-/** The generator of make_monitoring.py: a 32-bit LCG, exact in float64 on both sides. */
-function lcg(seed: number, n: number): Float64Array {
-  const out = new Float64Array(n);
-  let state = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    state = (Math.imul(1664525, state) + 1013904223) >>> 0;
-    out[i] = state / 4294967296;
-  }
-  return out;
-}
-
 function sample(spec: { generator: string; seed: number; n: number; shift?: number }): Float64Array {
-  if (spec.generator === 'skewed') return lcg(spec.seed, spec.n).map((u) => u * u * 10);
-  const u = lcg(spec.seed, 4 * spec.n);
+  if (spec.generator === 'skewed') return lcgUniform(spec.seed, spec.n).map((u) => u * u * 10);
+  const u = lcgUniform(spec.seed, 4 * spec.n);
   return Float64Array.from({ length: spec.n }, (_, i) => (u[4 * i] as number) + (u[4 * i + 1] as number) + (u[4 * i + 2] as number) + (u[4 * i + 3] as number) - 2 + (spec.shift ?? 0));
 }
 
@@ -39,18 +29,6 @@ function profile(values: Float64Array, edges?: readonly number[]): NumericSummar
     stats.observe({ type: 'float64', values: part }, part.length);
   }
   return stats.summary() as NumericSummary;
-}
-
-/** Share of `values` at or below x. */
-function rank(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as number) <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo / sorted.length;
 }
 
 describe('column statistics against numpy', () => {
@@ -74,7 +52,7 @@ describe('column statistics against numpy', () => {
       const sorted = values.slice().sort();
       for (const [q, value] of Object.entries(want.quantiles as Record<string, number>)) {
         const got = summary.quantiles[q as keyof typeof summary.quantiles] as number;
-        assert.ok(Math.abs(rank(sorted, got) - rank(sorted, value)) < 0.01, `${q}: ${got} vs ${value}`);
+        assert.ok(Math.abs(exactRank(sorted, got) - exactRank(sorted, value)) < 0.01, `${q}: ${got} vs ${value}`);
       }
       // Bounded: the sketch keeps a few thousand items whatever the count.
       const kept = summary.sketch.levels.reduce((sum, level) => sum + level.length, 0);

@@ -7,6 +7,13 @@ function binByDefinition(edges: readonly number[], value: number): number {
   return edges.filter((edge) => edge < value).length;
 }
 
+/** The bin countAll puts one value in. */
+function binOf(counter: BinCounter, value: number): number {
+  const before = Array.from(counter.counts);
+  counter.countAll(Float64Array.of(value), 1, undefined);
+  return before.findIndex((count, bin) => counter.counts[bin] !== count);
+}
+
 describe('BinCounter', () => {
   it('puts every value in the bin the definition gives, on edges, between them and beyond them', () => {
     const cases = [[-2, -1.3, -0.8, -0.4, 0, 0.4, 0.8, 1.3, 2], [0.1, 0.1000001, 5, 1e6], [3], [], [-1e-300, 0, 1e-300]];
@@ -17,7 +24,20 @@ describe('BinCounter', () => {
       const span = Math.max(1, Math.abs(edges[0] ?? 1), Math.abs(edges[edges.length - 1] ?? 1));
       const values = [...edges, ...edges.map((edge) => edge + Number.EPSILON * Math.abs(edge)), ...edges.map((edge) => edge - Number.EPSILON * Math.abs(edge)), -1e308, 1e308, 0];
       for (let i = 0; i < 20000; i++) values.push((random() * 2.4 - 1.2) * span);
-      for (const value of values) assert.equal(counter.binOf(value), binByDefinition(edges, value), `edges ${edges.join(',')} value ${value}`);
+      for (const value of values) assert.equal(binOf(counter, value), binByDefinition(edges, value), `edges ${edges.join(',')} value ${value}`);
     }
+  });
+
+  it('counts a column by the definition, skipping nulls, NaN and infinities', () => {
+    const edges = [-1, 0, 0.5, 2];
+    const values = new Float64Array([-3, -1, -0.5, 0, 0.25, 0.5, 1, 2, 2.5, Number.NaN, Infinity, -Infinity, 7, 0.1]);
+    const nulls = new Uint8Array(values.length);
+    nulls[12] = 1;
+    const counter = new BinCounter(edges);
+    counter.countAll(values, values.length - 1, nulls);
+    const expected = new Array<number>(edges.length + 1).fill(0);
+    for (const value of values.subarray(0, 12)) if (Number.isFinite(value)) (expected[binByDefinition(edges, value)] as number)++;
+    assert.deepEqual(Array.from(counter.counts), expected);
+    assert.deepEqual(expected, [2, 2, 2, 2, 1]);
   });
 });

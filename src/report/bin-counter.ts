@@ -36,10 +36,22 @@ export class BinCounter {
     }
   }
 
-  /** The bin of one finite value. */
-  binOf(value: number): number {
-    let bin = this.lowest[Math.min(Math.max((value - this.first) * this.scale + 1, 0), this.lowest.length - 1) | 0] as number;
-    while (bin < this.edges.length && value > (this.edges[bin] as number)) bin++;
-    return bin;
+  /**
+   * Counts the finite values of `values[0..rows)` whose null flag is not set: a loop of its own with
+   * the grid in locals (looked up per value from inside the statistics loop, the same work took
+   * several times longer in the W1 bench's profile).
+   */
+  countAll(values: ArrayLike<number>, rows: number, nulls: Uint8Array | undefined): void {
+    const { edges, counts, lowest, first, scale } = this;
+    const edgeCount = edges.length;
+    const lastCell = lowest.length - 1;
+    for (let i = 0; i < rows; i++) {
+      const value = values[i] as number;
+      if (value - value !== 0 || (nulls !== undefined && nulls[i] === 1)) continue;
+      const cell = (value - first) * scale + 1;
+      let bin = lowest[cell <= 0 ? 0 : cell >= lastCell ? lastCell : cell | 0] as number;
+      while (bin < edgeCount && value > (edges[bin] as number)) bin++;
+      counts[bin] = (counts[bin] as number) + 1;
+    }
   }
 }

@@ -78,11 +78,10 @@ export class NumericStats implements ColumnStats {
     if (column.type === 'string' || column.type === 'tensor') throw new InternalError('NumericStats observes numeric columns');
     const values: ArrayLike<number> = column.type === 'int64' ? Float64Array.from(column.values.subarray(0, rows), Number) : column.values;
     const nulls = column.nulls;
-    // One pass: counts, extremes, bins and sums of deviations from a shift. The shift is the mean so
+    // One pass: counts, extremes and sums of deviations from a shift. The shift is the mean so
     // far (the chunk's first finite value for the first chunk), so the sums stay small and the
     // variance does not lose digits to cancellation.
     const shift = this.finite > 0 ? this.mean : firstFinite(values, rows, nulls);
-    const bins = this.bins;
     let finite = 0;
     let sum = 0;
     let squares = 0;
@@ -106,10 +105,6 @@ export class NumericStats implements ColumnStats {
       squares += d * d;
       if (value < min) min = value;
       if (value > max) max = value;
-      if (bins !== undefined) {
-        const bin = bins.binOf(value);
-        bins.counts[bin] = (bins.counts[bin] as number) + 1;
-      }
     }
     this.count += rows;
     this.nulls += nullCount;
@@ -127,6 +122,7 @@ export class NumericStats implements ColumnStats {
     this.mean += (delta * finite) / total;
     this.finite = total;
     this.sketch.addAll(values, rows, nulls);
+    this.bins?.countAll(values, rows, nulls);
   }
 
   summary(): NumericSummary {

@@ -67,12 +67,7 @@ export function psi(expected: readonly number[], actual: readonly number[]): num
 
 /** Kolmogorov-Smirnov statistic: the largest gap between two CDFs, checked at every point either sketch holds. */
 export function ksStatistic(a: QuantileSketch, b: QuantileSketch): number {
-  const cdfA = a.cdfFunction();
-  const cdfB = b.cdfFunction();
-  const points = new Set<number>([...a.toState().levels.flat(), ...b.toState().levels.flat()]);
-  let max = 0;
-  for (const x of points) max = Math.max(max, Math.abs(cdfA(x) - cdfB(x)));
-  return max;
+  return QuantileSketch.largestCdfGap(a, b);
 }
 
 function statusOf(value: number | null): DriftStatus {

@@ -1,32 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { QuantileSketch } from './quantile-sketch.js';
-
-function uniform(seed: number, n: number): Float64Array {
-  let state = seed;
-  return Float64Array.from({ length: n }, () => (state = (Math.imul(1664525, state) + 1013904223) >>> 0) / 4294967296);
-}
+import { lcgUniform as uniform, worstRankError } from '../../test/helpers/exact-ranks.js';
 
 function feed(sketch: QuantileSketch, values: Float64Array): void {
   for (let start = 0; start < values.length; start += 5000) sketch.addAll(values.subarray(start, start + 5000), Math.min(5000, values.length - start));
-}
-
-/** Largest |rank(sketch quantile q) - q| over q = 0.01 ... 0.99, ranks taken in the exact sorted values. */
-function worstRankError(sketch: QuantileSketch, values: Float64Array): number {
-  const sorted = values.slice().sort();
-  let worst = 0;
-  for (let k = 1; k < 100; k++) {
-    const x = sketch.quantile(k / 100) as number;
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((sorted[mid] as number) <= x) lo = mid + 1;
-      else hi = mid;
-    }
-    worst = Math.max(worst, Math.abs(lo / sorted.length - k / 100));
-  }
-  return worst;
 }
 
 describe('QuantileSketch', () => {
@@ -42,7 +20,7 @@ describe('QuantileSketch', () => {
     const values = uniform(11, 1_000_000).map((u) => u * u * 10);
     const sketch = new QuantileSketch();
     feed(sketch, values);
-    assert.ok(worstRankError(sketch, values) < 0.01);
+    assert.ok(worstRankError((q) => sketch.quantile(q), values) < 0.01);
     const state = sketch.toState();
     assert.equal(state.n, 1_000_000);
     assert.ok(state.levels.reduce((sum, level) => sum + level.length, 0) < 4000);
@@ -59,7 +37,7 @@ describe('QuantileSketch', () => {
     // Reports written before the levels were kept sorted: the same items, in any order.
     a.merge({ ...state, levels: state.levels.map((level) => [...level].reverse()) });
     assert.equal(a.count, 400_000);
-    assert.ok(worstRankError(a, values) < 0.01);
+    assert.ok(worstRankError((q) => a.quantile(q), values) < 0.01);
   });
 
   it('skips NaN, infinities and nulls but counts them in n', () => {
@@ -68,5 +46,28 @@ describe('QuantileSketch', () => {
     assert.equal(sketch.count, 5);
     assert.equal(sketch.quantile(1), 2);
     assert.equal(sketch.cdf(1), 0.5);
+  });
+
+  it('largest CDF gap (KS): the largest |cdf_a(x) - cdf_b(x)| over every point either sketch holds', () => {
+    const bruteForce = (a: QuantileSketch, b: QuantileSketch): number => {
+      const points = new Set([...a.toState().levels.flat(), ...b.toState().levels.flat()]);
+      return Math.max(0, ...[...points].map((x) => Math.abs(a.cdf(x) - b.cdf(x))));
+    };
+    // Sampled levels, ties within and across the sketches (values on a grid), and empty sketches.
+    const grid = (seed: number, n: number, shift: number): Float64Array => uniform(seed, n).map((u) => Math.round(u * 50) / 10 + shift);
+    const pairs: [Float64Array, Float64Array][] = [
+      [grid(1, 300_000, 0), grid(2, 200_000, 0.3)],
+      [grid(3, 500, 0), grid(4, 700, 0)],
+      [uniform(5, 50_000), uniform(6, 80_000).map((u) => u * 1.2)],
+      [new Float64Array(0), uniform(7, 100)],
+    ];
+    for (const [valuesA, valuesB] of pairs) {
+      const a = new QuantileSketch(1);
+      const b = new QuantileSketch(2);
+      feed(a, valuesA);
+      feed(b, valuesB);
+      assert.equal(QuantileSketch.largestCdfGap(a, b), bruteForce(a, b));
+      assert.equal(QuantileSketch.largestCdfGap(b, a), bruteForce(b, a));
+    }
   });
 });

@@ -5,6 +5,7 @@ import type { Column, ColumnChunk } from '../shared/chunk.js';
 import type { RangePart } from './csv-range-worker.js';
 import { badNumber, fieldCountError, fieldCountReason, NOT_A_NUMBER } from './csv-errors.js';
 import type { Utf8Check } from './csv-text.js';
+import { decodeCodes } from './field-dictionary.js';
 import type { ChunkOptions } from './source.js';
 
 /** A part with absolute lines, and how much of it was cut into chunks. */
@@ -107,10 +108,15 @@ export class Chunker {
 function joinColumn(pieces: readonly { readonly column: RangePart['columns'][number]; readonly from: number; readonly to: number; readonly rows: number }[], count: number): Column | undefined {
   const first = pieces[0];
   if (first === undefined) throw new InternalError('joinColumn needs a piece');
-  if (first.column.type === 'string') {
+  if (first.column.type === 'string' || first.column.type === 'dictionary') {
     const values = new Array<string | null>(count);
     let at = 0;
     for (const { column, from, to } of pieces) {
+      if (column.type === 'dictionary') {
+        decodeCodes(column.codes, column.texts, from, to, values, at);
+        at += to - from;
+        continue;
+      }
       if (column.type !== 'string') throw new InternalError('a CSV column changed type between ranges');
       const { text, offsets } = column;
       for (let r = from; r < to; r++) {

@@ -3,6 +3,7 @@
 import { parseNumber } from '../shared/values.js';
 import { fastDecimal, fastResult } from './csv-numbers.js';
 import { FIELD_ESCAPED, type ScannedRecords } from './csv-scan.js';
+import { decodeCodes, DICTIONARY_FULL, FieldDictionary, MISSING_CODE } from './field-dictionary.js';
 
 const QUOTE = 0x22;
 
@@ -92,7 +93,12 @@ export type ScannedColumn =
       /** Records whose field is not a number (see `cellText` for the text), ascending. */
       readonly invalid: readonly number[];
     }
-  | { readonly type: 'string'; readonly values: (string | null)[] };
+  | {
+      readonly type: 'string';
+      readonly values: (string | null)[];
+      /** When the column has few distinct values: the same as codes (-1: null) into `texts`, shared by `values`. */
+      readonly dictionary?: { readonly codes: Int32Array; readonly texts: readonly (string | null)[] };
+    };
 
 /**
  * Builds one column per entry of `kinds` from a batch (undefined for a skipped one). A field that
@@ -104,7 +110,10 @@ export function buildColumns(batch: ScannedRecords, kinds: readonly FieldKind[])
   const built = kinds.flatMap((kind, c) => (kind === 'skip' ? [] : [c]));
   const numbers = kinds.map((kind) => (kind === 'number' ? new Float64Array(count) : undefined));
   const nulls = kinds.map((kind) => (kind === 'number' ? new Uint8Array(count) : undefined));
-  const texts = kinds.map((kind) => (kind === 'text' ? new Array<string | null>(count) : undefined));
+  // Text is read through a dictionary until a column shows too many distinct values, then as strings.
+  const dictionaries = kinds.map((kind) => (kind === 'text' ? new FieldDictionary(fieldText) : undefined));
+  const codes = kinds.map((kind) => (kind === 'text' ? new Int32Array(count) : undefined));
+  const texts: ((string | null)[] | undefined)[] = kinds.map(() => undefined);
   const invalid = kinds.map((): number[] => []);
   for (let r = 0; r < count; r++) {
     const first = batch.recordFields[r] as number;
@@ -116,15 +125,35 @@ export function buildColumns(batch: ScannedRecords, kinds: readonly FieldKind[])
         const state = c < present ? readNumber(batch, first + c, values, r) : EMPTY;
         if (state === EMPTY) (nulls[c] as Uint8Array)[r] = 1;
         else if (state === INVALID) (invalid[c] as number[]).push(r);
-      } else {
-        const text = c < present ? fieldText(batch, first + c) : '';
-        (texts[c] as (string | null)[])[r] = text === '' ? null : text;
+        continue;
       }
+      const dictionary = dictionaries[c];
+      if (dictionary !== undefined) {
+        const code = c < present ? dictionary.codeOf(batch, first + c) : MISSING_CODE;
+        if (code !== DICTIONARY_FULL) {
+          (codes[c] as Int32Array)[r] = code;
+          continue;
+        }
+        // Too many distinct values: the rows so far become strings, and the rest are appended.
+        const values: (string | null)[] = [];
+        decodeCodes(codes[c] as Int32Array, dictionary.texts, 0, r, values, 0);
+        texts[c] = values;
+        dictionaries[c] = undefined;
+      }
+      const text = c < present ? fieldText(batch, first + c) : '';
+      (texts[c] as (string | null)[])[r] = text === '' ? null : text;
     }
   }
   return kinds.map((kind, c): ScannedColumn | undefined => {
     if (kind === 'skip') return undefined;
     const values = numbers[c];
+    const dictionary = dictionaries[c];
+    if (dictionary !== undefined) {
+      const columnCodes = codes[c] as Int32Array;
+      const text = new Array<string | null>(count);
+      decodeCodes(columnCodes, dictionary.texts, 0, count, text, 0);
+      return { type: 'string', values: text, dictionary: { codes: columnCodes, texts: dictionary.texts } };
+    }
     if (values === undefined) return { type: 'string', values: texts[c] as (string | null)[] };
     return { type: 'float64', values, nulls: nulls[c] as Uint8Array, invalid: invalid[c] as number[] };
   });

@@ -46,11 +46,14 @@ export interface RangeJob {
 /**
  * A column as sent back. Text is sent as one string with each row's [offsets[r], offsets[r + 1])
  * (empty for null: buildColumns makes '' null): copying one string is far cheaper than copying
- * thousands, and the main thread, the part that does not run in parallel, only slices it.
+ * thousands, and the main thread, the part that does not run in parallel, only slices it. Text
+ * with few distinct values goes as codes (-1: null) into `texts`: the main thread then makes no
+ * string per row at all, and every row of a value shares one string.
  */
 export type WireColumn =
   | { readonly type: 'float64'; readonly values: Float64Array; readonly nulls: Uint8Array }
   | { readonly type: 'string'; readonly text: string; readonly offsets: Int32Array }
+  | { readonly type: 'dictionary'; readonly codes: Int32Array; readonly texts: readonly (string | null)[] }
   | { readonly type: 'skipped' };
 
 /** The first problem of a row, as csv-fast.ts finds them: a wrong field count, else the first non-number. */
@@ -287,6 +290,7 @@ function buildPart(batch: ScannedRecords, count: number, lineShift: number, setu
   const columns = scanned.map((column): WireColumn => {
     if (column === undefined) return { type: 'skipped' };
     if (column.type === 'float64') return { type: 'float64', values: column.values, nulls: column.nulls };
+    if (column.dictionary !== undefined) return { type: 'dictionary', codes: column.dictionary.codes, texts: column.dictionary.texts };
     const offsets = new Int32Array(count + 1);
     let offset = 0;
     for (let r = 0; r < count; r++) {
@@ -310,6 +314,7 @@ export function transferList(result: RangeResult): ArrayBuffer[] {
     for (const column of part.columns) {
       if (column.type === 'float64') buffers.push(column.values.buffer as ArrayBuffer, column.nulls.buffer as ArrayBuffer);
       else if (column.type === 'string') buffers.push(column.offsets.buffer as ArrayBuffer);
+      else if (column.type === 'dictionary') buffers.push(column.codes.buffer as ArrayBuffer);
     }
   }
   return buffers;
