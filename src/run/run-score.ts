@@ -10,6 +10,7 @@ import { cudaSettingsOf, describeModel, loadModel, providerLabel, scoreChunk, ty
 import { buildReport, checkGates, countNaNs, createRunStats, Monitor, readBaseline, writeReportFiles, type ColumnStatsSet, type RunReport, type RunStats, type ShardSection } from '../report/index.js';
 import { evaluationTarget } from './evaluation-target.js';
 import { checkInputColumns, planScoring, type ScoringPlan } from './plan-scoring.js';
+import { ColumnTypes } from './column-types.js';
 import { acquireLock, checkRenameSafe, openOutput, openSink, removeStalePartials, type Lock, type OutputSummary, type OutputWriter, type RunIdentity } from '../sinks/index.js';
 import { RejectList, type Column, type ColumnChunk } from '../shared/chunk.js';
 import { inputSize, openSource, type OpenedSource, type SourceRequest } from '../sources/index.js';
@@ -156,6 +157,7 @@ async function score(state: RunState): Promise<void> {
     const rejects = job.rejects === undefined ? undefined : new RejectList();
     let bytesDone = 0;
     let nextRow = 0;
+    const columnTypes = new ColumnTypes(new Set(plan.requiredColumns), new Set(plan.kept));
     try {
       for (let index = 0; index < share.length; index++) {
         const item = share[index] as ShareItem;
@@ -164,7 +166,7 @@ async function score(state: RunState): Promise<void> {
         state.inputs.push(entry);
         try {
           checkInputColumns(plan, source.path, source.columnNames, first.input.path);
-          const run: SourceRun = { plan, source, output, rejects, entry, index, firstRow: nextRow };
+          const run: SourceRun = { plan, source, output, rejects, entry, index, firstRow: nextRow, columnTypes };
           nextRow = await scoreSource(state, run, (read) => ({ rows: stats.rowsRead, bytesRead: bytesDone + read, bytesTotal: totalBytes }));
           entry.bytes = source.bytesRead();
           bytesDone += entry.bytes;
@@ -296,6 +298,8 @@ interface SourceRun {
   readonly index: number;
   /** Global row of this input's first row. */
   readonly firstRow: number;
+  /** The type each column had in the inputs before (one type per column in a run). */
+  readonly columnTypes: ColumnTypes;
 }
 
 /** Batches sent to the model ahead of the one being written: it scores one while this thread writes another. */
@@ -315,7 +319,7 @@ async function scoreSource(state: RunState, run: SourceRun, progress: (bytesRead
   const fixed = plan.feeds.fixedBatch;
   const chunkRows = fixed === undefined ? plan.batchRows : Math.max(fixed, Math.floor(plan.batchRows / fixed) * fixed);
   const chunkOptions = { chunkRows, rowOffset: run.firstRow, numericColumns: plan.numericColumns, columns: new Set(plan.requiredColumns), ...(rejects === undefined ? {} : { rejects }) };
-  const chunks = cutBatches(source.chunks(chunkOptions), { rows: chunkRows, skipRows: output.skipRows, partRows: output.partRows, rejects });
+  const chunks = cutBatches(run.columnTypes.check(source.chunks(chunkOptions), source.path), { rows: chunkRows, skipRows: output.skipRows, partRows: output.partRows, rejects });
   const iterator = chunks[Symbol.asyncIterator]();
   // A batch's --batch-timeout clock starts when it is sent: with a limit, batches go one at a time.
   const depth = job.batchTimeoutMs === undefined ? MODEL_DEPTH : 1;
