@@ -1,6 +1,7 @@
 // Shards end to end: n processes with --shard k/n (or a scheduler's index variable) together score
 // every input row exactly once, and their parts, in shard order, are the single run's output;
 // `report merge` adds their reports up to the single run's counts and refuses incomplete or mixed sets.
+// Child processes are what costs here: each case runs as few as it needs, and the cases run 3 at a time.
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { describe, it } from 'node:test';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { Random } from './helpers/assertions.js';
 import { absModel } from './helpers/models.js';
+import { mergeReports, MergeMismatch, type RunReport } from '../src/report/index.js';
 
 const IRIS = join(FIXTURES, 'iris-csv');
 const PARQUET = join(FIXTURES, 'parquet');
@@ -33,44 +35,54 @@ function joinedParts(dir: string, count: number): string {
   return header + texts.map((text) => text.slice(header.length)).join('');
 }
 
-/** Runs the single job and its n shards; returns the single output and the joined parts. */
-async function runShards(args: readonly string[], count: number): Promise<{ dir: string; single: string; joined: string }> {
+/** The rejects of the parts, in shard order, name the lines the single run's rejects name (the real lines of the file). */
+function assertSameRejects(dir: string, count: number): void {
+  const rejectLines = (path: string): string[] => readFileSync(path, 'utf8').split('\n').slice(1).filter((line) => line !== '').map((line) => line.split(',')[1] as string);
+  const single = rejectLines(join(dir, 'single.csv.rejects.csv'));
+  assert.ok(single.length > 0);
+  assert.deepEqual(Array.from({ length: count }, (_, k) => rejectLines(join(dir, 'parts', `part-${k}-of-${count}.csv.rejects.csv`))).flat(), single);
+}
+
+/** What `report merge` says of the reports picked from `reports`, or 'merged'. */
+function mergeRefusal(reports: readonly RunReport[], picked: readonly number[]): string {
+  try {
+    mergeReports(picked.map((i) => reports[i] as RunReport), picked.map((i) => `report ${i}`));
+  } catch (error) {
+    assert.ok(error instanceof MergeMismatch, String(error));
+    return error.message;
+  }
+  return 'merged';
+}
+
+/** Runs the single job and its n shards (and `also`, alongside); returns the single output and the joined parts. */
+async function runShards(args: readonly string[], count: number, also: (dir: string) => Promise<unknown>[] = () => []): Promise<{ dir: string; single: string; joined: string }> {
   const dir = await tempDir();
-  const single = await runCli(['score', ...args, '-o', join(dir, 'single.csv'), '-q']);
-  assert.equal(single.code, 0, single.stderr);
-  const results = await Promise.all(Array.from({ length: count }, (_, k) => runCli(['score', ...args, '-o', `${join(dir, 'parts')}/`, '--shard', `${k}/${count}`, '-q'])));
+  const runs = [['-o', join(dir, 'single.csv')], ...Array.from({ length: count }, (_, k) => ['-o', `${join(dir, 'parts')}/`, '--shard', `${k}/${count}`])];
+  const [results] = await Promise.all([Promise.all(runs.map((extra) => runCli(['score', ...args, ...extra, '-q']))), ...also(dir)]);
   for (const result of results) assert.equal(result.code, 0, result.stderr);
   return { dir, single: readFileSync(join(dir, 'single.csv'), 'utf8'), joined: joinedParts(join(dir, 'parts'), count) };
 }
 
-describe('shards', () => {
+describe('shards', { concurrency: 3 }, () => {
   it('many files: whole files per shard, the parts in order are the single run row for row; merged reports count as the single run', async () => {
     const inputs = [join(IRIS, 'input.csv'), ...['snappy', 'zstd', 'gzip', 'brotli', 'lz4'].map((codec) => join(PARQUET, `iris-${codec}.parquet`))].flatMap((path) => ['-i', path]);
     const args = ['-m', join(IRIS, 'model.onnx'), ...inputs, ...IRIS_FEATURES, '--keep', 'sepal length (cm)'];
-    const { dir, single, joined } = await runShards(args, 4);
+    // Another option (--batch-size) makes another job, whose report a merge must refuse.
+    const other = (dir: string): Promise<unknown>[] => [runCli(['score', ...args, '-o', join(dir, 'other.csv'), '--shard', '1/3', '--batch-size', '7', '-q']).then((result) => assert.equal(result.code, 0, result.stderr))];
+    const { dir, single, joined } = await runShards(args, 3, other);
     assert.equal(joined, single);
-    const reports = [0, 1, 2, 3].map((k) => join(dir, 'parts', `part-${k}-of-4.csv.report.json`));
+    const reports = [0, 1, 2].map((k) => join(dir, 'parts', `part-${k}-of-3.csv.report.json`));
     const shards = reports.map((path) => readReport(path).shard);
-    assert.deepEqual(shards.map((shard) => shard?.index), [0, 1, 2, 3]);
+    assert.deepEqual(shards.map((shard) => shard?.index), [0, 1, 2]);
     assert.equal(new Set(shards.map((shard) => shard?.fingerprint)).size, 1, 'one job fingerprint');
     assert.deepEqual(shards.flatMap((shard) => shard?.inputs.map((input) => input.unit) ?? []), ['file', 'file', 'file', 'file', 'file', 'file'], 'each file whole, once');
-    const other = await runCli(['score', ...args, '-o', join(dir, 'other.csv'), '--shard', '1/4', '--batch-size', '7', '-q']);
-    assert.equal(other.code, 0, other.stderr);
-    const merge = (...paths: string[]): ReturnType<typeof runCli> => runCli(['report', 'merge', ...paths, '-o', join(dir, 'merged.json')]);
-    const [missing, twice, mixed] = await Promise.all([
-      merge(reports[0] as string, reports[2] as string, reports[3] as string),
-      merge(...reports, reports[1] as string),
-      merge(reports[0] as string, join(dir, 'other.csv.report.json'), reports[2] as string, reports[3] as string),
-    ]);
-    assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /no report of shard 1 of 4/);
-    assert.equal(twice.code, 2);
-    assert.match(twice.stderr, /shard 1 of 4 is given twice/);
-    assert.equal(mixed.code, 2);
-    assert.match(mixed.stderr, /different job fingerprints/);
-    const merged = await merge(...reports);
-    assert.equal(merged.code, 0, merged.stderr);
-    assert.deepEqual(readReport(join(dir, 'merged.json')).rows, readReport(join(dir, 'single.csv.report.json')).rows);
+    // Merged in this process (`report merge` on the command line, and its exit 2, in test/monitoring.test.ts).
+    const parsed = [...reports, join(dir, 'other.csv.report.json')].map((path) => JSON.parse(readFileSync(path, 'utf8')) as RunReport);
+    assert.match(mergeRefusal(parsed, [0, 2]), /no report of shard 1 of 3/);
+    assert.match(mergeRefusal(parsed, [0, 1, 2, 1]), /shard 1 of 3 is given twice/);
+    assert.match(mergeRefusal(parsed, [0, 3, 2]), /different job fingerprints/);
+    assert.equal(mergeRefusal(parsed, [0, 1, 2]), 'merged');
+    assert.deepEqual(mergeReports(parsed.slice(0, 3), reports).rows, readReport(join(dir, 'single.csv.report.json')).rows);
   });
 
   it('one Parquet file: each row group goes to one shard; a shard with none writes the header and a report of 0 rows', async () => {
@@ -90,16 +102,17 @@ describe('shards', () => {
     assert.ok(rows.includes(0), `one of the 4 shards has no row group: ${rows.join(', ')}`);
   });
 
-  it('one large CSV: byte ranges cut at record boundaries, never inside a quoted line break; merged counts with rejects equal the single run', async () => {
+  it('one CSV file: byte ranges cut at record boundaries, never inside a quoted line break; merged counts with rejects equal the single run', async () => {
     const dir = await tempDir();
     const model = await absModel(join(dir, 'abs.onnx'));
     const random = new Random(14);
     const notes = ['plain', '"two\nlines"', '"three\r\nlines\nhere"', '"a ""quoted"" word, and a comma"', '""', '"\n"', ''];
     const lines = ['id,x,note'];
-    for (let i = 0; i < 80000; i++) lines.push(`${i},${random.chance(0.001) ? 'oops' : (random.int(20000) - 10000) / 8},${random.pick(notes)}`);
+    // Boundaries themselves are tested byte by byte in src/sources/csv-boundaries.test.ts: a few hundred KB do here.
+    for (let i = 0; i < 20000; i++) lines.push(`${i},${random.chance(0.002) ? 'oops' : (random.int(20000) - 10000) / 8},${random.pick(notes)}`);
     const input = join(dir, 'in.csv');
     writeFileSync(input, `${lines.join('\n')}\n`);
-    assert.ok(statSync(input).size > 1 << 20, 'a file of a few MB');
+    assert.ok(statSync(input).size > 300_000);
     const args = ['-m', model, '-i', input, '--features', 'x', '--on-error', 'skip', '--max-errors', '100'];
     const { dir: out, single, joined } = await runShards(args, 3);
     assert.equal(joined, single);
@@ -109,15 +122,12 @@ describe('shards', () => {
     assert.equal(ranges[0]?.end, ranges[1]?.start, 'contiguous');
     assert.equal(ranges[1]?.end, ranges[2]?.start, 'contiguous');
     for (const path of reports) assert.ok(readReport(path).rows.read > 5000, 'every shard gets rows');
-    const merged = await runCli(['report', 'merge', ...reports, '-o', join(out, 'merged.json')]);
-    assert.equal(merged.code, 0, merged.stderr);
-    const single_ = readReport(join(out, 'single.csv.report.json')).rows;
-    assert.ok(single_.rejected > 0);
-    assert.deepEqual(readReport(join(out, 'merged.json')).rows, single_);
     // The rejects name the real lines of the file, whichever shard read them.
-    const rejectLines = (text: string): string[] => text.split('\n').slice(1).filter((line) => line !== '').map((line) => line.split(',')[1] as string);
-    const partRejects = [0, 1, 2].flatMap((k) => rejectLines(readFileSync(join(out, 'parts', `part-${k}-of-3.csv.rejects.csv`), 'utf8')));
-    assert.deepEqual(partRejects, rejectLines(readFileSync(join(out, 'single.csv.rejects.csv'), 'utf8')));
+    assertSameRejects(out, 3);
+    const merged = mergeReports(reports.map((path) => JSON.parse(readFileSync(path, 'utf8')) as RunReport), reports);
+    const singleRows = readReport(join(out, 'single.csv.report.json')).rows;
+    assert.ok(singleRows.rejected > 0);
+    assert.deepEqual(merged.rows, singleRows);
   });
 
   it('a quote the CSV reader refuses is refused before a shard cuts the file behind it', async () => {
@@ -134,24 +144,49 @@ describe('shards', () => {
 
   it('one Arrow IPC file: its record batches are split between the shards', async () => {
     const input = join(IRIS, 'input.arrow');
-    const { dir, single, joined } = await runShards(['-m', join(IRIS, 'model.onnx'), '-i', input], 3);
+    const { dir, single, joined } = await runShards(['-m', join(IRIS, 'model.onnx'), '-i', input], 2);
     assert.equal(joined, single);
-    const ranges = [0, 1, 2].map((k) => readReport(join(dir, 'parts', `part-${k}-of-3.csv.report.json`)).shard?.inputs);
-    assert.deepEqual(ranges, [0, 1, 2].map((k) => [{ path: input, unit: 'batches', start: k, end: k + 1 }]));
+    const ranges = [0, 1].map((k) => readReport(join(dir, 'parts', `part-${k}-of-2.csv.report.json`)).shard?.inputs);
+    const batches = ranges.map((inputs) => inputs?.flatMap((range) => {
+      assert.deepEqual([range.path, range.unit], [input, 'batches']);
+      return Array.from({ length: (range.end ?? 0) - (range.start ?? 0) }, (_, i) => (range.start ?? 0) + i);
+    }) ?? []);
+    assert.deepEqual(batches.flat(), [0, 1, 2], 'each of the 3 record batches once, in order');
+    assert.ok(batches.every((share) => share.length > 0), `both shards get batches: ${JSON.stringify(batches)}`);
   });
 
-  it('a shard from JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX with the count writes the bytes of the same --shard', async () => {
+  it('one JSON Lines file: byte ranges cut at line starts; shards from JOB_COMPLETION_INDEX and AWS_BATCH_JOB_ARRAY_INDEX, the first writing the bytes of the same --shard', async () => {
     const dir = await tempDir();
-    const args = ['score', '-m', join(IRIS, 'model.onnx'), '-i', join(IRIS, 'input.csv'), '-i', join(PARQUET, 'iris-snappy.parquet'), '-i', join(PARQUET, 'iris-zstd.parquet'), ...IRIS_FEATURES, '-q'];
-    const flag = await runCli([...args, '-o', join(dir, 'flag.csv'), '--shard', '1/3']);
-    const kubernetes = await runCli([...args, '-o', join(dir, 'k8s.csv'), '--shard-count', '3'], { env: { JOB_COMPLETION_INDEX: '1' } });
-    const batch = await runCli([...args, '-o', join(dir, 'batch.csv')], { env: { AWS_BATCH_JOB_ARRAY_INDEX: '1', ONNX_BATCH_SHARD_COUNT: '3' } });
-    for (const result of [flag, kubernetes, batch]) assert.equal(result.code, 0, result.stderr);
-    const expected = readFileSync(join(dir, 'flag.csv'));
-    assert.ok(expected.length > 100);
-    assert.deepEqual(readFileSync(join(dir, 'k8s.csv')), expected);
-    assert.deepEqual(readFileSync(join(dir, 'batch.csv')), expected);
-    assert.deepEqual(readReport(join(dir, 'k8s.csv.report.json')).shard, readReport(join(dir, 'flag.csv.report.json')).shard);
+    const model = await absModel(join(dir, 'abs.onnx'));
+    const random = new Random(141);
+    const lines: string[] = [];
+    for (let i = 0; i < 12000; i++) {
+      if (random.chance(0.002)) lines.push(random.pick(['{"id": 1, "x": ', 'not json', '']));
+      else lines.push(JSON.stringify({ id: i, x: random.chance(0.002) ? 'oops' : (random.int(20000) - 10000) / 8, note: random.pick(['plain', 'two\nlines', 'é', '']) }));
+    }
+    const input = join(dir, 'in.jsonl');
+    writeFileSync(input, `${lines.join('\r\n')}\r\n`);
+    const args = ['-m', model, '-i', input, '--features', 'x', '--on-error', 'skip', '--max-errors', '100', '-q'];
+    const parts = `${join(dir, 'parts')}/`;
+    const results = await Promise.all([
+      runCli(['score', ...args, '-o', join(dir, 'single.csv')]),
+      runCli(['score', ...args, '-o', parts, '--shard', '0/3']),
+      runCli(['score', ...args, '-o', parts], { env: { AWS_BATCH_JOB_ARRAY_INDEX: '1', ONNX_BATCH_SHARD_COUNT: '3' } }),
+      runCli(['score', ...args, '-o', parts, '--shard-count', '3'], { env: { JOB_COMPLETION_INDEX: '2' } }),
+      runCli(['score', ...args, '-o', `${join(dir, 'flag')}/`, '--shard', '2/3']),
+    ]);
+    for (const result of results) assert.equal(result.code, 0, result.stderr);
+    assert.equal(joinedParts(join(dir, 'parts'), 3), readFileSync(join(dir, 'single.csv'), 'utf8'));
+    const reports = [0, 1, 2].map((k) => readReport(join(dir, 'parts', `part-${k}-of-3.csv.report.json`)));
+    const ranges = reports.map((report) => report.shard?.inputs[0]);
+    assert.deepEqual(ranges.map((range) => range?.unit), ['bytes', 'bytes', 'bytes']);
+    assert.equal(ranges[0]?.end, ranges[1]?.start, 'contiguous');
+    assert.equal(ranges[1]?.end, ranges[2]?.start, 'contiguous');
+    for (const report of reports) assert.ok(report.rows.read > 3000, 'every shard gets rows');
+    assertSameRejects(dir, 3);
+    const part = 'part-2-of-3.csv';
+    assert.deepEqual(readFileSync(join(dir, 'parts', part)), readFileSync(join(dir, 'flag', part)), 'JOB_COMPLETION_INDEX=2 --shard-count 3 writes the bytes of --shard 2/3');
+    assert.deepEqual(readReport(join(dir, 'parts', `${part}.report.json`)).shard, readReport(join(dir, 'flag', `${part}.report.json`)).shard);
   });
 
   it('--state with shards: each landing file is scored by one shard with its own state file, and a later night only the new ones (issue 14)', async () => {
@@ -188,15 +223,12 @@ describe('shards', () => {
     const dir = await tempDir();
     const model = ['-m', join(IRIS, 'model.onnx')];
     const input = ['-i', join(IRIS, 'input.csv')];
-    const [count, stdin, report, profile] = await Promise.all([
-      runCli(['score', ...model, ...input, '-o', join(dir, 'out.csv'), '--shard-count', '3']),
-      runCli(['score', ...model, '-i', '-', '-o', join(dir, 'out.csv'), '--shard', '0/2'], { stdin: readFileSync(join(IRIS, 'input.csv')) }),
-      runCli(['score', ...model, ...input, '-o', `${dir}/`, '--report', join(dir, 'report.json')], { env: { JOB_COMPLETION_INDEX: '0', ONNX_BATCH_SHARD_COUNT: '2' } }),
-      runCli(['profile', ...model, ...input, '-o', join(dir, 'baseline.json')], { env: { JOB_COMPLETION_INDEX: '0', ONNX_BATCH_SHARD_COUNT: '2' } }),
+    const env = { JOB_COMPLETION_INDEX: '0', ONNX_BATCH_SHARD_COUNT: '2' };
+    const [report, profile] = await Promise.all([
+      runCli(['score', ...model, ...input, '-o', `${dir}/`, '--report', join(dir, 'report.json')], { env }),
+      runCli(['profile', ...model, ...input, '-o', join(dir, 'baseline.json')], { env }),
     ]);
-    const expected: [typeof count, RegExp][] = [
-      [count, /neither JOB_COMPLETION_INDEX nor AWS_BATCH_JOB_ARRAY_INDEX gives this worker's index/],
-      [stdin, /a shard reads files, not stdin/],
+    const expected: [typeof report, RegExp][] = [
       [report, /with -o DIR\/ every shard would write --report .*report\.json over the other shards' copy: leave it out/],
       [profile, /profile builds one baseline from the whole reference set: it does not run as a shard of a job/],
     ];

@@ -118,7 +118,7 @@ export const SCORE_FLAGS = {
   },
   shard: {
     flags: '--shard <k/n>',
-    description: 'score only shard k (0-based) of n: whole input files when there are at least n, else byte ranges of CSV, record batches of Arrow files, row groups of Parquet; see "Scaling out"',
+    description: 'score only shard k (0-based) of n: whole input files when there are at least n, else byte ranges of CSV and JSON Lines, record batches of Arrow files, row groups of Parquet; see "Scaling out"',
   },
   shardCount: {
     flags: '--shard-count <n>',

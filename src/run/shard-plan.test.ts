@@ -23,7 +23,7 @@ describe('shard plan', () => {
   });
 
   it('gives a file that cannot be cut to one shard, and none to a shard whose span holds no middle', () => {
-    const inputs: LaidOutInput[] = [{ input: { path: 'a.jsonl', format: 'jsonl' }, layout: { unit: 'file', bytes: 100 } }];
+    const inputs: LaidOutInput[] = [{ input: { path: 'a.arrows', format: 'arrows' }, layout: { unit: 'file', bytes: 100 } }];
     assert.deepEqual(
       [0, 1, 2].map((index) => splitSpans(inputs, { index, count: 3 }).length),
       [0, 1, 0],

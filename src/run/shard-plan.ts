@@ -32,10 +32,10 @@ export interface SpanItem {
  * With at least n inputs, whole files: the list is cut into n runs of consecutive files whose
  * sizes are as even as the files allow, and none is empty. With fewer, the files are laid end to
  * end and cut into n equal spans of their bytes: a Parquet row group or an Arrow record batch goes
- * to the span holding its middle; a CSV or TSV file is cut at the spans' ends, each cut moved
- * forward to the next record boundary (outside quotes), so a shard reads the records that start in
- * its span; other files (JSON Lines, Arrow streams, compressed text) go whole to the span holding
- * their middle.
+ * to the span holding its middle; a CSV, TSV or JSON Lines file is cut at the spans' ends, each cut
+ * moved forward to the next record boundary (outside quotes; a line start in JSON Lines), so a
+ * shard reads the records that start in its span; other files (Arrow streams, compressed text) go
+ * whole to the span holding their middle.
  */
 export async function planShare(inputs: readonly JobInput[], shard: Shard, request: Omit<SourceRequest, 'path'>): Promise<ShareItem[]> {
   if (inputs.length >= shard.count) {

@@ -55,6 +55,13 @@ async function* checkEncoding(bytes: AsyncIterable<Buffer>, path: string, utf8: 
   utf8.finish();
 }
 
+async function* counted(bytes: AsyncIterable<Buffer>, count: (bytes: number) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of bytes) {
+    count(chunk.length);
+    yield chunk;
+  }
+}
+
 /** Column names from a header record: unique, and named for pandas' unnamed index column. */
 export function headerNames(record: readonly string[], path: string): string[] {
   const seen = new Map<string, number>();
@@ -77,7 +84,7 @@ export function utf8Warnings(path: string, utf8: Utf8Check): string[] {
 }
 
 /**
- * A text input's bytes (file or stdin), decompressed when gzip or zstd, checked for UTF-16 and
+ * A text input's bytes (file or stdin, or a byte range of a file), decompressed when gzip or zstd, checked for UTF-16 and
  * invalid UTF-8, and counted as stored as they are read.
  */
 export interface TextBytes {
@@ -87,12 +94,15 @@ export interface TextBytes {
   close(): void;
 }
 
-export function readTextBytes(path: string): TextBytes {
+export function readTextBytes(path: string, range?: { readonly start: number; readonly end: number }): TextBytes {
   let count = 0;
-  const raw = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+  const raw = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20, ...(range === undefined ? {} : { start: range.start, end: range.end - 1 }) });
   const utf8 = new Utf8Check();
+  // A range is part of a plain file (compressed files are never cut): nothing to decompress, and its
+  // first bytes are no file's magic number.
+  const stored = range === undefined ? decompressed(raw as AsyncIterable<Buffer>, path, (n) => (count += n)) : counted(raw as AsyncIterable<Buffer>, (n) => (count += n));
   return {
-    bytes: checkEncoding(decompressed(raw as AsyncIterable<Buffer>, path, (n) => (count += n)), path, utf8),
+    bytes: checkEncoding(stored, path, utf8),
     utf8,
     bytesRead: () => count,
     close: () => raw.destroy(),

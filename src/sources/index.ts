@@ -8,6 +8,7 @@ import { openCsvFast } from './csv-fast.js';
 import { alignCsvRange, openCsvParallel, readCsvArea } from './csv-parallel.js';
 import { compressionOfName, isCompressedFile, withoutCompressionExtension } from './decompress.js';
 import { openJsonl } from './jsonl.js';
+import { alignJsonlRange } from './jsonl-boundaries.js';
 import type { ParquetLayout } from './parquet.js';
 import { partitionKeysOf, withPartitionColumns } from './partitions.js';
 import type { InputRange, OpenedSource, SourceRequest } from './source.js';
@@ -162,8 +163,8 @@ export async function readParquetLayout(path: string): Promise<ParquetLayout> {
 
 /**
  * How an input can be cut between shards: whole, into units (Parquet row groups, Arrow record
- * batches) of these byte sizes, or, for a plain CSV or TSV file that the byte scanner reads, into
- * byte ranges of its records (between dataStart and size).
+ * batches) of these byte sizes, or, for a plain CSV or TSV file that the byte scanner reads and a
+ * plain JSON Lines file, into byte ranges of its records (between dataStart and size).
  */
 export type InputLayout =
   | { readonly unit: 'file'; readonly bytes: number }
@@ -179,15 +180,22 @@ export async function inputLayout(format: InputFormat, request: SourceRequest): 
     if (weights !== undefined) return { unit: 'batches', weights };
   }
   const delimiter = format === 'tsv' ? '\t' : request.delimiter;
+  // A gzip or zstd stream cannot be entered in the middle: a compressed text file goes whole.
   if ((format === 'csv' || format === 'tsv') && scansBytes(request, delimiter) && !(await isCompressedFile(path))) {
     const area = readCsvArea(path, delimiter);
     if (area !== undefined) return { unit: 'bytes', dataStart: area.dataStart, size: area.size };
   }
-  return { unit: 'file', bytes: (await inputSize(path)) ?? 0 };
+  const size = (await inputSize(path)) ?? 0;
+  if (format === 'jsonl' && size > 0 && !(await isCompressedFile(path))) return { unit: 'bytes', dataStart: 0, size };
+  return { unit: 'file', bytes: size };
 }
 
-/** A byte range of a CSV or TSV input with both ends moved forward to record boundaries (outside quotes). */
+/**
+ * A byte range of a CSV or TSV input with both ends moved forward to record boundaries (outside
+ * quotes), or of a JSON Lines input to line starts.
+ */
 export function alignInputRange(format: InputFormat, request: SourceRequest, range: { readonly start: number; readonly end: number }): InputRange {
+  if (format === 'jsonl') return alignJsonlRange(request.path, range);
   return alignCsvRange(request.path, format === 'tsv' ? '\t' : request.delimiter, range);
 }
 

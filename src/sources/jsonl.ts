@@ -2,7 +2,7 @@
 // The columns are the keys of the first lines (SAMPLE_LINES), in the order first seen. Like a CSV
 // cell, a value is read as a number only for a column that the model reads as numbers; every other
 // column is text (numbers in their shortest form, booleans as true/false, objects and arrays as JSON).
-import { InputError } from '../errors.js';
+import { InputError, InternalError } from '../errors.js';
 import { rejectValue, type Column, type ColumnChunk } from '../shared/chunk.js';
 import { formatFloat64, parseNumber } from '../shared/values.js';
 import { readTextBytes } from './csv-text.js';
@@ -16,9 +16,14 @@ interface Line {
   readonly text: string;
 }
 
-/** Opens a JSON Lines input and reads the first lines to learn its columns. */
+/**
+ * Opens a JSON Lines input and reads the first lines to learn its columns. With a byte range (one
+ * shard's share, from alignJsonlRange) the columns still come from the file's first lines, as in a
+ * run over the whole file, and the rows from the range.
+ */
 export async function openJsonl(request: SourceRequest): Promise<OpenedSource> {
-  const { path } = request;
+  const { path, range } = request;
+  if (range !== undefined && range.unit !== 'bytes') throw new InternalError(`openJsonl: a JSON Lines file is cut into byte ranges, not ${range.unit}`);
   const input = readTextBytes(path);
   const lines = linesOf(input.bytes);
   const sample: Line[] = [];
@@ -45,14 +50,21 @@ export async function openJsonl(request: SourceRequest): Promise<OpenedSource> {
     throw malformed(path, sample[0]?.number ?? 1, sample.length === 0 ? 'the input has no lines' : 'no line holds a JSON object with keys');
   }
   const unknownKeys = new Set<string>();
+  let rows: AsyncGenerator<Line> = replay(sample, lines);
+  let reader = input;
+  if (range !== undefined) {
+    input.close();
+    reader = readTextBytes(path, range);
+    rows = linesOf(reader.bytes, range.line);
+  }
   return {
     path,
     format: 'jsonl',
     columnNames,
-    bytesRead: input.bytesRead,
+    bytesRead: () => reader.bytesRead(),
     warnings: () => (unknownKeys.size === 0 ? [] : [`${path}: keys not in the first ${SAMPLE_LINES} lines were ignored: ${[...unknownKeys].slice(0, 10).join(', ')}`]),
-    chunks: (options) => readChunks(replay(sample, lines), { path, columnNames, seen, unknownKeys, keepRecords: request.keepRecords === true }, options),
-    close: async () => input.close(),
+    chunks: (options) => readChunks(rows, { path, columnNames, seen, unknownKeys, keepRecords: request.keepRecords === true }, options),
+    close: async () => reader.close(),
   };
 }
 
@@ -162,11 +174,11 @@ async function* replay(sample: readonly Line[], rest: AsyncGenerator<Line>): Asy
   yield* rest;
 }
 
-/** Non-blank lines with their 1-based line numbers; CRLF and a UTF-8 BOM are accepted. */
-async function* linesOf(bytes: AsyncIterable<Buffer>): AsyncGenerator<Line> {
+/** Non-blank lines with their 1-based line numbers (the first is `firstLine`); CRLF and a UTF-8 BOM are accepted. */
+async function* linesOf(bytes: AsyncIterable<Buffer>, firstLine = 1): AsyncGenerator<Line> {
   const decoder = new TextDecoder('utf-8', { ignoreBOM: false });
   let pending = '';
-  let number = 0;
+  let number = firstLine - 1;
   const lineOf = (raw: string): Line | undefined => {
     number += 1;
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
