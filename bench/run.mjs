@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseOptions, USAGE } from './lib/options.mjs';
 import { buildWorkloads, jobsOf, prepareAssets, REPO } from './lib/workloads.mjs';
 import { formatGpuText, summarizeGpuWorkload } from './lib/gpu-report.mjs';
+import { formatImageText, summarizeImageWorkload } from './lib/image-workload.mjs';
 import { formatText, summarizeWorkload } from './lib/report.mjs';
 import { rssMethod } from './lib/spawn.mjs';
 
@@ -43,7 +44,7 @@ async function main() {
   const assets = await prepareAssets(o, log);
   const workloads = buildWorkloads(o, assets);
   const results = new Map();
-  await runRounds([...workloads.main, ...workloads.gpu], o.rounds, results);
+  await runRounds([...workloads.main, ...workloads.gpu, ...workloads.images], o.rounds, results);
   await runRounds(workloads.w4, o.w4Rounds, results);
   const result = {
     meta: {
@@ -54,14 +55,16 @@ async function main() {
     workloads: workloads.main.map((w) => summarizeWorkload(w, results)),
     w4: workloads.w4.map((w) => summarizeWorkload(w, results)),
     gpu: workloads.gpu.map((w) => summarizeGpuWorkload(w, results)),
+    images: workloads.images.map((w) => summarizeImageWorkload(w, results)),
   };
   const cpuText = result.workloads.length + result.w4.length > 0 ? formatText(result) : '';
   const gpuText = result.gpu.length > 0 ? `onnx-batch GPU bench (--ep ${o.eps.join(',')}): ${o.rounds} round(s), ${result.meta.cpus} CPUs, node ${result.meta.node}\n${formatGpuText(result.gpu)}` : '';
-  const text = [cpuText, gpuText].filter(Boolean).join('\n\n');
+  const imageText = result.images.length > 0 ? `onnx-batch images bench: ${o.rounds} round(s), ${result.meta.cpus} CPUs, node ${result.meta.node}\n${result.images.map(formatImageText).join('\n\n')}` : '';
+  const text = [cpuText, gpuText, imageText].filter(Boolean).join('\n\n');
   if (o.json) { process.stderr.write(`${text}\n`); process.stdout.write(`${JSON.stringify(result, null, 2)}\n`); }
   else process.stdout.write(`${text}\n`);
   if (o.out) { writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`); log(`results written to ${o.out}`); }
-  const failed = [...result.workloads, ...result.w4].some((w) => w.verification && !w.verification.ok) || result.gpu.some((w) => w.devices.some((d) => d.verification && !d.verification.ok));
+  const failed = [...result.workloads, ...result.w4, ...result.images].some((w) => w.verification && !w.verification.ok) || result.gpu.some((w) => w.devices.some((d) => d.verification && !d.verification.ok));
   if (failed) process.exitCode = 1;
 }
 

@@ -97,7 +97,7 @@ async function writeBytes(path, bytes) {
  * Returns path, reusing the file when its sidecar (.meta.json) records the same parameters;
  * otherwise writes it through `make(tmpPath)` and renames it, so an interrupted run is never reused.
  */
-async function cached(path, params, make) {
+export async function cached(path, params, make) {
   const metaPath = `${path}.meta.json`;
   const wanted = JSON.stringify({ version: GENERATOR_VERSION, ...params });
   if (existsSync(path) && existsSync(metaPath)) {

@@ -6,7 +6,8 @@ import { copyFileSync, createReadStream, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { arrowFile, bytesFile, csvFile, featureNames } from './data.mjs';
-import { CNN_FEATURES, cnnModel, copyProbeModel, wideMlpModel } from './gpu-models.mjs';
+import { copyProbeModel, wideMlpModel } from './gpu-models.mjs';
+import { CNN_FEATURES, cnnModel } from './models.mjs';
 import { lastJson, runNode } from './spawn.mjs';
 
 const limitScript = (name, repo) => join(repo, 'bench/limits', name);

@@ -7,14 +7,18 @@ export const USAGE = `Usage: npm run bench -- [options]
 
 Measures onnx-batch end to end (the whole CLI process, start-up included) beside the limits
 measured in the same run: raw ONNX Runtime (inference ceiling), read + count newlines (I/O floor),
-csv-parse alone (reference point), onnx-batch's parser alone with 1 and 2 workers. Prints a table, and JSON with --json or --out.
+csv-parse alone (reference point), onnx-batch's parser alone with 1 and 2 workers; and images decoded
+by an image step with 1 and 2 decode workers against raw ORT on the decoded tensors. Prints a table,
+and JSON with --json or --out.
 
   --quick                 small sizes (W1/W2 50,000 rows, W3 5,000 rows), under a minute
   --rows N                W1/W2 rows (default 1000000, the size the targets are set at)
   --features N            W1/W2 feature columns (default 32)
   --wide-rows N           W3 rows (default 50000)
   --wide-features N       W3 feature columns (default 500)
-  --only LIST             workloads to run, e.g. w1,w3 (default w1,w2,w3,w5; w4 only with --w4; with --ep: g1,g2)
+  --only LIST             workloads to run, e.g. w1,w3 (default w1,w2,w3,w5,images; w4 only with --w4; with --ep: g1,g2)
+  --images N              images workload: JPEG images scored with --decode-workers 1 and 2 (default 5000; --quick 500)
+  --image-size S          their width and height in pixels (default 32, as CIFAR-10)
   --ep LIST               GPU workloads G1 (wide MLP) and G2 (CNN) on the CPU and on these providers, in
                           the same rounds: --ep cuda (or cuda:1); --ep cpu runs them on the CPU alone
   --gpu-rows N            G1 rows (default 200000; --quick 5000)
@@ -45,6 +49,8 @@ const SPEC = {
   'gpu-rows': { type: 'string' },
   'gpu-hidden': { type: 'string' },
   'cnn-rows': { type: 'string' },
+  images: { type: 'string' },
+  'image-size': { type: 'string' },
   w4: { type: 'boolean', default: false },
   'w4-rows': { type: 'string' },
   'w4-rounds': { type: 'string' },
@@ -78,8 +84,8 @@ export function parseOptions(argv) {
   const w4 = v.w4 || v['w4-rows'] !== undefined;
   const eps = v.ep === undefined ? [] : list(v.ep);
   for (const ep of eps) if (!/^(cpu|cuda(:\d+)?)$/.test(ep)) throw new Error(`--ep: expected cpu, cuda or cuda:N, got ${ep}`);
-  const only = v.only ? list(v.only) : eps.length > 0 ? ['g1', 'g2'] : ['w1', 'w2', 'w3', 'w5'];
-  for (const name of only) if (!['w1', 'w2', 'w3', 'w4', 'w5', 'g1', 'g2'].includes(name)) throw new Error(`--only: unknown workload ${name}`);
+  const only = v.only ? list(v.only) : eps.length > 0 ? ['g1', 'g2'] : ['w1', 'w2', 'w3', 'w5', 'images'];
+  for (const name of only) if (!['w1', 'w2', 'w3', 'w4', 'w5', 'g1', 'g2', 'images'].includes(name)) throw new Error(`--only: unknown workload ${name}`);
   if (eps.length === 0 && only.some((name) => name.startsWith('g'))) throw new Error('--only g1/g2 needs --ep (cuda, or cpu)');
   return {
     quick,
@@ -93,6 +99,8 @@ export function parseOptions(argv) {
     gpuRows: positiveInt('gpu-rows', v['gpu-rows'], quick ? 5_000 : 200_000),
     gpuHidden: positiveInt('gpu-hidden', v['gpu-hidden'], 4096),
     cnnRows: positiveInt('cnn-rows', v['cnn-rows'], quick ? 512 : 16_384),
+    images: positiveInt('images', v.images, quick ? 500 : 5_000),
+    imageSize: positiveInt('image-size', v['image-size'], 32),
     w4: w4 || only.includes('w4'),
     w4Rows,
     w4Rounds: positiveInt('w4-rounds', v['w4-rounds'], 1),

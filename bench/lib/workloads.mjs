@@ -7,6 +7,7 @@ import { arrowFile, bytesFile, csvFile, featureNames } from './data.mjs';
 import { formatCopy } from './formats.mjs';
 import { npz } from './npz.mjs';
 import { buildGpuWorkloads, prepareGpuAssets } from './gpu-workloads.mjs';
+import { buildImageWorkload, prepareImageAssets } from './image-workload.mjs';
 import { logregModel, logregWeights, mlpModel, mlpWeights } from './models.mjs';
 import { lastJson, runNode } from './spawn.mjs';
 import { verifyMlpOutput } from './verify.mjs';
@@ -51,6 +52,7 @@ export async function prepareAssets(o, log) {
     assets.wide = await track('W3 wide CSV', () => csvFile(o.dir, 'w3', o.wideRows, F));
   }
   assets.gpu = await prepareGpuAssets(o, track);
+  if (wants('images')) assets.images = await prepareImageAssets(o, track);
   if (o.w4) {
     assets.w4 = [];
     for (const rows of o.w4Rows) assets.w4.push(await track(`W4 CSV ${rows} rows`, () => csvFile(o.dir, 'w4', rows, o.features)));
@@ -204,11 +206,12 @@ function w5(o, a) {
 
 const BUILDERS = { w1, w2, w3, w5 };
 
-/** The main workloads (W1-W3, as chosen) and, separately, W4 (one per size). */
+/** The main workloads (W1-W3, as chosen), the GPU and images workloads, and, separately, W4 (one per size). */
 export function buildWorkloads(o, assets) {
   return {
     main: o.workloads.filter((name) => name in BUILDERS).map((name) => BUILDERS[name](o, assets)),
     gpu: buildGpuWorkloads(o, assets.gpu, REPO, assets.outDir),
+    images: assets.images ? [buildImageWorkload(o, assets.images, REPO, assets.outDir)] : [],
     w4: o.w4 ? o.w4Rows.map((rows, i) => w4(o, assets, rows, assets.w4[i])) : [],
   };
 }
