@@ -1,7 +1,7 @@
 // End to end: `score` features beyond the golden cases: stdin/stdout, several inputs, --keep,
 // dialects (CRLF, delimiters, TSV), empty inputs, directories and wildcards, fallbacks and the report.
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -123,6 +123,19 @@ describe('score', () => {
     const result = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', join(dir, 'empty.csv'), '-o', join(dir, 'out.csv')]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(await readFile(join(dir, 'out.csv'), 'utf8'), 'a,b,c,d,label,probabilities_0,probabilities_1,probabilities_2\n');
+  });
+
+  // Regression: a session loaded to count nodes per provider left its profile folder behind when no batch ran.
+  it('leaves no profile folder in the temporary folder when no batch runs (a header-only file, a bad first row)', async () => {
+    const dir = await tempDir();
+    const temporary = await tempDir();
+    await writeFile(join(dir, 'empty.csv'), 'a,b,c,d\n');
+    await writeFile(join(dir, 'bad.csv'), 'a,b,c,d\n1,2,x,4\n');
+    for (const input of ['empty.csv', 'bad.csv']) {
+      const result = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', input, '-o', `${input}.out.csv`], { cwd: dir, env: { TMPDIR: temporary } });
+      assert.ok(result.code === 0 || result.code === 3, result.stderr);
+    }
+    assert.deepEqual((await readdir(temporary)).filter((name) => name.startsWith('onnx-batch-profile-')), []);
   });
 
   it('expands directories and quoted wildcards in name order', async () => {

@@ -2,8 +2,7 @@
 // worker thread or, with --batch-timeout, as a child process. ONNX Runtime runs a model synchronously,
 // so off the main thread the runner stays free to read, write and handle signals while it runs; and a
 // model that runs forever (a Loop that never ends) can only be stopped when it is in a process of its own.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
@@ -40,7 +39,7 @@ async function handle(request: ChildRequest): Promise<void> {
   if (request.kind === 'load') {
     try {
       if (request.logSeverity === 2) ort.env.logLevel = 'warning';
-      if (request.countNodes) profileDir = mkdtempSync(join(tmpdir(), 'onnx-batch-profile-'));
+      profileDir = request.profileDir;
       const options = sessionOptionsFor(request, profileDir === undefined ? undefined : join(profileDir, 'run'));
       session = request.bytes === undefined ? await ort.InferenceSession.create(request.path, options) : await ort.InferenceSession.create(request.bytes, options);
       reply({ kind: 'loaded', inputs: session.inputMetadata.map(toSignature), outputs: session.outputMetadata.map(toSignature), runtimeVersion: ort.env.versions.common ?? 'unknown' });

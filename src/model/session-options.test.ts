@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { cudaSettingsOf, sessionOptionsFor } from './session-options.js';
 
 const load = (provider: { name: 'cpu' | 'cuda'; deviceId: number | undefined }, threads?: number) =>
-  ({ kind: 'load', path: 'm.onnx', bytes: undefined, provider, threads, countNodes: false, logSeverity: 3 }) as const;
+  ({ kind: 'load', path: 'm.onnx', bytes: undefined, provider, threads, profileDir: undefined, logSeverity: 3 }) as const;
 
 describe('sessionOptionsFor', () => {
   it('asks the CPU provider by name, with idle threads not spinning and errors-only logging', () => {

@@ -28,8 +28,11 @@ export type ChildRequest =
       readonly bytes: Uint8Array | undefined;
       readonly provider: { readonly name: 'cpu' | 'cuda'; readonly deviceId: number | undefined };
       readonly threads: number | undefined;
-      /** Profile the first run to count the graph nodes placed on each provider. */
-      readonly countNodes: boolean;
+      /**
+       * Where to profile the first run, to count the graph nodes placed on each provider (undefined: no
+       * counting). The parent makes and removes it: a host that is killed cannot clean up after itself.
+       */
+      readonly profileDir: string | undefined;
       /** ONNX Runtime's log severity for this session (3: errors only; 2: warnings too). */
       readonly logSeverity: 2 | 3;
     }

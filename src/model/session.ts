@@ -2,6 +2,9 @@
 // thread, which takes inputs without copying, or, with --batch-timeout, in a child process, which a
 // kill stops even inside a native call (a worker cannot be stopped there, nor outlived by exit).
 import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { InternalError, InterruptedError, ModelError } from '../errors.js';
@@ -76,18 +79,23 @@ export async function createSession(file: ModelFile, options: SessionOptions): P
   const stackMb = workerStackMb(commandLineBytes());
   for (const [index, provider] of providers.entries()) {
     const child = new ModelHost(options.killable || options.runtimeLog !== undefined || stackMb === undefined, options.runtimeLog, stackMb);
+    const profileDir = options.countNodes === true ? mkdtempSync(join(tmpdir(), 'onnx-batch-profile-')) : undefined;
+    const removeProfile = (): void => {
+      if (profileDir !== undefined) rmSync(profileDir, { recursive: true, force: true });
+    };
     const loaded = await child.request({
       kind: 'load',
       path: file.path,
       bytes: file.rewritten,
       provider,
       threads: options.threads,
-      countNodes: options.countNodes === true,
+      profileDir,
       logSeverity: options.runtimeLog === undefined ? 3 : 2,
     });
     // A GPU is always named with its index, so a report says which one ran the model.
-    if (loaded.kind === 'loaded') return sessionOf(child, loaded, provider.name === 'cpu' ? 'cpu' : `${provider.name}:${provider.deviceId ?? 0}`);
+    if (loaded.kind === 'loaded') return sessionOf(child, loaded, provider.name === 'cpu' ? 'cpu' : `${provider.name}:${provider.deviceId ?? 0}`, removeProfile);
     await child.kill();
+    removeProfile();
     const runtimeReason = loaded.kind === 'failed' ? loaded.message : 'unexpected reply';
     const cause = provider.name === 'cpu' ? undefined : await options.explainFailure?.(provider);
     const reason = cause === undefined ? runtimeReason : `${cause} (ONNX Runtime: ${runtimeReason.split('\n', 1)[0] ?? runtimeReason})`;
@@ -107,7 +115,7 @@ export async function createSession(file: ModelFile, options: SessionOptions): P
   throw new ModelError('DEVICE_UNAVAILABLE', 'No execution provider was given', { hint: 'pass --ep cpu' });
 }
 
-function sessionOf(child: ModelHost, loaded: Extract<ChildReply, { kind: 'loaded' }>, executionProvider: string): ModelSession {
+function sessionOf(child: ModelHost, loaded: Extract<ChildReply, { kind: 'loaded' }>, executionProvider: string, removeProfile: () => void): ModelSession {
   let nextId = 0;
   let nodes: Record<string, number> | null = null;
   const buffers = new TensorBuffers();
@@ -129,7 +137,11 @@ function sessionOf(child: ModelHost, loaded: Extract<ChildReply, { kind: 'loaded
       if (reply.kind === 'failed') throw new ModelRunFailure(reply.message);
       throw new InternalError(`unexpected reply '${reply.kind}' from the model process`);
     },
-    close: () => child.kill(),
+    // A session closed before its first batch (an empty input, an early error) leaves its profile behind.
+    close: async () => {
+      await child.kill();
+      removeProfile();
+    },
   };
 }
 
