@@ -125,17 +125,23 @@ describe('score', () => {
     assert.equal(await readFile(join(dir, 'out.csv'), 'utf8'), 'a,b,c,d,label,probabilities_0,probabilities_1,probabilities_2\n');
   });
 
-  // Regression: a session loaded to count nodes per provider left its profile folder behind when no batch ran.
-  it('leaves no profile folder in the temporary folder when no batch runs (a header-only file, a bad first row)', async () => {
+  // Regressions: a session loaded to count nodes per provider left its profile folder behind when no
+  // batch ran; onnxruntime-node's telemetry left mat-debug-<pid>.log and .ses in TMPDIR and wrote to
+  // ~/.cache/Microsoft from every process that loaded it.
+  it('leaves nothing in the temporary or cache folders, whether or not a batch ran, in a worker or a child process', async () => {
     const dir = await tempDir();
     const temporary = await tempDir();
+    const cache = join(dir, 'cache');
     await writeFile(join(dir, 'empty.csv'), 'a,b,c,d\n');
     await writeFile(join(dir, 'bad.csv'), 'a,b,c,d\n1,2,x,4\n');
-    for (const input of ['empty.csv', 'bad.csv']) {
-      const result = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', input, '-o', `${input}.out.csv`], { cwd: dir, env: { TMPDIR: temporary } });
+    const env = { TMPDIR: temporary, XDG_CACHE_HOME: cache, ORT_DISABLE_TELEMETRY: '' };
+    const runs = [['empty.csv'], ['bad.csv'], [join(IRIS, 'input.csv')], [join(IRIS, 'input.csv'), '--batch-timeout', '30']];
+    for (const [input, ...flags] of runs) {
+      const result = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', input as string, '-o', 'out.csv', ...flags], { cwd: dir, env });
       assert.ok(result.code === 0 || result.code === 3, result.stderr);
     }
-    assert.deepEqual((await readdir(temporary)).filter((name) => name.startsWith('onnx-batch-profile-')), []);
+    assert.deepEqual(await readdir(temporary), []);
+    assert.equal(existsSync(cache), false);
   });
 
   it('expands directories and quoted wildcards in name order', async () => {

@@ -3,13 +3,13 @@ import { describe, it } from 'node:test';
 import { cudaSettingsOf, sessionOptionsFor } from './session-options.js';
 
 const load = (provider: { name: 'cpu' | 'cuda'; deviceId: number | undefined }, threads?: number) =>
-  ({ kind: 'load', path: 'm.onnx', bytes: undefined, provider, threads, profileDir: undefined, logSeverity: 3 }) as const;
+  ({ kind: 'load', path: 'm.onnx', bytes: undefined, provider, threads, profileDir: undefined, logSeverity: 4 }) as const;
 
 describe('sessionOptionsFor', () => {
   it('asks the CPU provider by name, with idle threads not spinning and errors-only logging', () => {
     assert.deepEqual(sessionOptionsFor(load({ name: 'cpu', deviceId: undefined })), {
       executionProviders: ['cpu'],
-      logSeverityLevel: 3,
+      logSeverityLevel: 4,
       extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
     });
   });

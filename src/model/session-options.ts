@@ -10,7 +10,7 @@ type LoadRequest = Extract<ChildRequest, { kind: 'load' }>;
 /** The subset of onnxruntime-common's SessionOptions the tool sets. */
 export interface RuntimeSessionOptions {
   readonly executionProviders: readonly ('cpu' | { readonly name: 'cuda'; readonly deviceId: number })[];
-  readonly logSeverityLevel: 2 | 3;
+  readonly logSeverityLevel: 2 | 4;
   readonly intraOpNumThreads?: number;
   readonly enableProfiling?: boolean;
   readonly profileFilePrefix?: string;

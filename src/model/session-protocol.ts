@@ -33,8 +33,8 @@ export type ChildRequest =
        * counting). The parent makes and removes it: a host that is killed cannot clean up after itself.
        */
       readonly profileDir: string | undefined;
-      /** ONNX Runtime's log severity for this session (3: errors only; 2: warnings too). */
-      readonly logSeverity: 2 | 3;
+      /** ONNX Runtime's log severity for this session (4: fatal only, as its errors come back in the reply and are reported once; 2: warnings too). */
+      readonly logSeverity: 2 | 4;
     }
   | { readonly kind: 'run'; readonly id: number; readonly feeds: Readonly<Record<string, TensorData>>; readonly fetches: readonly string[] };
 

@@ -75,6 +75,11 @@ const CHILD = new URL('./session-child.js', import.meta.url);
 
 /** Creates a session for a checked model file, on the first provider that works. */
 export async function createSession(file: ModelFile, options: SessionOptions): Promise<ModelSession> {
+  // onnxruntime-node 1.29 starts Microsoft's telemetry on Linux unless told not to: every process that
+  // loads it leaves mat-debug-<pid>.log and .ses in TMPDIR, writes under ~/.cache/Microsoft, and tries
+  // to upload. A batch job on someone's data sends nothing anywhere. Set here, before the host starts,
+  // so its worker thread or child process inherits it; a user's own non-empty ORT_DISABLE_TELEMETRY is kept.
+  process.env.ORT_DISABLE_TELEMETRY ||= '1';
   const providers = options.executionProviders;
   const stackMb = workerStackMb(commandLineBytes());
   for (const [index, provider] of providers.entries()) {
@@ -90,7 +95,7 @@ export async function createSession(file: ModelFile, options: SessionOptions): P
       provider,
       threads: options.threads,
       profileDir,
-      logSeverity: options.runtimeLog === undefined ? 3 : 2,
+      logSeverity: options.runtimeLog === undefined ? 4 : 2,
     });
     // A GPU is always named with its index, so a report says which one ran the model.
     if (loaded.kind === 'loaded') return sessionOf(child, loaded, provider.name === 'cpu' ? 'cpu' : `${provider.name}:${provider.deviceId ?? 0}`, removeProfile);
