@@ -21,7 +21,7 @@ export function scoreOptions(): Option[] {
 }
 
 /** Flags of `profile`: how to read the reference set and feed the model, with -o naming the baseline file. */
-const PROFILE_FLAGS = new Set(['--model', '--input', '--pipeline', '--input-format', '--delimiter', '--csv-parser', '--workers', '--decode-workers', '--features', '--batch-size', '--threads', '--ep', '--on-error', '--max-errors', '--rejects', '--missing', '--quiet', '--verbose']);
+const PROFILE_FLAGS = new Set(['--model', '--input', '--pipeline', '--input-format', '--delimiter', '--csv-parser', '--workers', '--max-record-size', '--decode-workers', '--features', '--batch-size', '--threads', '--ep', '--on-error', '--max-errors', '--rejects', '--missing', '--quiet', '--verbose']);
 
 export function profileOptions(): Option[] {
   const output = new Option('-o, --output <path>', 'the baseline file (JSON: a report with statistics, no predictions)').makeOptionMandatory();

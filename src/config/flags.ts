@@ -2,7 +2,8 @@
 // and the type of the parsed flags is derived from it, so a new flag is one entry here plus its handling in load.ts.
 import { EXECUTION_PROVIDERS, MISSING_MODES } from '../model/index.js';
 import { DEFAULT_PARQUET_OPTIONS, OUTPUT_FORMATS } from '../sinks/index.js';
-import { CSV_PARSERS, INPUT_FORMATS } from '../sources/index.js';
+import { formatByteSize } from '../shared/byte-size.js';
+import { CSV_PARSERS, DEFAULT_MAX_RECORD_BYTES, INPUT_FORMATS } from '../sources/index.js';
 import { DEFAULTS, LOG_FORMATS, ON_ERROR_MODES } from './job.js';
 
 /** One command-line flag of `score`; its key in SCORE_FLAGS is the flag's camel-cased long name (--no-x: x). */
@@ -51,6 +52,13 @@ export const SCORE_FLAGS = {
     description: 'worker threads that parse byte ranges of a CSV file in parallel, or decode the row groups of a Parquet file; 0: the main thread parses CSV (Parquet is always decoded in at least one); auto: one per core but one (1 to 4), for CSV files of 16 MiB and more',
     defaultValue: DEFAULTS.workers,
     env: 'ONNX_BATCH_WORKERS',
+  },
+  maxRecordSize: {
+    flags: '--max-record-size <size>',
+    description:
+      'the longest CSV record or JSON line read (bytes, or e.g. 512KiB, 64MiB, 1GiB; the reference CSV reader and JSON Lines count characters): a longer one is an error at the line where it starts, and memory holds no more of it than about twice this',
+    defaultValue: formatByteSize(DEFAULT_MAX_RECORD_BYTES).replace(' ', ''),
+    env: 'ONNX_BATCH_MAX_RECORD_SIZE',
   },
   decodeWorkers: {
     flags: '--decode-workers <n>',

@@ -44,6 +44,8 @@ export interface ScoreJob {
   readonly csvParser: CsvParser;
   /** Worker threads parsing a CSV file's byte ranges (0: the main thread; auto: by file size and cores). */
   readonly workers: number | 'auto';
+  /** The longest CSV record or JSON line read, in bytes (--max-record-size). */
+  readonly maxRecordBytes: number;
   /** Worker threads decoding images for image steps. */
   readonly decodeWorkers: number;
   /** What a bad row does: stop the run, or go to the rejects file. */

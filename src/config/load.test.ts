@@ -46,6 +46,7 @@ function flags(overrides: Partial<ScoreFlags> = {}): ScoreFlags {
     maxErrors: '1%',
     csvParser: 'fast',
     workers: 'auto',
+    maxRecordSize: '64MiB',
     decodeWorkers: '2',
     progress: true,
     progressInterval: '10',
@@ -93,6 +94,7 @@ describe('buildScoreJob defaults', () => {
       delimiter: ',',
       csvParser: 'fast',
       workers: 'auto',
+      maxRecordBytes: 64 << 20,
       decodeWorkers: 2,
       onError: 'fail',
       maxErrors: { percent: 1 },
@@ -161,6 +163,15 @@ describe('buildScoreJob option checks', () => {
     assert.equal((await buildScoreJob(flags({ decodeWorkers: '3' }))).decodeWorkers, 3);
     assert.ok((await buildScoreJob(flags({ decodeWorkers: 'auto' }))).decodeWorkers >= 1);
     await assert.rejects(buildScoreJob(flags({ decodeWorkers: '0' })), usageError(/--decode-workers must be auto or a whole number of at least 1/));
+  });
+
+  it('reads --max-record-size in bytes or with a unit, and refuses what is not a size up to 1GiB', async () => {
+    const bytes = async (text: string): Promise<number> => (await buildScoreJob(flags({ maxRecordSize: text }))).maxRecordBytes;
+    assert.equal(await bytes('1048576'), 1 << 20);
+    assert.equal(await bytes('512KiB'), 512 << 10);
+    assert.equal(await bytes('2mb'), 2_000_000);
+    assert.equal(await bytes('1 GiB'), 1 << 30);
+    for (const bad of ['0', '2GiB', '1.5MiB', 'big', '', '-1', '10 parsecs']) await assert.rejects(buildScoreJob(flags({ maxRecordSize: bad })), usageError(/--max-record-size must be a size/));
   });
 
   it('lists every problem in one UsageError', async () => {

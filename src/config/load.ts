@@ -2,6 +2,8 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { parseByteSize } from '../shared/byte-size.js';
+import { DEFAULT_MAX_RECORD_BYTES } from '../sources/index.js';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../model/index.js';
 import { DEFAULT_PARQUET_OPTIONS, outputFormatOf, type ParquetOptions } from '../sinks/index.js';
 import { expandInputs, isDirectory } from './expand-inputs.js';
@@ -34,6 +36,7 @@ export async function buildScoreJob(flags: ScoreFlags, env: Readonly<Record<stri
   }
   const keep = flags.keep === 'all' || flags.keep === 'none' ? flags.keep : splitList([flags.keep]);
   const maxErrors = parseMaxErrors(flags.maxErrors, problems);
+  const maxRecordBytes = parseMaxRecordSize(flags.maxRecordSize, problems);
   // `profile` writes no Parquet and passes neither Parquet flag.
   const rowGroupRows = (flags.rowGroupRows as string | undefined) === undefined ? undefined : positiveInteger(flags.rowGroupRows, '--row-group-rows', problems);
   const rowsPerPart = flags.rowsPerPart === undefined ? undefined : positiveInteger(flags.rowsPerPart, '--rows-per-part', problems);
@@ -97,6 +100,7 @@ export async function buildScoreJob(flags: ScoreFlags, env: Readonly<Record<stri
     delimiter,
     csvParser: flags.csvParser,
     workers: workers ?? 0,
+    maxRecordBytes: maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
     decodeWorkers: decodeWorkers ?? 1,
     onError: flags.onError,
     maxErrors: maxErrors ?? { percent: 1 },
@@ -148,6 +152,18 @@ function parseMaxErrors(text: string, problems: string[]): { count: number } | {
     return undefined;
   }
   return match[2] === '%' ? { percent: value } : { count: value };
+}
+
+/** Records past 1 GiB would pass the byte scanner's 32-bit offsets once buffered twice. */
+const MAX_RECORD_SIZE_LIMIT = 1 << 30;
+
+function parseMaxRecordSize(text: string, problems: string[]): number | undefined {
+  const bytes = parseByteSize(text);
+  if (bytes === undefined || bytes < 1 || bytes > MAX_RECORD_SIZE_LIMIT) {
+    problems.push(`--max-record-size must be a size from 1 byte to 1GiB, in bytes or with a unit (KiB, MiB, GiB, KB, MB, GB), e.g. 64MiB; got ${JSON.stringify(text)}`);
+    return undefined;
+  }
+  return bytes;
 }
 
 function positiveInteger(text: string, flag: string, problems: string[]): number | undefined {

@@ -1,6 +1,7 @@
 // Sources: the errors every CSV reader raises (the byte scanner, its range workers and csv-parse),
 // built in one place so that the same bad input reads the same whichever reader met it.
 import { InputError } from '../errors.js';
+import { formatByteSize } from '../shared/byte-size.js';
 import type { CsvScanErrorCode } from './csv-scan.js';
 
 /** The reason a cell of a numeric column is refused (also the rejects file's reason). */
@@ -28,21 +29,36 @@ export function fieldCountError(path: string, line: number, width: number, field
 }
 
 /** Quoting errors, by the code that the byte scanner and csv-parse both use for them. */
-const QUOTING_PROBLEMS: Readonly<Record<CsvScanErrorCode, string>> = {
+const QUOTING_PROBLEMS: Readonly<Record<Exclude<CsvScanErrorCode, 'CSV_RECORD_TOO_LARGE'>, string>> = {
   CSV_QUOTE_NOT_CLOSED: 'a quoted field is not closed before the end of the input',
   INVALID_OPENING_QUOTE: 'a quote in the middle of an unquoted field',
   CSV_INVALID_CLOSING_QUOTE: 'a closing quote is followed by a character other than the delimiter or a line break',
 };
 
+/** The reader's own error: the scanner's CsvScanError (or a range worker's copy of it), csv-parse's CsvError. */
+export interface CsvProblem {
+  readonly code: string;
+  readonly message?: string;
+}
+
 /**
- * CSV_MALFORMED: quoting that cannot be read, at `line` (for a quote that is not closed, the line
- * it opens on). `problem` is the reader's own error (the scanner's CsvScanError, csv-parse's
- * CsvError): a code both readers know gets one wording, any other keeps the reader's message.
+ * CSV_MALFORMED: a record that cannot be read, at `line` (for a quote that is not closed, the line
+ * it opens on; for a record over the size limit, the line it starts on). A code both readers know
+ * gets one wording, any other keeps the reader's message. `maxRecordBytes` is the limit in effect.
  */
-export function malformedCsv(path: string, line: number | undefined, problem: { readonly code: string; readonly message?: string }, cause?: unknown): InputError {
-  const reason = Object.hasOwn(QUOTING_PROBLEMS, problem.code) ? QUOTING_PROBLEMS[problem.code as CsvScanErrorCode] : (problem.message ?? problem.code);
-  return new InputError('CSV_MALFORMED', `Malformed CSV in ${path}${line === undefined ? '' : ` at line ${line}`}: ${reason}`, {
-    context: { file: path, ...(line === undefined ? {} : { line }) },
+export function malformedCsv(path: string, line: number | undefined, problem: CsvProblem, maxRecordBytes: number, cause?: unknown): InputError {
+  const where = `${path}${line === undefined ? '' : ` at line ${line}`}`;
+  const context = { file: path, ...(line === undefined ? {} : { line }) };
+  if (problem.code === 'CSV_RECORD_TOO_LARGE' || problem.code === 'CSV_MAX_RECORD_SIZE') {
+    return new InputError('CSV_MALFORMED', `Malformed CSV in ${where}: the record starting there is longer than --max-record-size (${formatByteSize(maxRecordBytes)})`, {
+      context,
+      hint: 'a quote that is never closed makes the rest of the file one record: fix the quoting; if records really are that long, raise --max-record-size',
+      cause,
+    });
+  }
+  const reason = Object.hasOwn(QUOTING_PROBLEMS, problem.code) ? QUOTING_PROBLEMS[problem.code as keyof typeof QUOTING_PROBLEMS] : (problem.message ?? problem.code);
+  return new InputError('CSV_MALFORMED', `Malformed CSV in ${where}: ${reason}`, {
+    context,
     hint: 'fix the quoting in the file (a field with the delimiter, a quote or a newline must be quoted, and quotes inside it doubled)',
     cause,
   });

@@ -3,7 +3,7 @@
 import type { InputError } from '../errors.js';
 import type { Column, ColumnChunk, RejectList } from '../shared/chunk.js';
 import { buildColumns, cellText, fieldCountOf, type FieldKind, type ScannedColumn } from './csv-fields.js';
-import { CsvScanError, CsvScanner, type ScannedRecords } from './csv-scan.js';
+import { CsvScanError, CsvScanner, DEFAULT_MAX_RECORD_BYTES, type ScannedRecords } from './csv-scan.js';
 import { badNumber, emptyCsv, fieldCountError, fieldCountReason, malformedCsv, NOT_A_NUMBER } from './csv-errors.js';
 import { fieldKinds, headerNames, readTextBytes, utf8Warnings, type Utf8Check } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
@@ -19,8 +19,9 @@ class BatchReader {
     private readonly bytes: AsyncIterator<Buffer>,
     private readonly path: string,
     delimiter: string,
+    maxRecordBytes: number,
   ) {
-    this.scanner = new CsvScanner({ delimiter: delimiter.charCodeAt(0) });
+    this.scanner = new CsvScanner({ delimiter: delimiter.charCodeAt(0), maxRecordBytes });
   }
 
   /** Up to `max` records; undefined at the end. The batch is valid until the next call. */
@@ -43,7 +44,7 @@ class BatchReader {
       return this.scanner.next(max);
     } catch (error) {
       if (!(error instanceof CsvScanError)) throw error;
-      throw malformedCsv(this.path, error.line, error, error);
+      throw malformedCsv(this.path, error.line, error, this.scanner.maxRecordBytes, error);
     }
   }
 }
@@ -53,7 +54,7 @@ export async function openCsvFast(request: SourceRequest): Promise<OpenedSource>
   const { path } = request;
   const input = readTextBytes(path);
   const { utf8 } = input;
-  const reader = new BatchReader(input.bytes, path, request.delimiter);
+  const reader = new BatchReader(input.bytes, path, request.delimiter, request.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
   const header = await reader.next(1);
   if (header === undefined || header.count === 0) throw emptyCsv(path);
   const columnNames = headerNames(

@@ -138,8 +138,8 @@ async function collect(open: () => Promise<OpenedSource>, read: Read): Promise<C
 }
 
 /** Reads `path` both ways and asserts the same result; returns it. */
-async function same(path: string, read: Read, parallel: { workers?: number; rangeBytes: number }): Promise<Collected> {
-  const request = { path, delimiter: ',', ...(read.keepRecords === true ? { keepRecords: true } : {}) };
+async function same(path: string, read: Read, parallel: { workers?: number; rangeBytes: number; maxRecordBytes?: number }): Promise<Collected> {
+  const request = { path, delimiter: ',', ...(read.keepRecords === true ? { keepRecords: true } : {}), ...(parallel.maxRecordBytes === undefined ? {} : { maxRecordBytes: parallel.maxRecordBytes }) };
   const expected = await collect(() => openCsvFast(request), read);
   const actual = await collect(() => openCsvParallel({ ...request, workers: parallel.workers ?? 3, rangeBytes: parallel.rangeBytes }), read);
   assert.deepEqual(actual.columnNames, expected.columnNames);
@@ -242,6 +242,22 @@ describe('openCsvParallel against openCsvFast', () => {
     assert.equal(rowsOf(await same(path, { chunkRows: 100 }, { workers: 2, rangeBytes: 64 })), 3000);
   });
 
+  it('records up to --max-record-size in windows cut at twice the limit, then one over it: the same rows, then the same error', async () => {
+    const random = new Random(12);
+    const quoted = (length: number): string => `"${Array.from({ length }, () => random.pick(['x', ',', '\n', '""', '\r\n', 'ü'])).join('')}"`;
+    const rows = Array.from({ length: 4000 }, (_, r) => `r${r},${r},${r % 50 === 3 ? quoted(300) : 'small'},1,${r % 70 === 5 ? 'y'.repeat(900) : ''},2`);
+    const path = writeCsv(['id,a,txt,b,note,c', ...rows].join('\n') + '\n');
+    for (const rangeBytes of [700, 1 << 16]) assert.equal(rowsOf(await same(path, { chunkRows: 256, keepRecords: true }, { workers: 2, rangeBytes, maxRecordBytes: 1000 })), 4000);
+    const plain = Array.from({ length: 3000 }, (_, r) => `p${r},${r},small,1,,2`);
+    const long = writeCsv(['id,a,txt,b,note,c', ...rows.slice(0, 3000), `x,1,${'z'.repeat(1200)},1,,2`, ...rows.slice(3000)].join('\n') + '\n');
+    const open = writeCsv(['id,a,txt,b,note,c', ...rows, '"never closed', ...plain].join('\n') + '\n');
+    for (const path of [long, open]) {
+      const error = (await same(path, { chunkRows: 256 }, { workers: 2, rangeBytes: 1 << 16, maxRecordBytes: 1000 })).error;
+      assert.equal(error?.code, 'CSV_MALFORMED');
+      assert.match(error?.message ?? '', /at line \d+: the record starting there is longer than --max-record-size \(1000 bytes\)/);
+    }
+  });
+
   it('invalid UTF-8 in text cells: the same warning', async () => {
     const text = generate({ rows: 5000, seed: 11 });
     const bytes = Buffer.from(text, 'utf8');
@@ -292,6 +308,8 @@ describe('openCsvParallel against openCsvFast', () => {
       const path = writeCsv(lines.join(eol) + (random.chance(0.8) ? eol : ''));
       const read: Read = { chunkRows: 1 + random.int(40), rejects: random.chance(0.5), keepRecords: random.chance(0.5), numeric: ['a', 'c'] };
       await same(path, read, { workers: 2, rangeBytes: 1 + random.int(200) });
+      // A record size limit so small that read windows are cut, and some records are over it.
+      if (seed % 3 === 0) await same(path, read, { workers: 2, rangeBytes: 1 + random.int(200), maxRecordBytes: 12 + random.int(40) });
     }
   });
 });

@@ -44,7 +44,7 @@ import {
 import { Chunker } from './csv-chunker.js';
 import { cellText, fieldCountOf } from './csv-fields.js';
 import { WorkerPool } from './csv-worker-pool.js';
-import { CsvScanError, CsvScanner } from './csv-scan.js';
+import { CsvScanError, CsvScanner, DEFAULT_MAX_RECORD_BYTES } from './csv-scan.js';
 import { emptyCsv, malformedCsv } from './csv-errors.js';
 import { fieldKinds, headerNames, Utf8Check, utf8Warnings } from './csv-text.js';
 import type { ChunkOptions, InputRange, OpenedSource, SourceRequest } from './source.js';
@@ -72,14 +72,15 @@ export async function openCsvParallel(request: ParallelCsvRequest): Promise<Open
     const { range } = request;
     if (range !== undefined && range.unit !== 'bytes') throw new InternalError(`openCsvParallel: a CSV file is cut into byte ranges, not ${range.unit}`);
     const fileSize = fstatSync(file.fd).size;
-    const whole = readHeader(file.fd, fileSize, path, request.delimiter.charCodeAt(0));
+    const maxRecordBytes = request.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    const whole = readHeader(file.fd, fileSize, path, request.delimiter.charCodeAt(0), maxRecordBytes);
     // A range (one shard's share) starts and ends at record boundaries: it is read as if the file held only its records.
     const header = range === undefined ? whole : { ...whole, dataStart: range.start, lineAtDataStart: range.line };
     const size = range === undefined ? fileSize : range.end;
     const utf8 = new Utf8Check();
     utf8.invalid = header.invalidUtf8;
     let bytesRead = range === undefined ? header.dataStart : 0;
-    const read: Read = { path, file, size, header, utf8, rangeBytes, workers: request.workers, delimiter: request.delimiter.charCodeAt(0), keepRecords: request.keepRecords === true, countBytes: (n) => (bytesRead += n) };
+    const read: Read = { path, file, size, header, utf8, rangeBytes, workers: request.workers, delimiter: request.delimiter.charCodeAt(0), maxRecordBytes, keepRecords: request.keepRecords === true, countBytes: (n) => (bytesRead += n) };
     return {
       path,
       format: 'csv',
@@ -121,7 +122,7 @@ export function alignCsvRange(path: string, delimiter: string, range: { readonly
     if (start === undefined || end === undefined) throw new InternalError('alignCsvRange: a boundary is missing');
     return { unit: 'bytes', start: start.byte, end: end.byte, line: start.line };
   } catch (error) {
-    throw error instanceof CsvScanError ? malformedCsv(path, error.line, error, error) : error;
+    throw error instanceof CsvScanError ? malformedCsv(path, error.line, error, DEFAULT_MAX_RECORD_BYTES, error) : error;
   } finally {
     closeSync(fd);
   }
@@ -149,8 +150,8 @@ interface Header {
   readonly invalidUtf8: boolean;
 }
 
-/** Reads the header record with the scanner from the file's first bytes, more of them if it needs. */
-function readHeader(fd: number, size: number, path: string, delimiter: number): Header {
+/** Reads the header record with the scanner from the file's first bytes, more of them if it needs (up to the record size limit). */
+function readHeader(fd: number, size: number, path: string, delimiter: number, maxRecordBytes = DEFAULT_MAX_RECORD_BYTES): Header {
   for (let want = 1 << 16; ; want *= 2) {
     const length = Math.min(want, size);
     const bytes = Buffer.allocUnsafe(length);
@@ -162,14 +163,14 @@ function readHeader(fd: number, size: number, path: string, delimiter: number): 
         hint: 'convert it first, e.g. `iconv -f UTF-16 -t UTF-8 in.csv > out.csv`',
       });
     }
-    const scanner = new CsvScanner({ delimiter });
+    const scanner = new CsvScanner({ delimiter, maxRecordBytes });
     scanner.push(bytes);
     if (length === size) scanner.end();
     let batch;
     try {
       batch = scanner.next(1);
     } catch (error) {
-      throw error instanceof CsvScanError ? malformedCsv(path, error.line, error, error) : error;
+      throw error instanceof CsvScanError ? malformedCsv(path, error.line, error, maxRecordBytes, error) : error;
     }
     if (batch === undefined) {
       if (length === size) throw emptyCsv(path);
@@ -198,8 +199,8 @@ function readHeader(fd: number, size: number, path: string, delimiter: number): 
 }
 
 /** A worker's scan error, with its line made absolute, as the scanner would have thrown it. */
-function scanError(path: string, error: RangeScanError, lineAtStart: number): InputError {
-  return malformedCsv(path, lineAtStart + error.line, error);
+function scanError(path: string, error: RangeScanError, lineAtStart: number, maxRecordBytes: number): InputError {
+  return malformedCsv(path, lineAtStart + error.line, error, maxRecordBytes);
 }
 
 interface Read {
@@ -211,6 +212,7 @@ interface Read {
   readonly rangeBytes: number;
   readonly workers: number;
   readonly delimiter: number;
+  readonly maxRecordBytes: number;
   readonly keepRecords: boolean;
   readonly countBytes: (n: number) => void;
   pool?: WorkerPool;
@@ -238,6 +240,7 @@ async function* readChunks(read: Read, options: ChunkOptions): AsyncGenerator<Co
     kinds: fieldKinds(header.columnNames, options),
     keepRecords: read.keepRecords,
     maxOverrun: Math.max(4 * read.rangeBytes, 1 << 20),
+    maxRecordBytes: read.maxRecordBytes,
   };
   const pool = new WorkerPool(read.workers, setup);
   read.pool = pool;
@@ -273,7 +276,7 @@ async function* readChunks(read: Read, options: ChunkOptions): AsyncGenerator<Co
         chunker.add(result.parts, expectedLine);
         if (result.invalidUtf8) read.utf8.invalid = true;
         if (result.error !== undefined) {
-          failure = scanError(path, result.error, expectedLine);
+          failure = scanError(path, result.error, expectedLine, read.maxRecordBytes);
           break;
         }
         read.countBytes(result.end - expected);

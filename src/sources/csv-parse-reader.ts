@@ -6,6 +6,7 @@ import { InputError } from '../errors.js';
 import { parseNumber } from '../shared/values.js';
 import type { Column, ColumnChunk, RejectList } from '../shared/chunk.js';
 import { badNumber, emptyCsv, fieldCountError, fieldCountReason, malformedCsv, NOT_A_NUMBER } from './csv-errors.js';
+import { DEFAULT_MAX_RECORD_BYTES } from './csv-scan.js';
 import { fieldKinds, headerNames, readTextBytes, utf8Warnings, type Utf8Check } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
@@ -19,6 +20,7 @@ interface CsvRecord {
 /** Opens a CSV input and reads its header row; rows are read when `chunks()` is iterated. */
 export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
   const { path } = request;
+  const maxRecordBytes = request.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
   const input = readTextBytes(path);
   const { utf8 } = input;
   const checked = Readable.from(input.bytes);
@@ -29,6 +31,8 @@ export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
       info: true,
       relax_column_count: true,
       skip_empty_lines: true,
+      // csv-parse counts the characters of a record's finished fields and the bytes of the open one.
+      max_record_size: maxRecordBytes,
       // Always: a quote left open is placed by its record's text (see toInputError); records are kept only when asked.
       raw: true,
     }),
@@ -37,7 +41,7 @@ export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
   const records = parser[Symbol.asyncIterator]() as AsyncIterator<CsvRecord>;
   const lines = new LineTracker();
 
-  const first = await nextRecord(records, path);
+  const first = await nextRecord(records, path, maxRecordBytes);
   if (first === undefined) throw emptyCsv(path);
   lines.next(first.info, first.record);
   const columnNames = headerNames(first.record, path);
@@ -48,7 +52,7 @@ export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
     columnNames,
     bytesRead: input.bytesRead,
     warnings: () => utf8Warnings(path, utf8),
-    chunks: (options) => readChunks(records, columnNames, options, { path, lines, utf8, keepRecords: request.keepRecords === true }),
+    chunks: (options) => readChunks(records, columnNames, options, { path, lines, utf8, keepRecords: request.keepRecords === true, maxRecordBytes }),
     close: async () => {
       parser.destroy();
       input.close();
@@ -56,26 +60,27 @@ export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
   };
 }
 
-async function nextRecord(records: AsyncIterator<CsvRecord>, path: string): Promise<CsvRecord | undefined> {
+async function nextRecord(records: AsyncIterator<CsvRecord>, path: string, maxRecordBytes: number): Promise<CsvRecord | undefined> {
   try {
     const result = await records.next();
     return result.done === true ? undefined : result.value;
   } catch (error) {
-    throw toInputError(error, path);
+    throw toInputError(error, path, maxRecordBytes);
   }
 }
 
-function toInputError(error: unknown, path: string): unknown {
+function toInputError(error: unknown, path: string, maxRecordBytes: number): unknown {
   if (error instanceof InputError) return error;
   if (error instanceof CsvError) {
     // csv-parse copies its counters and the open record's text onto the error.
     const { lines: at, raw } = error as unknown as { lines?: unknown; raw?: unknown };
     // A quote left open is found at the end of the input; the scanner reports the line it opened
     // on. Counting back over the open record's text (blank lines before it aside) gives the line
-    // the record starts on: the same, unless an earlier field of that record spans lines.
-    const line =
-      typeof at !== 'number' ? undefined : error.code === 'CSV_QUOTE_NOT_CLOSED' && typeof raw === 'string' ? at + 1 - countLineBreaks(raw.replace(/^[\r\n]+/, '')) : at;
-    return malformedCsv(path, line, error, error);
+    // the record starts on: the same, unless an earlier field of that record spans lines. A record
+    // over the size limit, found on the line being read, is placed at the line it starts on too.
+    const opened = error.code === 'CSV_QUOTE_NOT_CLOSED' ? 1 : error.code === 'CSV_MAX_RECORD_SIZE' ? 0 : undefined;
+    const line = typeof at !== 'number' ? undefined : opened !== undefined && typeof raw === 'string' ? at + opened - countLineBreaks(raw.replace(/^[\r\n]+/, '')) : at;
+    return malformedCsv(path, line, error, maxRecordBytes, error);
   }
   const code = (error as { code?: unknown }).code;
   if (code === 'ENOENT') {
@@ -124,9 +129,9 @@ async function* readChunks(
   records: AsyncIterator<CsvRecord>,
   columnNames: readonly string[],
   options: ChunkOptions,
-  reading: { readonly path: string; readonly lines: LineTracker; readonly utf8: Utf8Check; readonly keepRecords: boolean },
+  reading: { readonly path: string; readonly lines: LineTracker; readonly utf8: Utf8Check; readonly keepRecords: boolean; readonly maxRecordBytes: number },
 ): AsyncGenerator<ColumnChunk> {
-  const { path, lines, utf8, keepRecords } = reading;
+  const { path, lines, utf8, keepRecords, maxRecordBytes } = reading;
   const width = columnNames.length;
   const kinds = fieldKinds(columnNames, options);
   const { rejects } = options;
@@ -139,7 +144,7 @@ async function* readChunks(
     const rowLines: number[] = [];
     const raws: string[] = [];
     while (rows.length < options.chunkRows) {
-      const next = await nextRecord(records, path);
+      const next = await nextRecord(records, path, maxRecordBytes);
       if (next === undefined) break;
       const line = lines.next(next.info, next.record);
       let record = next.record;

@@ -29,6 +29,8 @@ export interface ParseSetup {
   readonly keepRecords: boolean;
   /** How far past its stop a speculative range reads to finish its last record before it gives up. */
   readonly maxOverrun: number;
+  /** The most bytes one record may hold (--max-record-size). */
+  readonly maxRecordBytes: number;
 }
 
 /**
@@ -173,6 +175,10 @@ const decoder = new TextDecoder();
  * delimiter, so the only record that pretended end can change is one still inside quotes there:
  * the scanner reports it as CSV_QUOTE_NOT_CLOSED, and then the window is read again, larger, from
  * the end of the last whole record. Every other result is what the whole file gives.
+ *
+ * No window holds more than twice the record size limit: a longer one is cut short, anywhere. The
+ * record that the cut ends early is dropped (the next window starts with it), unless it is
+ * already over the limit, which the scanner reports, as it would for the whole record.
  */
 export function parseRange(setup: ParseSetup, job: RangeJob): RangeResult {
   const prefix = PREFIX[setup.lineEnding];
@@ -180,36 +186,55 @@ export function parseRange(setup: ParseSetup, job: RangeJob): RangeResult {
   const separator = delimiterLength(setup.lineEnding);
   const parts: RangePart[] = [];
   const { stop } = job;
+  const cap = 2 * setup.maxRecordBytes;
   let pos = job.start;
   /** Line breaks in [job.start, pos). */
   let breaksBefore = 0;
   let windowEnd = stop;
+  /** Where a cut window may end at the least: past blank lines that fill a whole window. */
+  let readAtLeast = 0;
   let invalidUtf8 = false;
   for (;;) {
-    const buffer = Buffer.allocUnsafe(prefix.length + windowEnd - pos);
+    const readEnd = Math.min(windowEnd, Math.max(pos + cap, readAtLeast));
+    const cut = readEnd < windowEnd;
+    const buffer = Buffer.allocUnsafe(prefix.length + readEnd - pos);
     prefix.copy(buffer, 0);
-    readFully(setup.fd, buffer, prefix.length, windowEnd - pos, pos);
-    // Windows start and end at line breaks, so no UTF-8 sequence is split between them.
-    if (!invalidUtf8 && !isUtf8(buffer.subarray(prefix.length))) invalidUtf8 = true;
+    readFully(setup.fd, buffer, prefix.length, readEnd - pos, pos);
     /** File offset of buffer[0]. */
     const base = pos - prefix.length;
     const lineShift = breaksBefore - 1 - prefixBreaks;
-    const done = (end: number, extra: { gaveUp?: boolean; error?: RangeScanError } = {}): RangeResult => ({
-      id: job.id,
-      start: job.start,
-      end,
-      lineBreaks: breaksBefore + countBreaks(buffer, prefix.length, end - base, buffer[prefix.length - 1] as number),
-      gaveUp: extra.gaveUp === true,
-      invalidUtf8,
-      parts,
-      ...(extra.error === undefined ? {} : { error: extra.error }),
-    });
+    const breaksUpTo = (end: number): number => countBreaks(buffer, prefix.length, end - base, buffer[prefix.length - 1] as number);
+    // Bytes up to a record's end hold whole UTF-8 sequences; a cut may split one after it.
+    const checkUtf8 = (end: number): void => {
+      if (!invalidUtf8 && !isUtf8(buffer.subarray(prefix.length, end - base))) invalidUtf8 = true;
+    };
+    const done = (end: number, extra: { gaveUp?: boolean; error?: RangeScanError } = {}): RangeResult => {
+      checkUtf8(end);
+      return {
+        id: job.id,
+        start: job.start,
+        end,
+        lineBreaks: breaksBefore + breaksUpTo(end),
+        gaveUp: extra.gaveUp === true,
+        invalidUtf8,
+        parts,
+        ...(extra.error === undefined ? {} : { error: extra.error }),
+      };
+    };
+    /** Reads on from the end of the last whole record. */
+    const moveTo = (lastEnd: number): void => {
+      checkUtf8(lastEnd);
+      breaksBefore += breaksUpTo(lastEnd);
+      readAtLeast = lastEnd === pos ? readEnd + (1 << 16) : 0;
+      pos = lastEnd;
+    };
 
-    const scanner = scannerFor(setup.delimiter);
+    const scanner = scannerFor(setup.delimiter, setup.maxRecordBytes);
     scanner.push(buffer);
     scanner.end();
     /** Just after the last record taken from this window. */
     let lastEnd = pos;
+    let cutRecord = false;
     try {
       for (let batch = scanner.next(BATCH); batch !== undefined; batch = scanner.next(BATCH)) {
         let taken = 0;
@@ -221,7 +246,11 @@ export function parseRange(setup: ParseSetup, job: RangeJob): RangeResult {
             break;
           }
           const textEnd = batch.recordEnd[taken] as number;
-          if (textEnd >= buffer.length && windowEnd < setup.size) throw new InternalError(`csv-parallel: a record reached the end of a read window at ${windowEnd}`);
+          if (textEnd >= buffer.length && readEnd < setup.size) {
+            if (!cut) throw new InternalError(`csv-parallel: a record reached the end of a read window at ${windowEnd}`);
+            cutRecord = true;
+            break;
+          }
           lastEnd = textEnd >= buffer.length ? setup.size : base + textEnd + separator;
           taken++;
           if (lastEnd >= stop) {
@@ -231,31 +260,32 @@ export function parseRange(setup: ParseSetup, job: RangeJob): RangeResult {
         }
         if (taken > 0) parts.push(buildPart(batch, taken, lineShift, setup));
         if (end >= 0) return done(end);
+        if (cutRecord) break;
       }
     } catch (error) {
       if (!(error instanceof CsvScanError)) throw error;
-      if (error.code === 'CSV_QUOTE_NOT_CLOSED' && windowEnd < setup.size) {
+      if (error.code === 'CSV_QUOTE_NOT_CLOSED' && readEnd < setup.size) {
         // Maybe only this window's end cuts the field: read on. A speculative start inside a
         // quoted field can make the rest of the file look quoted, hence the limit.
-        if (job.speculative && windowEnd - stop >= setup.maxOverrun) return done(lastEnd, { gaveUp: true });
-        breaksBefore += countBreaks(buffer, prefix.length, lastEnd - base, buffer[prefix.length - 1] as number);
-        const grow = Math.max(windowEnd - lastEnd, 1 << 16);
-        windowEnd = boundaryAfter(setup.fd, windowEnd + grow, setup.size, setup.lineEnding);
-        pos = lastEnd;
+        if (job.speculative && readEnd - stop >= setup.maxOverrun) return done(lastEnd, { gaveUp: true });
+        if (!cut) windowEnd = boundaryAfter(setup.fd, windowEnd + Math.max(windowEnd - lastEnd, 1 << 16), setup.size, setup.lineEnding);
+        moveTo(lastEnd);
         continue;
       }
       return done(lastEnd, { error: { code: error.code, line: error.line + lineShift } });
     }
     // The whole window was read: what follows the last record up to its end is blank lines.
-    return done(windowEnd);
+    if (!cut) return done(windowEnd);
+    if (job.speculative && readEnd - stop >= setup.maxOverrun) return done(lastEnd, { gaveUp: true });
+    moveTo(lastEnd);
   }
 }
 
 let scanner: CsvScanner | undefined;
 
 /** A scanner in its initial state, the same one each time (parseRange runs one at a time per thread). */
-function scannerFor(delimiter: number): CsvScanner {
-  if (scanner === undefined || scanner.delimiter !== delimiter) scanner = new CsvScanner({ delimiter });
+function scannerFor(delimiter: number, maxRecordBytes: number): CsvScanner {
+  if (scanner === undefined || scanner.delimiter !== delimiter || scanner.maxRecordBytes !== maxRecordBytes) scanner = new CsvScanner({ delimiter, maxRecordBytes });
   else scanner.reset();
   return scanner;
 }

@@ -313,6 +313,44 @@ describe('CsvScanner errors', () => {
     assert.throws(() => scanner.next(100), CsvScanError);
   });
 
+  it('refuses a record over maxRecordBytes at the line it starts on, complete or not, and takes one exactly at it', () => {
+    const scanAll = (input: string, maxRecordBytes: number): Scanned => {
+      const scanner = new CsvScanner({ delimiter: 0x2c, maxRecordBytes });
+      const out: Scanned = { records: [], lines: [], texts: [] };
+      try {
+        scanner.push(bytes(input));
+        scanner.end();
+        for (let batch = scanner.next(1); batch !== undefined; batch = scanner.next(1)) collect(batch, out);
+      } catch (error) {
+        if (!(error instanceof CsvScanError)) throw error;
+        out.error = error;
+      }
+      return out;
+    };
+    assert.deepEqual(scanAll('a\n12345\n"1\n3"\n', 5).records, [['a'], ['12345'], ['1\n3']]);
+    for (const [input, line] of [['a\n123456\n', 2], ['a\n\n\n"1\n34"\n', 4], ['a\n"1\n345', 2], ['a,b\nx,"123456\n', 2], ['123456', 1]] as const) {
+      const result = scanAll(input, 5);
+      assert.equal(result.error?.code, 'CSV_RECORD_TOO_LARGE', input);
+      assert.equal(result.error?.line, line, input);
+    }
+  });
+
+  it('holds no more than about the limit of a quote never closed, however much input follows', () => {
+    const scanner = new CsvScanner({ delimiter: 0x2c, maxRecordBytes: 1 << 16 });
+    scanner.push(bytes('a\n1\n"open\n'));
+    const chunk = bytes('x,y\n'.repeat(1024));
+    let pushed = 0;
+    assert.throws(() => {
+      for (;;) {
+        while (scanner.next(100) !== undefined);
+        scanner.push(chunk);
+        pushed += chunk.length;
+        assert.ok(pushed < 1 << 20, 'the open record is refused long before 1 MiB of it');
+      }
+    }, (error: unknown) => error instanceof CsvScanError && error.code === 'CSV_RECORD_TOO_LARGE' && error.line === 3);
+    assert.ok(pushed <= (1 << 16) + 2 * chunk.length, `refused after ${pushed} bytes`);
+  });
+
   it('refuses a batch size below one, and input after the end', () => {
     const scanner = new CsvScanner({ delimiter: 0x2c });
     assert.throws(() => scanner.next(0), InternalError);

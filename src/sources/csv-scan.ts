@@ -33,9 +33,15 @@ const enum FieldEnd {
 }
 
 /** csv-parse's error codes, so callers can treat both parsers' errors alike. */
-export type CsvScanErrorCode = 'CSV_QUOTE_NOT_CLOSED' | 'CSV_INVALID_CLOSING_QUOTE' | 'INVALID_OPENING_QUOTE';
+export type CsvScanErrorCode = 'CSV_QUOTE_NOT_CLOSED' | 'CSV_INVALID_CLOSING_QUOTE' | 'INVALID_OPENING_QUOTE' | 'CSV_RECORD_TOO_LARGE';
 
-/** Malformed input. `line` is the physical line (1-based) of the offending quote. */
+/** The default of --max-record-size: room for a 10 MB quoted field and more, and a bound on what one record may hold in memory. */
+export const DEFAULT_MAX_RECORD_BYTES = 64 << 20;
+
+/**
+ * Malformed input. `line` is the physical line (1-based) of the offending quote; for a record over
+ * the size limit (CSV_RECORD_TOO_LARGE), the line the record starts on.
+ */
 export class CsvScanError extends Error {
   constructor(
     readonly code: CsvScanErrorCode,
@@ -78,6 +84,12 @@ export interface ScannedRecords {
 export interface CsvScannerOptions {
   /** The field delimiter, one ASCII byte other than '"', CR or LF (e.g. 0x2c for ','). */
   readonly delimiter: number;
+  /**
+   * The most bytes one record's text may hold (default DEFAULT_MAX_RECORD_BYTES): a longer one is a
+   * CSV_RECORD_TOO_LARGE error once that many bytes of it are buffered, so a quote never closed
+   * costs that much memory, not the rest of the file.
+   */
+  readonly maxRecordBytes?: number;
 }
 
 /**
@@ -96,6 +108,7 @@ export interface CsvScannerOptions {
  */
 export class CsvScanner {
   readonly delimiter: number;
+  readonly maxRecordBytes: number;
   /** Non-zero for the bytes that end a run of plain field bytes outside quotes. */
   private readonly stops = new Uint8Array(256);
 
@@ -142,6 +155,8 @@ export class CsvScanner {
       throw new InternalError(`CsvScanner: the delimiter must be one ASCII byte other than '"', CR and LF, got ${delimiter}`);
     }
     this.delimiter = delimiter;
+    this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    if (!Number.isInteger(this.maxRecordBytes) || this.maxRecordBytes < 1) throw new InternalError(`CsvScanner: maxRecordBytes must be a positive integer, got ${this.maxRecordBytes}`);
     this.stops[delimiter] = 1;
     this.stops[QUOTE] = 1;
     this.stops[CR] = 1;
@@ -191,10 +206,13 @@ export class CsvScanner {
     if (!this.ended && this.len - this.pos < this.retryBytes) return undefined;
     this.retryBytes = 0;
     while (this.count < max) {
-      const status = this.parseRecord();
+      let status = this.parseRecord();
+      // An unfinished record holds every byte from pos (a last CR may be its line break).
+      if (status === NEED_MORE && this.len - this.pos > this.maxRecordBytes + 1) status = this.tooLarge();
       if (status === NEED_MORE) {
-        // Doubling the wait makes a record that spans many chunks cost linear time, not quadratic.
-        this.retryBytes = 2 * (this.len - this.pos);
+        // Doubling the wait makes a record that spans many chunks cost linear time, not quadratic;
+        // the cap looks again as soon as the record may have passed the size limit.
+        this.retryBytes = Math.min(2 * (this.len - this.pos), this.maxRecordBytes + 2);
         return undefined;
       }
       if (status === FAILED) {
@@ -288,6 +306,7 @@ export class CsvScanner {
       field++;
       if (this.fieldEndKind === FieldEnd.Record) break;
     }
+    if (this.textEnd - start > this.maxRecordBytes) return this.tooLarge();
     this.commitRecord(start, field, i);
     return 1;
   }
@@ -406,6 +425,7 @@ export class CsvScanner {
       while (i < n && b[i] !== QUOTE && b[i] !== LF && b[i] !== CR) i++;
       if (i >= n) {
         if (!this.ended) return NEED_MORE;
+        if (n - this.pos > this.maxRecordBytes) return this.tooLarge();
         this.error = new CsvScanError('CSV_QUOTE_NOT_CLOSED', openLine, `a quoted field opened at line ${openLine} is not closed before the end of the input`);
         return FAILED;
       }
@@ -443,6 +463,12 @@ export class CsvScanner {
     // field as unquoted text, and the closing quote is dropped like one of a doubled pair.
     if (after === NUL) return this.unquotedField(start, quote + 1, field, flags | FIELD_ESCAPED);
     return this.fail('CSV_INVALID_CLOSING_QUOTE', 'a closing quote is followed by a character other than the delimiter or a line break');
+  }
+
+  /** Records that the record at pos is longer than maxRecordBytes. */
+  private tooLarge(): number {
+    this.error = new CsvScanError('CSV_RECORD_TOO_LARGE', this.line, `the record starting at line ${this.line} is longer than ${this.maxRecordBytes} bytes`);
+    return FAILED;
   }
 
   /** Records a malformed record; the offending quote is on the line scanned so far. */

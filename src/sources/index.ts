@@ -16,6 +16,7 @@ import type { InputRange, OpenedSource, SourceRequest } from './source.js';
 export type { ChunkOptions, InputRange, OpenedSource, SourceRequest } from './source.js';
 export { describeInput, type ColumnView, type InputView } from './describe-input.js';
 export type { ParquetLayout } from './parquet.js';
+export { DEFAULT_MAX_RECORD_BYTES } from './csv-scan.js';
 
 /** Input formats by name (the values of --input-format): the file extensions each is guessed from, and its reader. */
 export const sources = {

@@ -4,7 +4,9 @@
 // column is text (numbers in their shortest form, booleans as true/false, objects and arrays as JSON).
 import { InputError, InternalError } from '../errors.js';
 import { rejectValue, type Column, type ColumnChunk } from '../shared/chunk.js';
+import { formatByteSize } from '../shared/byte-size.js';
 import { formatFloat64, parseNumber } from '../shared/values.js';
+import { DEFAULT_MAX_RECORD_BYTES } from './csv-scan.js';
 import { readTextBytes } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
@@ -25,7 +27,8 @@ export async function openJsonl(request: SourceRequest): Promise<OpenedSource> {
   const { path, range } = request;
   if (range !== undefined && range.unit !== 'bytes') throw new InternalError(`openJsonl: a JSON Lines file is cut into byte ranges, not ${range.unit}`);
   const input = readTextBytes(path);
-  const lines = linesOf(input.bytes);
+  const maxLength = request.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+  const lines = linesOf(input.bytes, path, maxLength);
   const sample: Line[] = [];
   const columnNames: string[] = [];
   const seen = new Set<string>();
@@ -55,7 +58,7 @@ export async function openJsonl(request: SourceRequest): Promise<OpenedSource> {
   if (range !== undefined) {
     input.close();
     reader = readTextBytes(path, range);
-    rows = linesOf(reader.bytes, range.line);
+    rows = linesOf(reader.bytes, path, maxLength, range.line);
   }
   return {
     path,
@@ -174,8 +177,11 @@ async function* replay(sample: readonly Line[], rest: AsyncGenerator<Line>): Asy
   yield* rest;
 }
 
-/** Non-blank lines with their 1-based line numbers (the first is `firstLine`); CRLF and a UTF-8 BOM are accepted. */
-async function* linesOf(bytes: AsyncIterable<Buffer>, firstLine = 1): AsyncGenerator<Line> {
+/**
+ * Non-blank lines with their 1-based line numbers (the first is `firstLine`); CRLF and a UTF-8 BOM
+ * are accepted. A line longer than `maxLength` characters is an error as soon as that much of it is read.
+ */
+async function* linesOf(bytes: AsyncIterable<Buffer>, path: string, maxLength: number, firstLine = 1): AsyncGenerator<Line> {
   const decoder = new TextDecoder('utf-8', { ignoreBOM: false });
   let pending = '';
   let number = firstLine - 1;
@@ -185,23 +191,25 @@ async function* linesOf(bytes: AsyncIterable<Buffer>, firstLine = 1): AsyncGener
     return text.trim() === '' ? undefined : { number, text };
   };
   for await (const chunk of bytes) {
+    // What is pending holds no line break: search only the new text (a long line costs linear time).
+    const searchFrom = pending.length;
     pending += decoder.decode(chunk, { stream: true });
     let start = 0;
-    for (let end = pending.indexOf('\n'); end !== -1; end = pending.indexOf('\n', start)) {
+    for (let end = pending.indexOf('\n', searchFrom); end !== -1; end = pending.indexOf('\n', start)) {
       const line = lineOf(pending.slice(start, end));
       if (line !== undefined) yield line;
       start = end + 1;
     }
     pending = pending.slice(start);
+    if (pending.length > maxLength) {
+      throw malformed(path, number + 1, `the line is longer than --max-record-size (${formatByteSize(maxLength)})`, 'a line that long is not a record: check that the file is JSON Lines, one object per line; if lines really are that long, raise --max-record-size');
+    }
   }
   pending += decoder.decode();
   const last = lineOf(pending);
   if (last !== undefined) yield last;
 }
 
-function malformed(path: string, line: number, reason: string): InputError {
-  return new InputError('JSONL_MALFORMED', `Malformed JSON Lines at ${path}:${line}: ${reason}`, {
-    context: { file: path, line },
-    hint: 'each line must hold one JSON object ({"column": value, ...}); with --on-error skip such lines go to the rejects file',
-  });
+function malformed(path: string, line: number, reason: string, hint = 'each line must hold one JSON object ({"column": value, ...}); with --on-error skip such lines go to the rejects file'): InputError {
+  return new InputError('JSONL_MALFORMED', `Malformed JSON Lines at ${path}:${line}: ${reason}`, { context: { file: path, line }, hint });
 }

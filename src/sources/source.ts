@@ -16,6 +16,11 @@ export interface SourceRequest {
   readonly workers?: number | 'auto';
   /** Read only this part of the file (one shard's share); undefined: all of it. */
   readonly range?: InputRange;
+  /**
+   * The most bytes one CSV record (or JSON line) may hold (--max-record-size; default
+   * DEFAULT_MAX_RECORD_BYTES): a longer one is an error, and no reader buffers much more of it.
+   */
+  readonly maxRecordBytes?: number;
 }
 
 /**
