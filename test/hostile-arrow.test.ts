@@ -37,6 +37,8 @@ function score(input: string, output: string, format?: string): string[] {
 interface Scored {
   readonly file: string;
   readonly stdin?: boolean;
+  /** A warning the run prints. */
+  readonly warning?: RegExp;
 }
 interface Refused {
   readonly file: string;
@@ -53,6 +55,9 @@ const scored: readonly Scored[] = [
   { file: 'zstd.arrow' },
   { file: 'zstd.arrows' },
   { file: 'zstd.arrows', stdin: true },
+  // Issue 10 case 7: a stream cut at a message boundary is read as Arrow C++ and pyarrow read it, with a warning.
+  { file: 'no-eos.arrows', warning: /warning: \S*no-eos\.arrows: the stream ends after 2 record batches without the end-of-stream marker: read as complete/ },
+  { file: 'no-eos.arrows', stdin: true, warning: /warning: -: the stream ends after 2 record batches without the end-of-stream marker/ },
 ];
 
 const refused: readonly Refused[] = [
@@ -90,6 +95,8 @@ describe('hostile Arrow inputs', () => {
       const { out, result } = await scoreCase(testCase);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stderr, new RegExp(`scored ${ROWS} rows`));
+      if (testCase.warning !== undefined) assert.match(result.stderr, testCase.warning);
+      else assert.doesNotMatch(result.stderr, /warning/);
       assert.equal(readFileSync(out, 'utf8'), expected);
     });
   }

@@ -34,6 +34,8 @@ export async function openArrow(request: SourceRequest, layout: ArrowLayout): Pr
   const { path } = request;
   let bytesRead = 0;
   let firstRow = 0;
+  const warnings: string[] = [];
+  const warn = (message: string): void => void warnings.push(`${path}: ${message}`);
   const handle = layout === 'file' && path !== '-' ? await wrapArrow(path, () => open(path, 'r')) : undefined;
   const stream = handle === undefined ? (path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 })) : undefined;
   let reader: RecordBatchReader;
@@ -41,7 +43,7 @@ export async function openArrow(request: SourceRequest, layout: ArrowLayout): Pr
     reader = await wrapArrow(path, async () => {
       let bytes: AsyncIterable<Uint8Array>;
       if (handle === undefined) {
-        bytes = checkedStream(counted(stream as NodeJS.ReadableStream, (count) => (bytesRead += count)), 'the stream');
+        bytes = checkedStream(counted(stream as NodeJS.ReadableStream, (count) => (bytesRead += count)), 'the stream', warn);
       } else {
         const file = await randomAccess(handle);
         bytesRead = file.size;
@@ -61,7 +63,7 @@ export async function openArrow(request: SourceRequest, layout: ArrowLayout): Pr
         } catch (error) {
           // Not an IPC file: many tools write IPC streams under .arrow, so read it as one.
           if (!(error instanceof IpcFormatError && error.kind === 'not-a-file') || request.range !== undefined) throw error;
-          bytes = checkedStream(region(file), 'the data (read as an IPC stream, since it lacks the IPC file magic)');
+          bytes = checkedStream(region(file), 'the data (read as an IPC stream, since it lacks the IPC file magic)', warn);
         }
       }
       const opened = await RecordBatchReader.from(bytes);
@@ -88,7 +90,7 @@ export async function openArrow(request: SourceRequest, layout: ArrowLayout): Pr
     format: layout === 'file' ? 'arrow' : 'arrows',
     columnNames,
     bytesRead: () => bytesRead,
-    warnings: () => [],
+    warnings: () => warnings,
     chunks: (options) => readBatches(reader, columnNames, options, { path, keepRecords: request.keepRecords === true, firstRow }),
     close: async () => {
       await Promise.resolve(reader.cancel()).catch(() => undefined);
