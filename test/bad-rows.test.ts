@@ -67,6 +67,28 @@ describe('bad rows', () => {
     assert.equal(report.rejects?.byReason['expected a number'], 1);
   });
 
+  // Issue 10 case 7: a stray quote in an unquoted field is that row's problem, not the whole run's.
+  const STRAY = ['id,a,b,c,d', '1,5.1,3.5,1.4,0.2', `2 5'11" tall,4.9,3.0,1.4,0.2`, '3,4.7,3.2,1.3,0.2', '4,6.4",3.2,4.5,1.5', '"5\nx",6.3,3.3,6.0,2.5', '6,5.8,2.7,5.1,1.9'].join('\n');
+  for (const reader of [['--workers', '0'], ['--workers', '2'], ['--csv-parser', 'reference']]) {
+    it(`--on-error skip rejects a row with a stray quote in an unquoted field and reads on (${reader.join(' ')})`, async () => {
+      const { dir, code, stderr } = await score(['--on-error', 'skip', '--max-errors', '10', '--keep', 'id', ...reader], STRAY);
+      assert.equal(code, 0, stderr);
+      assert.deepEqual(readCsvTable(join(dir, 'out.csv')).get('id'), ['1', '3', '5\nx', '6']);
+      assert.equal(
+        await readFile(join(dir, 'out.csv.rejects.csv'), 'utf8'),
+        [
+          'source,line,row,column,reason,record',
+          `in.csv,3,1,id,a quote in the middle of an unquoted field,"2 5'11"" tall,4.9,3.0,1.4,0.2"`,
+          'in.csv,5,3,a,a quote in the middle of an unquoted field,"4,6.4"",3.2,4.5,1.5"',
+          '',
+        ].join('\n'),
+      );
+      const failed = await score([...reader], STRAY);
+      assert.equal(failed.code, 3);
+      assert.match(failed.stderr, /Malformed CSV in in\.csv at line 3: a quote in the middle of an unquoted field/);
+    });
+  }
+
   it('--missing nan feeds the missing value; the NaN the model returns still makes the row bad', async () => {
     const { dir, code, stderr } = await score(['--on-error', 'skip', '--max-errors', '10', '--missing', 'nan', '--rejects', 'bad.csv']);
     assert.equal(code, 0, stderr);

@@ -123,7 +123,7 @@ async function score(state: RunState): Promise<void> {
     runtimeLog: state.hooks.onRuntimeLog,
     explainFailure: explainProvider,
   });
-  const request = (item: ShareItem): SourceRequest => ({ path: item.input.path, delimiter: job.delimiter, keepRecords, csvParser: job.csvParser, workers: job.workers, maxRecordBytes: job.maxRecordBytes, ...(item.range === undefined ? {} : { range: item.range }) });
+  const request = (item: ShareItem): SourceRequest => ({ path: item.input.path, delimiter: job.delimiter, keepRecords, csvParser: job.csvParser, workers: job.workers, maxRecordBytes: job.maxRecordBytes, skipMalformed: job.onError === 'skip', ...(item.range === undefined ? {} : { range: item.range }) });
   const opening = openSource(first.input.format, request(first));
   opening.catch(() => undefined); // awaited below, once the model is known to load
   try {

@@ -3,7 +3,7 @@
 import { InternalError } from '../errors.js';
 import type { Column, ColumnChunk } from '../shared/chunk.js';
 import type { RangePart } from './csv-range-worker.js';
-import { badNumber, fieldCountError, fieldCountReason, NOT_A_NUMBER } from './csv-errors.js';
+import { badNumber, fieldCountError, fieldCountReason, NOT_A_NUMBER, STRAY_QUOTE, strayQuote } from './csv-errors.js';
 import type { Utf8Check } from './csv-text.js';
 import { decodeCodes } from './field-dictionary.js';
 import type { ChunkOptions } from './source.js';
@@ -68,7 +68,7 @@ export class Chunker {
     const width = columnNames.length;
     const whole = pieces.length === 1 && pieces[0]?.from === 0 && pieces[0].to === pieces[0].queued.part.rowCount;
     const lines = whole ? (pieces[0]?.queued.part.lines as Uint32Array) : new Uint32Array(count);
-    const problems: { readonly row: number; readonly column: number; readonly fields: number; readonly value: string }[] = [];
+    const problems: (RangePart['problems'][number] & { readonly row: number })[] = [];
     let at = 0;
     for (const { queued, from, to } of pieces) {
       if (!whole) lines.set(queued.part.lines.subarray(from, to), at);
@@ -82,8 +82,8 @@ export class Chunker {
     for (const problem of problems) {
       const line = lines[problem.row] as number;
       const name = problem.column < 0 ? undefined : (columnNames[problem.column] as string);
-      if (rejects === undefined) throw name === undefined ? fieldCountError(path, line, width, problem.fields) : badNumber(path, line, name, problem.value);
-      const reason = name === undefined ? fieldCountReason(width, problem.fields) : NOT_A_NUMBER;
+      if (rejects === undefined) throw problem.strayQuote === true ? strayQuote(path, line) : name === undefined ? fieldCountError(path, line, width, problem.fields) : badNumber(path, line, name, problem.value);
+      const reason = problem.strayQuote === true ? STRAY_QUOTE : name === undefined ? fieldCountReason(width, problem.fields) : NOT_A_NUMBER;
       rejects.add({ row: rowOffset + problem.row, source: path, line, column: name, reason, value: problem.value });
     }
     const columns = new Map<string, Column>();

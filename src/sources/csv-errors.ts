@@ -46,11 +46,11 @@ export interface CsvProblem {
  * it opens on; for a record over the size limit, the line it starts on). A code both readers know
  * gets one wording, any other keeps the reader's message. `maxRecordBytes` is the limit in effect.
  */
-export function malformedCsv(path: string, line: number | undefined, problem: CsvProblem, maxRecordBytes: number, cause?: unknown): InputError {
+export function malformedCsv(path: string, line: number | undefined, problem: CsvProblem, maxRecordBytes?: number, cause?: unknown): InputError {
   const where = `${path}${line === undefined ? '' : ` at line ${line}`}`;
   const context = { file: path, ...(line === undefined ? {} : { line }) };
   if (problem.code === 'CSV_RECORD_TOO_LARGE' || problem.code === 'CSV_MAX_RECORD_SIZE') {
-    return new InputError('CSV_MALFORMED', `Malformed CSV in ${where}: the record starting there is longer than --max-record-size (${formatByteSize(maxRecordBytes)})`, {
+    return new InputError('CSV_MALFORMED', `Malformed CSV in ${where}: the record starting there is longer than --max-record-size${maxRecordBytes === undefined ? '' : ` (${formatByteSize(maxRecordBytes)})`}`, {
       context,
       hint: 'a quote that is never closed makes the rest of the file one record: fix the quoting; if records really are that long, raise --max-record-size',
       cause,
@@ -62,6 +62,14 @@ export function malformedCsv(path: string, line: number | undefined, problem: Cs
     hint: 'fix the quoting in the file (a field with the delimiter, a quote or a newline must be quoted, and quotes inside it doubled)',
     cause,
   });
+}
+
+/** The reason a record with a quote in the middle of an unquoted field is rejected (also the rejects file's reason). */
+export const STRAY_QUOTE = QUOTING_PROBLEMS.INVALID_OPENING_QUOTE;
+
+/** CSV_MALFORMED: a quote in the middle of an unquoted field (`5'11" tall`), in the record at `line`. */
+export function strayQuote(path: string, line: number): InputError {
+  return malformedCsv(path, line, { code: 'INVALID_OPENING_QUOTE' });
 }
 
 /** CSV_MALFORMED: a header that names a column twice (fields counted from 1). */

@@ -3,8 +3,8 @@
 import type { InputError } from '../errors.js';
 import type { Column, ColumnChunk, RejectList } from '../shared/chunk.js';
 import { buildColumns, cellText, fieldCountOf, type FieldKind, type ScannedColumn } from './csv-fields.js';
-import { CsvScanError, CsvScanner, DEFAULT_MAX_RECORD_BYTES, type ScannedRecords } from './csv-scan.js';
-import { badNumber, emptyCsv, fieldCountError, fieldCountReason, malformedCsv, NOT_A_NUMBER } from './csv-errors.js';
+import { CsvScanError, CsvScanner, DEFAULT_MAX_RECORD_BYTES, type CsvScannerOptions, type ScannedRecords } from './csv-scan.js';
+import { badNumber, emptyCsv, fieldCountError, fieldCountReason, malformedCsv, NOT_A_NUMBER, STRAY_QUOTE, strayQuote } from './csv-errors.js';
 import { fieldKinds, headerNames, readTextBytes, utf8Warnings, type Utf8Check } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
@@ -19,9 +19,9 @@ class BatchReader {
     private readonly bytes: AsyncIterator<Buffer>,
     private readonly path: string,
     delimiter: string,
-    maxRecordBytes: number,
+    options: Pick<CsvScannerOptions, 'maxRecordBytes' | 'strayQuotes'>,
   ) {
-    this.scanner = new CsvScanner({ delimiter: delimiter.charCodeAt(0), maxRecordBytes });
+    this.scanner = new CsvScanner({ delimiter: delimiter.charCodeAt(0), ...options });
   }
 
   /** Up to `max` records; undefined at the end. The batch is valid until the next call. */
@@ -54,7 +54,10 @@ export async function openCsvFast(request: SourceRequest): Promise<OpenedSource>
   const { path } = request;
   const input = readTextBytes(path);
   const { utf8 } = input;
-  const reader = new BatchReader(input.bytes, path, request.delimiter, request.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES);
+  const reader = new BatchReader(input.bytes, path, request.delimiter, {
+    maxRecordBytes: request.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
+    strayQuotes: request.skipMalformed === true ? 'mark' : 'fail',
+  });
   const header = await reader.next(1);
   if (header === undefined || header.count === 0) throw emptyCsv(path);
   const columnNames = headerNames(
@@ -135,10 +138,15 @@ interface RowProblem {
   readonly error: (path: string, line: number) => InputError;
 }
 
-/** Rows with the wrong number of fields or a non-number in a numeric column, in row order (one per row). */
+/** Rows with a stray quote, the wrong number of fields or a non-number in a numeric column, in row order (one per row). */
 function findProblems(batch: ScannedRecords, width: number, columnNames: readonly string[], scanned: readonly (ScannedColumn | undefined)[]): RowProblem[] {
   const byRow = new Map<number, RowProblem>();
   for (let r = 0; r < batch.count; r++) {
+    const stray = batch.strayQuoteField[r] as number;
+    if (stray >= 0) {
+      byRow.set(r, { row: r, column: columnNames[stray], reason: STRAY_QUOTE, value: cellText(batch, r, stray), error: (path, line) => strayQuote(path, line) });
+      continue;
+    }
     const fields = fieldCountOf(batch, r);
     if (fields === width) continue;
     byRow.set(r, { row: r, column: undefined, reason: fieldCountReason(width, fields), value: '', error: (path, line) => fieldCountError(path, line, width, fields) });

@@ -139,7 +139,13 @@ async function collect(open: () => Promise<OpenedSource>, read: Read): Promise<C
 
 /** Reads `path` both ways and asserts the same result; returns it. */
 async function same(path: string, read: Read, parallel: { workers?: number; rangeBytes: number; maxRecordBytes?: number }): Promise<Collected> {
-  const request = { path, delimiter: ',', ...(read.keepRecords === true ? { keepRecords: true } : {}), ...(parallel.maxRecordBytes === undefined ? {} : { maxRecordBytes: parallel.maxRecordBytes }) };
+  const request = {
+    path,
+    delimiter: ',',
+    ...(read.keepRecords === true ? { keepRecords: true } : {}),
+    ...(read.rejects === true ? { skipMalformed: true } : {}),
+    ...(parallel.maxRecordBytes === undefined ? {} : { maxRecordBytes: parallel.maxRecordBytes }),
+  };
   const expected = await collect(() => openCsvFast(request), read);
   const actual = await collect(() => openCsvParallel({ ...request, workers: parallel.workers ?? 3, rangeBytes: parallel.rangeBytes }), read);
   assert.deepEqual(actual.columnNames, expected.columnNames);
@@ -305,6 +311,8 @@ describe('openCsvParallel against openCsvFast', () => {
         lines.push(Array.from({ length: width }, () => random.pick(cells)).join(','));
       }
       if (random.chance(0.3)) lines.splice(1 + random.int(150), 0, random.pick(['1,2,"x"y,4', '1,"2,3,4', '1,2,3,"4']));
+      // Stray quotes in unquoted fields: rejected rows when rows are skipped (rejects), else an error.
+      if (random.chance(0.5)) lines.splice(1 + random.int(150), 0, random.pick([`1,5'11" tall,3,4`, '1,2,x"y,4', '1,2,3,4""']));
       const path = writeCsv(lines.join(eol) + (random.chance(0.8) ? eol : ''));
       const read: Read = { chunkRows: 1 + random.int(40), rejects: random.chance(0.5), keepRecords: random.chance(0.5), numeric: ['a', 'c'] };
       await same(path, read, { workers: 2, rangeBytes: 1 + random.int(200) });

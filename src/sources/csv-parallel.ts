@@ -80,7 +80,7 @@ export async function openCsvParallel(request: ParallelCsvRequest): Promise<Open
     const utf8 = new Utf8Check();
     utf8.invalid = header.invalidUtf8;
     let bytesRead = range === undefined ? header.dataStart : 0;
-    const read: Read = { path, file, size, header, utf8, rangeBytes, workers: request.workers, delimiter: request.delimiter.charCodeAt(0), maxRecordBytes, keepRecords: request.keepRecords === true, countBytes: (n) => (bytesRead += n) };
+    const read: Read = { path, file, size, header, utf8, rangeBytes, workers: request.workers, delimiter: request.delimiter.charCodeAt(0), maxRecordBytes, skipMalformed: request.skipMalformed === true, keepRecords: request.keepRecords === true, countBytes: (n) => (bytesRead += n) };
     return {
       path,
       format: 'csv',
@@ -213,6 +213,7 @@ interface Read {
   readonly workers: number;
   readonly delimiter: number;
   readonly maxRecordBytes: number;
+  readonly skipMalformed: boolean;
   readonly keepRecords: boolean;
   readonly countBytes: (n: number) => void;
   pool?: WorkerPool;
@@ -241,6 +242,7 @@ async function* readChunks(read: Read, options: ChunkOptions): AsyncGenerator<Co
     keepRecords: read.keepRecords,
     maxOverrun: Math.max(4 * read.rangeBytes, 1 << 20),
     maxRecordBytes: read.maxRecordBytes,
+    strayQuotes: read.skipMalformed ? 'mark' : 'fail',
   };
   const pool = new WorkerPool(read.workers, setup);
   read.pool = pool;

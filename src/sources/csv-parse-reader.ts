@@ -1,11 +1,11 @@
 // Source: CSV/TSV text (file or stdin) -> column chunks with csv-parse (the reference reader,
 // --csv-parser reference). The only importer of csv-parse.
 import { Readable } from 'node:stream';
-import { parse, CsvError, type Info } from 'csv-parse';
+import { parse, CsvError, type CastingContext, type Info } from 'csv-parse';
 import { InputError } from '../errors.js';
 import { parseNumber } from '../shared/values.js';
 import type { Column, ColumnChunk, RejectList } from '../shared/chunk.js';
-import { badNumber, emptyCsv, fieldCountError, fieldCountReason, malformedCsv, NOT_A_NUMBER } from './csv-errors.js';
+import { badNumber, emptyCsv, fieldCountError, fieldCountReason, malformedCsv, NOT_A_NUMBER, STRAY_QUOTE, strayQuote } from './csv-errors.js';
 import { DEFAULT_MAX_RECORD_BYTES } from './csv-scan.js';
 import { fieldKinds, headerNames, readTextBytes, utf8Warnings, type Utf8Check } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
@@ -24,6 +24,8 @@ export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
   const input = readTextBytes(path);
   const { utf8 } = input;
   const checked = Readable.from(input.bytes);
+  /** Records (by csv-parse's count, from 1) with a quote in the middle of an unquoted field, and that field. */
+  const strayQuotes = new Map<number, number>();
   const parser = checked.pipe(
     parse({
       delimiter: request.delimiter,
@@ -35,6 +37,17 @@ export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
       max_record_size: maxRecordBytes,
       // Always: a quote left open is placed by its record's text (see toInputError); records are kept only when asked.
       raw: true,
+      // Skipping bad rows: a stray quote is read as text to the record's end (relax_quotes), and
+      // noted where csv-parse says whether the field was quoted, to reject that row.
+      ...(request.skipMalformed === true
+        ? {
+            relax_quotes: true,
+            cast: (value: string, context: CastingContext): string => {
+              if (!context.quoting && value.includes('"') && !strayQuotes.has(context.records + 1)) strayQuotes.set(context.records + 1, context.index);
+              return value;
+            },
+          }
+        : {}),
     }),
   );
   checked.on('error', (error) => parser.destroy(error));
@@ -44,6 +57,7 @@ export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
   const first = await nextRecord(records, path, maxRecordBytes);
   if (first === undefined) throw emptyCsv(path);
   lines.next(first.info, first.record);
+  strayQuotes.delete(first.info.records); // a header with a stray quote is read as its text
   const columnNames = headerNames(first.record, path);
 
   return {
@@ -52,7 +66,7 @@ export async function openCsv(request: SourceRequest): Promise<OpenedSource> {
     columnNames,
     bytesRead: input.bytesRead,
     warnings: () => utf8Warnings(path, utf8),
-    chunks: (options) => readChunks(records, columnNames, options, { path, lines, utf8, keepRecords: request.keepRecords === true, maxRecordBytes }),
+    chunks: (options) => readChunks(records, columnNames, options, { path, lines, utf8, keepRecords: request.keepRecords === true, maxRecordBytes, strayQuotes }),
     close: async () => {
       parser.destroy();
       input.close();
@@ -129,9 +143,16 @@ async function* readChunks(
   records: AsyncIterator<CsvRecord>,
   columnNames: readonly string[],
   options: ChunkOptions,
-  reading: { readonly path: string; readonly lines: LineTracker; readonly utf8: Utf8Check; readonly keepRecords: boolean; readonly maxRecordBytes: number },
+  reading: {
+    readonly path: string;
+    readonly lines: LineTracker;
+    readonly utf8: Utf8Check;
+    readonly keepRecords: boolean;
+    readonly maxRecordBytes: number;
+    readonly strayQuotes: Map<number, number>;
+  },
 ): AsyncGenerator<ColumnChunk> {
-  const { path, lines, utf8, keepRecords, maxRecordBytes } = reading;
+  const { path, lines, utf8, keepRecords, maxRecordBytes, strayQuotes } = reading;
   const width = columnNames.length;
   const kinds = fieldKinds(columnNames, options);
   const { rejects } = options;
@@ -148,12 +169,16 @@ async function* readChunks(
       if (next === undefined) break;
       const line = lines.next(next.info, next.record);
       let record = next.record;
-      if (record.length !== width) {
+      const stray = strayQuotes.get(next.info.records);
+      strayQuotes.delete(next.info.records);
+      if (stray !== undefined || record.length !== width) {
         if (rejects === undefined) {
-          pending = fieldCountError(path, line, width, record.length);
+          pending = stray !== undefined ? strayQuote(path, line) : fieldCountError(path, line, width, record.length);
           break;
         }
-        rejects.add({ row: options.rowOffset + firstRowInSource + rows.length, source: path, line, column: undefined, reason: fieldCountReason(width, record.length), value: '' });
+        const row = options.rowOffset + firstRowInSource + rows.length;
+        if (stray !== undefined) rejects.add({ row, source: path, line, column: columnNames[stray], reason: STRAY_QUOTE, value: record[stray] ?? '' });
+        else rejects.add({ row, source: path, line, column: undefined, reason: fieldCountReason(width, record.length), value: '' });
         record = new Array<string>(width).fill('');
       }
       rows.push(record);

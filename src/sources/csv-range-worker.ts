@@ -31,6 +31,8 @@ export interface ParseSetup {
   readonly maxOverrun: number;
   /** The most bytes one record may hold (--max-record-size). */
   readonly maxRecordBytes: number;
+  /** What a quote in the middle of an unquoted field is (see CsvScannerOptions). */
+  readonly strayQuotes: 'fail' | 'mark';
 }
 
 /**
@@ -58,10 +60,12 @@ export type WireColumn =
   | { readonly type: 'dictionary'; readonly codes: Int32Array; readonly texts: readonly (string | null)[] }
   | { readonly type: 'skipped' };
 
-/** The first problem of a row, as csv-fast.ts finds them: a wrong field count, else the first non-number. */
+/** The first problem of a row, as csv-fast.ts finds them: a stray quote, a wrong field count, else the first non-number. */
 export interface WireProblem {
   /** Row within the part. */
   readonly row: number;
+  /** A quote in the middle of the unquoted field `column` (-1: a field past the header's). */
+  readonly strayQuote?: true;
   /** Column index of the non-number; -1 for a wrong number of fields. */
   readonly column: number;
   readonly fields: number;
@@ -229,7 +233,7 @@ export function parseRange(setup: ParseSetup, job: RangeJob): RangeResult {
       pos = lastEnd;
     };
 
-    const scanner = scannerFor(setup.delimiter, setup.maxRecordBytes);
+    const scanner = scannerFor(setup);
     scanner.push(buffer);
     scanner.end();
     /** Just after the last record taken from this window. */
@@ -284,8 +288,8 @@ export function parseRange(setup: ParseSetup, job: RangeJob): RangeResult {
 let scanner: CsvScanner | undefined;
 
 /** A scanner in its initial state, the same one each time (parseRange runs one at a time per thread). */
-function scannerFor(delimiter: number, maxRecordBytes: number): CsvScanner {
-  if (scanner === undefined || scanner.delimiter !== delimiter || scanner.maxRecordBytes !== maxRecordBytes) scanner = new CsvScanner({ delimiter, maxRecordBytes });
+function scannerFor({ delimiter, maxRecordBytes, strayQuotes }: ParseSetup): CsvScanner {
+  if (scanner === undefined || scanner.delimiter !== delimiter || scanner.maxRecordBytes !== maxRecordBytes || scanner.strayQuotes !== strayQuotes) scanner = new CsvScanner({ delimiter, maxRecordBytes, strayQuotes });
   else scanner.reset();
   return scanner;
 }
@@ -309,6 +313,11 @@ function buildPart(batch: ScannedRecords, count: number, lineShift: number, setu
   const problems: WireProblem[] = [];
   for (let r = 0; r < count; r++) {
     const fields = fieldCountOf(batch, r);
+    const stray = batch.strayQuoteField[r] as number;
+    if (stray >= 0) {
+      problems.push({ row: r, strayQuote: true, column: stray < width ? stray : -1, fields, value: cellText(batch, r, stray) });
+      continue;
+    }
     if (fields !== width) {
       problems.push({ row: r, column: -1, fields, value: '' });
       continue;

@@ -351,6 +351,21 @@ describe('CsvScanner errors', () => {
     assert.ok(pushed <= (1 << 16) + 2 * chunk.length, `refused after ${pushed} bytes`);
   });
 
+  it("with strayQuotes 'mark', reads a quote in an unquoted field as text to the record's end and marks the field", () => {
+    const scanner = new CsvScanner({ delimiter: 0x2c, strayQuotes: 'mark' });
+    scanner.push(bytes(`a,b\n1,5'11" tall\nx"y,"q""\n"\n3,4\n`));
+    scanner.end();
+    const out: Scanned = { records: [], lines: [], texts: [] };
+    const marks: number[] = [];
+    for (let batch = scanner.next(2); batch !== undefined; batch = scanner.next(2)) {
+      collect(batch, out);
+      marks.push(...batch.strayQuoteField.subarray(0, batch.count));
+    }
+    assert.deepEqual(out.records, [['a', 'b'], ['1', `5'11" tall`], ['x"y', 'q"\n'], ['3', '4']]);
+    assert.deepEqual(out.lines, [1, 2, 3, 5]);
+    assert.deepEqual(marks, [-1, 1, 0, -1]);
+  });
+
   it('refuses a batch size below one, and input after the end', () => {
     const scanner = new CsvScanner({ delimiter: 0x2c });
     assert.throws(() => scanner.next(0), InternalError);

@@ -65,6 +65,11 @@ export interface ScannedRecords {
   readonly recordFields: Int32Array;
   /** Physical line (1-based) where each record starts. */
   readonly lines: Uint32Array;
+  /**
+   * Per record, the field (counted from 0 within the record) where a quote first stood in the
+   * middle of an unquoted field, or -1. Only with `strayQuotes: 'mark'`: otherwise that is an error.
+   */
+  readonly strayQuoteField: Int32Array;
   /** Byte range of each record's text, without its line break (for keeping the original row). */
   readonly recordStart: Int32Array;
   readonly recordEnd: Int32Array;
@@ -90,6 +95,12 @@ export interface CsvScannerOptions {
    * costs that much memory, not the rest of the file.
    */
   readonly maxRecordBytes?: number;
+  /**
+   * A quote in the middle of an unquoted field (`5'11" tall`): an INVALID_OPENING_QUOTE error
+   * (fail, the default), or read as text to the record's end and marked in `strayQuoteField`
+   * (mark), for a reader that rejects that row and goes on, as csv-parse's relax_quotes reads it.
+   */
+  readonly strayQuotes?: 'fail' | 'mark';
 }
 
 /**
@@ -109,6 +120,7 @@ export interface CsvScannerOptions {
 export class CsvScanner {
   readonly delimiter: number;
   readonly maxRecordBytes: number;
+  readonly strayQuotes: 'fail' | 'mark';
   /** Non-zero for the bytes that end a run of plain field bytes outside quotes. */
   private readonly stops = new Uint8Array(256);
 
@@ -133,6 +145,7 @@ export class CsvScanner {
   private fieldCount = 0;
   private recordFields = new Int32Array(1025);
   private lines = new Uint32Array(1024);
+  private strayQuoteField = new Int32Array(1024);
   private recordStart = new Int32Array(1024);
   private recordEnd = new Int32Array(1024);
   private fieldStart = new Int32Array(8192);
@@ -143,6 +156,8 @@ export class CsvScanner {
   // Scratch state of the record being parsed.
   private breaks = 0;
   private fieldEndKind = FieldEnd.Record;
+  /** The first field of the record being parsed with a stray quote (strayQuotes: 'mark'), or -1. */
+  private strayField = -1;
   /** Where the text of the record being parsed ends, before its line break. */
   private textEnd = 0;
   /** Set by plainFields. */
@@ -156,6 +171,7 @@ export class CsvScanner {
     }
     this.delimiter = delimiter;
     this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    this.strayQuotes = options.strayQuotes ?? 'fail';
     if (!Number.isInteger(this.maxRecordBytes) || this.maxRecordBytes < 1) throw new InternalError(`CsvScanner: maxRecordBytes must be a positive integer, got ${this.maxRecordBytes}`);
     this.stops[delimiter] = 1;
     this.stops[QUOTE] = 1;
@@ -235,6 +251,7 @@ export class CsvScanner {
       count: this.count,
       recordFields: this.recordFields,
       lines: this.lines,
+      strayQuoteField: this.strayQuoteField,
       recordStart: this.recordStart,
       recordEnd: this.recordEnd,
       fieldStart: this.fieldStart,
@@ -295,6 +312,7 @@ export class CsvScanner {
     if (start < 0) return start;
     if (start >= this.len) return 0;
     this.breaks = 0;
+    this.strayField = -1;
     let field = this.fieldCount;
     let i = start;
     for (;;) {
@@ -401,7 +419,12 @@ export class CsvScanner {
       }
       const byte = b[i] as number;
       if (byte === this.delimiter) return this.endField(field, start, i, flags, i + 1);
-      if (byte === QUOTE) return this.fail('INVALID_OPENING_QUOTE', 'a quote in the middle of an unquoted field');
+      if (byte === QUOTE) {
+        if (this.strayQuotes === 'fail') return this.fail('INVALID_OPENING_QUOTE', 'a quote in the middle of an unquoted field');
+        if (this.strayField < 0) this.strayField = field - this.fieldCount;
+        i++;
+        continue;
+      }
       const length = this.recordDelimiterAt(i);
       if (length < 0) return NEED_MORE;
       if (length > 0) {
@@ -505,6 +528,7 @@ export class CsvScanner {
     this.recordFields[r] = this.fieldCount;
     this.recordFields[r + 1] = endField;
     this.lines[r] = this.line;
+    this.strayQuoteField[r] = this.strayField;
     this.recordStart[r] = start;
     this.recordEnd[r] = this.textEnd;
     this.count = r + 1;
@@ -565,6 +589,7 @@ export class CsvScanner {
     const size = 2 * this.lines.length;
     this.recordFields = grow(this.recordFields, new Int32Array(size + 1));
     this.lines = grow(this.lines, new Uint32Array(size));
+    this.strayQuoteField = grow(this.strayQuoteField, new Int32Array(size));
     this.recordStart = grow(this.recordStart, new Int32Array(size));
     this.recordEnd = grow(this.recordEnd, new Int32Array(size));
   }

@@ -21,6 +21,11 @@ export interface SourceRequest {
    * DEFAULT_MAX_RECORD_BYTES): a longer one is an error, and no reader buffers much more of it.
    */
   readonly maxRecordBytes?: number;
+  /**
+   * Bad rows are skipped (--on-error skip): a CSV record with a quote in the middle of an unquoted
+   * field is read on to its line break as one bad row, rather than stopping the read.
+   */
+  readonly skipMalformed?: boolean;
 }
 
 /**
