@@ -79,6 +79,36 @@ describe('logs without a terminal', { concurrency: true }, () => {
     assert.equal((summary?.['rows'] as { scored: number }).scored, 150);
   });
 
+  it('--log-format json writes a warning and the final error as JSON lines with code, exit code, hint and where', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'bad.csv'), 'a,b,c,d\n5.1,3.5,1.4,0.2\n4.9,x,1.4,0.2\n');
+    const failed = await runCli(['score', '-m', MODEL, '-i', 'bad.csv', '-o', 'out.csv', '--features', 'a,b,c,d', '--log-format', 'json'], { cwd: dir });
+    assert.equal(failed.code, 3, failed.stderr);
+    const lines = failed.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const { time, ...error } = lines.at(-1) ?? {};
+    assert.match(String(time), /^\d{4}-\d\d-\d\dT/);
+    assert.deepEqual(error, {
+      level: 'error',
+      event: 'error',
+      code: 'BAD_VALUE',
+      exitCode: 3,
+      message: `Bad value in bad.csv at line 3, column 'b': expected a number, got "x"`,
+      hint: 'fix the value (an empty field is a missing value: see --missing); --on-error skip sends such rows to the rejects file',
+      file: 'bad.csv',
+      line: 3,
+      column: 'b',
+    });
+    // commander's own refusal, before the command runs, as a JSON line too (the setting from the environment).
+    const usage = await runCli(['score', '-m', MODEL, '-i', 'bad.csv', '--bogus'], { cwd: dir, env: { ONNX_BATCH_LOG_FORMAT: 'json' } });
+    assert.equal(usage.code, 2);
+    assert.deepEqual(Object.keys(JSON.parse(usage.stderr) as object), ['time', 'level', 'event', 'code', 'exitCode', 'message', 'hint']);
+    const warned = await runCli(['score', '-m', MODEL, '-i', join(FIXTURES, 'hostile', 'no-eos.arrows'), '-o', 'w.csv', '--features', 'a,b,c,d', '--log-format', 'json'], { cwd: dir });
+    assert.equal(warned.code, 0, warned.stderr);
+    const warning = warned.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line['level'] === 'warn');
+    assert.equal(warning?.['event'], 'warning');
+    assert.match(String(warning?.['message']), /without the end-of-stream marker/);
+  });
+
   it('--no-progress and --quiet print no progress line; a bad interval is exit 2', async () => {
     for (const flag of ['--no-progress', '--quiet']) {
       const result = await runCli(['score', '-m', MODEL, '-i', join(IRIS, 'input.csv'), '-o', '-', '--progress-interval', '0.01', flag]);

@@ -63,19 +63,44 @@ try {
   process.exitCode = report(error);
 }
 
+/**
+ * Whether errors go out as JSON lines: the command's log says so, or, for an error commander finds
+ * before any command runs, --log-format json on the command line or in ONNX_BATCH_LOG_FORMAT.
+ */
+function jsonErrors(): boolean {
+  if (context.log !== undefined) return context.log.format === 'json';
+  const args = process.argv.slice(2);
+  const at = args.lastIndexOf('--log-format');
+  const given = args.findLast((arg) => arg.startsWith('--log-format='))?.slice('--log-format='.length) ?? (at >= 0 ? args[at + 1] : undefined);
+  return (given ?? process.env['ONNX_BATCH_LOG_FORMAT']) === 'json';
+}
+
+/** The final error as one JSON line on stderr (README "Log lines"): what failed, its codes, where, and what to do. */
+function writeJsonError(fields: { readonly code: string; readonly exitCode: number; readonly message: string; readonly hint?: string | undefined; readonly stack?: string }, where: object = {}): void {
+  const line = { time: new Date().toISOString(), level: 'error', event: 'error', ...fields, ...where };
+  process.stderr.write(`${JSON.stringify(line)}\n`);
+}
+
 /** Prints one clear line (plus a hint) for a known error and returns its exit code. */
 function report(error: unknown): number {
+  const json = jsonErrors();
   if (error instanceof CommanderError) {
     // Help and --version exit 0; help shown for a missing command has already been printed.
     if (error.exitCode === 0) return EXIT_SUCCESS;
     if (error.code !== 'commander.help') {
       const command = process.argv.slice(2).find((arg) => program.commands.some((candidate) => candidate.name() === arg));
-      process.stderr.write(`onnx-batch: error: ${error.message.replace(/^error: /, '')}\n`);
-      process.stderr.write(`  hint: run \`onnx-batch ${command === undefined ? '' : `${command} `}--help\` for usage\n`);
+      const message = error.message.replace(/^error: /, '');
+      const hint = `run \`onnx-batch ${command === undefined ? '' : `${command} `}--help\` for usage`;
+      if (json) writeJsonError({ code: 'USAGE', exitCode: ERRORS.USAGE.exitCode, message, hint });
+      else process.stderr.write(`onnx-batch: error: ${message}\n  hint: ${hint}\n`);
     }
     return ERRORS.USAGE.exitCode;
   }
   if (error instanceof OnnxBatchError && error.code !== 'INTERNAL') {
+    if (json) {
+      writeJsonError({ code: error.code, exitCode: error.exitCode, message: error.message, hint: error.hint, ...(context.verbose ? { stack: error.stack ?? '' } : {}) }, error.context);
+      return error.exitCode;
+    }
     const where = describeLocation(error.context);
     process.stderr.write(`onnx-batch: error: ${error.message}\n`);
     if (where !== '' && !error.message.includes(error.context.file ?? '\u0000')) process.stderr.write(`  at: ${where}\n`);
@@ -84,6 +109,11 @@ function report(error: unknown): number {
     return error.exitCode;
   }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`onnx-batch: internal error (this is a bug, please report it with the command you ran):\n${stack}\n`);
+  const message = 'internal error (this is a bug, please report it with the command you ran)';
+  if (json) {
+    writeJsonError({ code: 'INTERNAL', exitCode: ERRORS.INTERNAL.exitCode, message, stack });
+    return ERRORS.INTERNAL.exitCode;
+  }
+  process.stderr.write(`onnx-batch: ${message}:\n${stack}\n`);
   return ERRORS.INTERNAL.exitCode;
 }
