@@ -62,8 +62,31 @@ async function* counted(bytes: AsyncIterable<Buffer>, count: (bytes: number) => 
   }
 }
 
+/** Binary formats a CSV reader may be handed by mistake, by the text their magic bytes decode to. */
+const BINARY_MAGIC: readonly (readonly [string, string])[] = [
+  ['PAR1', 'Parquet magic bytes "PAR1"; --input-format parquet'],
+  ['ARROW1', 'Arrow IPC file magic bytes "ARROW1"; --input-format arrow'],
+  ['\uFFFD\uFFFD\uFFFD\uFFFD', 'Arrow IPC stream bytes; --input-format arrows'],
+];
+
+/**
+ * Refuses a header holding control characters (a NUL, ...), which text never has: binary data
+ * read as CSV would otherwise show up as column names in later messages. Bytes that are not UTF-8
+ * alone are not refused: a Latin-1 header is text, read with U+FFFD and a warning.
+ */
+function refuseBinary(record: readonly string[], path: string): void {
+  if (!record.some((name) => /[\u0000-\u0008\u000e-\u001f\u007f]/.test(name))) return;
+  const text = record.join(',');
+  const known = BINARY_MAGIC.find(([magic]) => text.startsWith(magic) || text.startsWith(`\uFEFF${magic}`));
+  throw new InputError('INPUT_UNREADABLE', `CSV input ${path} holds binary data at line 1 (${known === undefined ? 'control characters in the header' : known[1].split(';')[0]}), not CSV text`, {
+    context: { file: path, line: 1 },
+    hint: known === undefined ? 'check that the file is CSV text, or pass the right --input-format' : `pass ${known[1].split('; ')[1] ?? '--input-format'}`,
+  });
+}
+
 /** Column names from a header record: unique, and named for pandas' unnamed index column. */
 export function headerNames(record: readonly string[], path: string): string[] {
+  refuseBinary(record, path);
   const seen = new Map<string, number>();
   return record.map((raw, index) => {
     // pandas writes its index column with an empty name; give it the name pandas reads it back with.
