@@ -1,9 +1,12 @@
 // `inspect <data file>`: the columns and types the reader sees, the row count from Parquet's footer,
-// the first rows, and with -m which columns feed which model input, or what is missing (exit 3).
+// the first rows, and with -m which columns feed which model input, or what is missing (exit 3); a
+// compressed Parquet file is refused with a clear message, not taken for a model.
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { FIXTURES, runCli } from './helpers/cli.js';
+import { gzipSync } from 'node:zlib';
+import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 
 const MODEL = join(FIXTURES, 'iris-csv', 'model.onnx');
 const FEATURES = 'sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)';
@@ -36,6 +39,19 @@ describe('inspect a data file', () => {
     assert.deepEqual(report.columns.map((column) => [column.name, column.type, column.numbersOnly]).slice(0, 2), [['id', 'text', true], ['sepal length (cm)', 'text', true]]);
     assert.deepEqual(report.firstRows[0], ['0', '5.1', '3.5', '1.4', '0.2']);
     assert.deepEqual(report.feeding.feeds, [{ input: 'float_input', type: 'float32', columns: FEATURES.split(','), rank: 2 }]);
+  });
+
+  it('refuses a compressed Parquet file clearly, by its name (exit 2) or by its bytes under a .parquet name (exit 3)', async () => {
+    const dir = await tempDir();
+    const gzipped = gzipSync(readFileSync(join(FIXTURES, 'parquet', 'iris-snappy.parquet')));
+    writeFileSync(join(dir, 'x.parquet.gz'), gzipped);
+    writeFileSync(join(dir, 'y.parquet'), gzipped);
+    const named = await runCli(['inspect', join(dir, 'x.parquet.gz')]);
+    assert.equal(named.code, 2, named.stderr);
+    assert.match(named.stderr, /^onnx-batch: error: Input \S*x\.parquet\.gz is a compressed parquet file; only CSV, TSV and JSON Lines are read compressed\n {2}hint: decompress it first; Parquet compresses its pages itself/);
+    const disguised = await runCli(['inspect', join(dir, 'y.parquet')]);
+    assert.equal(disguised.code, 3, disguised.stderr);
+    assert.match(disguised.stderr, /^onnx-batch: error: Cannot read Parquet data from \S*y\.parquet: it is a gzip-compressed file, not Parquet \(decompress it first\)/);
   });
 
   it('says what is missing when the columns cannot feed the model, after the columns, with exit 3', async () => {

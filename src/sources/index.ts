@@ -46,6 +46,14 @@ function formatOfName(name: string): InputFormat | undefined {
   return compressionOfName(name) === undefined || (format !== undefined && TEXT_FORMATS.has(format)) ? format : undefined;
 }
 
+/**
+ * Whether a name has a data file's extension, under a compression extension too, even one that is
+ * refused compressed (x.parquet.gz): what tells a data file from a model.
+ */
+export function hasDataExtension(name: string): boolean {
+  return BY_EXTENSION.has(extname(withoutCompressionExtension(name)).toLowerCase());
+}
+
 /** Whether a file name has an extension that some input format reads (case-insensitive), compressed or not. */
 export function isReadableInput(name: string): boolean {
   return formatOfName(name) !== undefined;

@@ -9,6 +9,7 @@ import { InputError, InternalError, UsageError } from '../errors.js';
 import { sliceChunk, type ColumnChunk } from '../shared/chunk.js';
 import { WorkerPool } from '../shared/worker-pool.js';
 import type { ArrowField } from './arrow-batches.js';
+import { compressionOfBytes } from './decompress.js';
 import type { DecodeReply, DecodeRequest, Slice } from './parquet-decode.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
@@ -144,7 +145,11 @@ async function checkFrame(path: string): Promise<number> {
     const tail = Buffer.alloc(8);
     await handle.read(head, 0, 4, 0);
     await handle.read(tail, 0, 8, size - 8);
-    if (head.toString('latin1') !== MAGIC) throw malformed(path, 'it does not start with the Parquet magic PAR1');
+    if (head.toString('latin1') !== MAGIC) {
+      const compression = compressionOfBytes(head);
+      // Parquet compresses its own pages; a whole file compressed again is not read.
+      throw malformed(path, compression === undefined ? 'it does not start with the Parquet magic PAR1' : `it is a ${compression}-compressed file, not Parquet (decompress it first)`);
+    }
     if (tail.toString('latin1', 4) !== MAGIC) throw malformed(path, 'it does not end with the Parquet magic PAR1 (the file may be cut short)');
     const footer = tail.readUInt32LE(0);
     if (footer > size - 12) throw malformed(path, `its footer declares ${footer} bytes, more than the file holds`);

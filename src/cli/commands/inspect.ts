@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { describeModel, loadModel, type ModelDescription } from '../../model/index.js';
-import { INPUT_FORMATS, inputFormatOf, type InputFormat } from '../../sources/index.js';
+import { hasDataExtension, INPUT_FORMATS, inputFormatOf, type InputFormat } from '../../sources/index.js';
 import { textTable as table } from '../text-table.js';
 import { inspectDataFile, type DataFlags } from './inspect-data.js';
 
@@ -50,13 +50,9 @@ export function addInspectCommand(program: Command): void {
 }
 
 /** The data format an input of this name would be read as, if any. */
+/** The format of a data file's name; undefined for a model. A compressed Arrow or Parquet name is refused as score refuses it. */
 function dataFormatOf(path: string): InputFormat | undefined {
-  if (path === '-') return undefined;
-  try {
-    return inputFormatOf(path, undefined);
-  } catch {
-    return undefined;
-  }
+  return path !== '-' && hasDataExtension(path) ? inputFormatOf(path, undefined) : undefined;
 }
 
 function renderText(model: ModelDescription): string {
