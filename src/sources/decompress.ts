@@ -7,6 +7,7 @@ import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../errors.js';
 import { CodecError, ZstdStreamDecoder } from './arrow-codecs.js';
+import { ZstdFrames } from './zstd-frames.js';
 
 /** The compressions text inputs may have, with the extension that names each and the tool that checks a file. */
 export const COMPRESSIONS = {
@@ -26,13 +27,8 @@ const UNREAD: readonly { readonly name: string; readonly magic: readonly number[
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
-/** Enough for every magic above and a ZSTD frame header up to its content size. */
-const HEAD_BYTES = 18;
-/**
- * The largest ZSTD window decoded: the zstd tool's own default limit (--memory=128MB). fzstd
- * allocates the window the header declares, so a hostile header could otherwise ask for 2 GiB.
- */
-const ZSTD_MAX_WINDOW_BYTES = 1 << 27;
+/** Enough for every magic above. */
+const HEAD_BYTES = 6;
 
 /** The compression a file name says (data.csv.gz: gzip), if any. */
 export function compressionOfName(path: string): Compression | undefined {
@@ -95,9 +91,8 @@ export async function* decompressed(stored: AsyncIterable<Buffer>, path: string,
     yield* rest;
     return;
   }
-  if (byBytes === 'zstd') checkZstdWindow(head, path);
   try {
-    yield* byBytes === 'gzip' ? gunzip(rest) : unzstd(rest);
+    yield* byBytes === 'gzip' ? gunzip(rest) : unzstd(rest, path);
   } catch (error) {
     if (!isCodecError(error)) throw error;
     throw new InputError('INPUT_UNREADABLE', `Cannot decompress ${path} (${byBytes}): ${codecReason(error)}`, {
@@ -106,6 +101,12 @@ export async function* decompressed(stored: AsyncIterable<Buffer>, path: string,
       cause: error,
     });
   }
+}
+
+/** The compression the first bytes of a file say (gzip, zstd, bzip2, xz, zip, LZ4), if any. */
+export function compressionOfBytes(head: Uint8Array): string | undefined {
+  const found = sniff(head);
+  return typeof found === 'object' ? found.name : found;
 }
 
 /** What the first bytes say: a compression read here, another one, or none (plain text). */
@@ -121,30 +122,6 @@ function describeHead(head: Buffer): string {
   return `it starts with bytes ${[...head.subarray(0, 4)].map((byte) => byte.toString(16).padStart(2, '0')).join(' ')}`;
 }
 
-/** Refuses a ZSTD frame whose window (the memory fzstd allocates for it) is over ZSTD_MAX_WINDOW_BYTES. */
-function checkZstdWindow(head: Buffer, path: string): void {
-  const descriptor = head[4] ?? 0;
-  let window: number;
-  if (((descriptor >> 5) & 1) === 0) {
-    const byte = head[5] ?? 0;
-    const base = 2 ** (10 + (byte >> 3));
-    window = base + (base / 8) * (byte & 7);
-  } else {
-    // A single-segment frame's window is its whole content, whose size follows the dictionary id.
-    const at = 5 + ([0, 1, 2, 4][descriptor & 3] as number);
-    const size = [1, 2, 4, 8][descriptor >> 6] as number;
-    window = 0;
-    for (let i = size - 1; i >= 0; i--) window = window * 256 + (head[at + i] ?? 0);
-    if (size === 2) window += 256;
-  }
-  if (window > ZSTD_MAX_WINDOW_BYTES) {
-    throw new InputError('INPUT_UNREADABLE', `Cannot decompress ${path} (zstd): its frame needs a ${Math.ceil(window / 2 ** 20)} MiB window, over the 128 MiB limit`, {
-      context: { file: path },
-      hint: 'decompress it first with `zstd -d --memory=...`, or recompress it without --long',
-    });
-  }
-}
-
 async function* replay(head: Buffer, pull: () => Promise<Buffer | undefined>): AsyncGenerator<Buffer> {
   if (head.length > 0) yield head;
   for (let chunk = await pull(); chunk !== undefined; chunk = await pull()) yield chunk;
@@ -156,10 +133,12 @@ async function* gunzip(stored: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
   yield* inflated as AsyncIterable<Buffer>;
 }
 
-async function* unzstd(stored: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+async function* unzstd(stored: AsyncGenerator<Buffer>, path: string): AsyncGenerator<Buffer> {
+  const frames = new ZstdFrames(path);
   const decoder = new ZstdStreamDecoder();
   const toBuffers = (parts: Uint8Array[]): Buffer[] => parts.map((part) => Buffer.from(part.buffer, part.byteOffset, part.byteLength));
-  for await (const chunk of stored) yield* toBuffers(decoder.push(chunk, false));
+  // Piece by piece: each decoder call's output (a few MiB at most) is taken before the next call.
+  for await (const chunk of stored) for (const piece of frames.cut(chunk)) yield* toBuffers(decoder.push(piece, false));
   yield* toBuffers(decoder.push(new Uint8Array(0), true));
 }
 
