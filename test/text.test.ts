@@ -6,27 +6,56 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXTURES, ROOT, runCli, tempDir } from './helpers/cli.js';
 import { readCsvTable } from './helpers/golden.js';
+import onnxProto from 'onnx-proto';
+
+const { onnx } = onnxProto;
 
 const CASE = join(FIXTURES, 'text');
 const MODEL = join(CASE, 'model.onnx');
 const SPEC = join(CASE, 'spam.pipeline.yaml');
 const expected = JSON.parse(await readFile(join(CASE, 'expected.json'), 'utf8')) as { labels: string[]; rows: { id: string; probabilities: number[] }[] };
+/**
+ * The fixture's model taking int32 ids and mask, as models exported for 32-bit ids do: each int32
+ * graph input is cast to int64 under the name the rest of the graph reads, so its outputs are the
+ * numpy oracle's too.
+ */
+async function int32Model(path: string): Promise<string> {
+  const model = onnx.ModelProto.decode(await readFile(MODEL));
+  const graph = model.graph as onnxProto.onnx.IGraphProto;
+  const casts: onnxProto.onnx.INodeProto[] = [];
+  for (const input of graph.input ?? []) {
+    const tensorType = input.type?.tensorType;
+    if (tensorType?.elemType !== onnx.TensorProto.DataType.INT64) continue;
+    const name = input.name as string;
+    for (const node of graph.node ?? []) node.input = (node.input ?? []).map((used) => (used === name ? `${name}_int64` : used));
+    casts.push({ opType: 'Cast', input: [name], output: [`${name}_int64`], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.INT64 }] });
+    tensorType.elemType = onnx.TensorProto.DataType.INT32;
+  }
+  assert.equal(casts.length, 2, 'input_ids and attention_mask');
+  graph.node = [...casts, ...(graph.node ?? [])];
+  await writeFile(path, onnx.ModelProto.encode(model).finish());
+  return path;
+}
+
 describe('text', () => {
-  it('scores messages with --keep id: probabilities within 1e-5 of the numpy oracle, in class order, from any working directory', async () => {
-    const out = await tempDir();
-    const result = await runCli(['score', '-m', MODEL, '-p', SPEC, '-i', join(CASE, 'input.csv'), '-o', join(out, 'out.csv'), '--keep', 'id', '-b', '7'], { cwd: out });
-    assert.equal(result.code, 0, result.stderr);
-    const table = readCsvTable(join(out, 'out.csv'));
-    assert.deepEqual([...table.keys()], ['id', 'probabilities_ham', 'probabilities_spam', 'predicted']);
-    assert.deepEqual(table.get('id'), expected.rows.map((row) => row.id));
-    expected.rows.forEach((row, i) => {
-      row.probabilities.forEach((probability, k) => {
-        const actual = Number(table.get(`probabilities_${expected.labels[k]}`)?.[i]);
-        assert.ok(Math.abs(actual - probability) <= 1e-5, `${row.id} ${expected.labels[k]}: ${actual} vs ${probability}`);
+  for (const ids of ['int64', 'int32'] as const) {
+    it(`scores messages with --keep id: probabilities within 1e-5 of the numpy oracle, in class order, from any working directory (${ids} input_ids)`, async () => {
+      const out = await tempDir();
+      const model = ids === 'int64' ? MODEL : await int32Model(join(out, 'model-int32.onnx'));
+      const result = await runCli(['score', '-m', model, '-p', SPEC, '-i', join(CASE, 'input.csv'), '-o', join(out, 'out.csv'), '--keep', 'id', '-b', '7'], { cwd: out });
+      assert.equal(result.code, 0, result.stderr);
+      const table = readCsvTable(join(out, 'out.csv'));
+      assert.deepEqual([...table.keys()], ['id', 'probabilities_ham', 'probabilities_spam', 'predicted']);
+      assert.deepEqual(table.get('id'), expected.rows.map((row) => row.id));
+      expected.rows.forEach((row, i) => {
+        row.probabilities.forEach((probability, k) => {
+          const actual = Number(table.get(`probabilities_${expected.labels[k]}`)?.[i]);
+          assert.ok(Math.abs(actual - probability) <= 1e-5, `${row.id} ${expected.labels[k]}: ${actual} vs ${probability}`);
+        });
+        assert.equal(table.get('predicted')?.[i], expected.labels[(row.probabilities[1] ?? 0) > (row.probabilities[0] ?? 0) ? 1 : 0]);
       });
-      assert.equal(table.get('predicted')?.[i], expected.labels[(row.probabilities[1] ?? 0) > (row.probabilities[0] ?? 0) ? 1 : 0]);
     });
-  });
+  }
 
   it('makes an empty text a bad row: skipped with its reason, or exit 3 naming the line and column', async () => {
     const out = await tempDir();

@@ -49,6 +49,7 @@ function tensorFeed(feed: InputFeed, rowShape: readonly number[], chunk: ColumnC
   const size = rowShape.reduce((product, dim) => product * dim, 1);
   const dims = [paddedRows, ...rowShape];
   const values: Float32Array | Uint16Array | BigInt64Array = column.values;
+  if (feed.type === 'int32' && values instanceof BigInt64Array) return { type: 'int32', data: narrowedToInt32(values, feed, chunk, paddedRows * size, chunk.rowCount * size), dims };
   type Values = Float32Array | Uint16Array | BigInt64Array;
   const Typed = values.constructor as new (source: ArrayBuffer | number) => Values;
   const reused = buffers?.take(paddedRows * size * values.BYTES_PER_ELEMENT);
@@ -61,6 +62,20 @@ function tensorFeed(feed: InputFeed, rowShape: readonly number[], chunk: ColumnC
     data.fill(0, chunk.rowCount * size);
   }
   return { type: feed.type, data, dims };
+}
+
+/** int64 values (token ids) as int32, zero-padded to `length`; a value out of int32's range is a bug upstream, never wrapped. */
+function narrowedToInt32(values: BigInt64Array, feed: InputFeed, chunk: ColumnChunk, length: number, used: number): Int32Array {
+  const data = new Int32Array(length);
+  for (let i = 0; i < used; i++) {
+    const value = values[i] as bigint;
+    if (value < -2147483648n || value > 2147483647n) {
+      const column = feed.columns[0] as string;
+      throw new InputError('BAD_VALUE', `Model input '${feed.input}' is int32, and the tensor column '${column}' holds ${value}, outside its range`, { context: { file: chunk.origin.source, column, modelInput: feed.input } });
+    }
+    data[i] = Number(value);
+  }
+  return data;
 }
 
 /** Planning feeds a tensor column only through its own input (tensorFeed). */

@@ -105,7 +105,8 @@ export function planDeclaredFeeds(inputs: readonly TensorSignature[], declared: 
     const feed = declared[input.name];
     if (feed?.tensor !== undefined) {
       const problem = tensorMismatch(input, feed.tensor);
-      if (problem === undefined) feeds.push({ input: input.name, type: feed.tensor.dtype, columns: feed.columns, rank: 1 + feed.tensor.shape.length, rowShape: feed.tensor.shape });
+      // Token ids (int64) feed an int32 input as int32: models exported for 32-bit ids take them so.
+      if (problem === undefined) feeds.push({ input: input.name, type: narrowsToInt32(input, feed.tensor) ? 'int32' : feed.tensor.dtype, columns: feed.columns, rank: 1 + feed.tensor.shape.length, rowShape: feed.tensor.shape });
       else problems.push(`input '${input.name}': ${problem}`);
       continue;
     }
@@ -138,10 +139,15 @@ export function planDeclaredFeeds(inputs: readonly TensorSignature[], declared: 
 function tensorMismatch(input: TensorSignature, tensor: NonNullable<DeclaredFeed['tensor']>): string | undefined {
   const given = `${tensor.dtype} [N,${tensor.shape.join(',')}]`;
   const taken = `${input.type ?? 'non-tensor'} [${input.shape.map((dim) => (dim === '' ? 'N' : dim)).join(',')}]`;
-  if (!input.isTensor || input.type !== tensor.dtype) return `the spec's steps make ${given}, the model takes ${taken}`;
+  if (!input.isTensor || (input.type !== tensor.dtype && !narrowsToInt32(input, tensor))) return `the spec's steps make ${given}, the model takes ${taken}`;
   const rankFits = input.shape.length === tensor.shape.length + 1;
   const dimsFit = rankFits && tensor.shape.every((dim, i) => typeof input.shape[i + 1] !== 'number' || input.shape[i + 1] === dim);
   return dimsFit ? undefined : `the spec's steps make ${given}, the model takes ${taken}`;
+}
+
+/** An int64 tensor column (token ids, masks) feeding an int32 input: converted row by row, each value checked. */
+function narrowsToInt32(input: TensorSignature, tensor: NonNullable<DeclaredFeed['tensor']>): boolean {
+  return input.type === 'int32' && tensor.dtype === 'int64';
 }
 
 function checkFeedable(input: TensorSignature, files: FeedFiles): void {
