@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { readCsvTable } from './helpers/golden.js';
+import { failsOnOddBatchModel } from './helpers/models.js';
 
 const MODEL = join(FIXTURES, 'iris-csv', 'model.onnx');
 const BAD = [
@@ -150,5 +151,25 @@ describe('bad rows', () => {
     const { code, stderr } = await score(['--on-error', 'skip', '-o', '-']);
     assert.equal(code, 2);
     assert.match(stderr, /needs --rejects/);
+  });
+});
+
+describe('bad rows leave where they are found', () => {
+  // The model refuses a batch with an odd number of rows: batches of 5 with one bad row each score
+  // only if the bad rows left before the model (4 rows each), whichever stage found them.
+  it('rows the reader (a bad number, a short record) or the model input (out of range) refuses are never fed to the model', async () => {
+    const dir = await tempDir();
+    const model = await failsOnOddBatchModel(join(dir, 'odd.onnx'));
+    const values = ['0', '1', 'abc', '3', '4', '5', '6,6', '7', '8', '9', '10', '11', '12', '1e39', '14'];
+    await writeFile(join(dir, 'in.csv'), `x\n${values.join('\n')}\n`);
+    const result = await runCli(['score', '-m', model, '-i', 'in.csv', '-o', 'out.csv', '-b', '5', '--on-error', 'skip', '--max-errors', '5'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(readCsvTable(join(dir, 'out.csv')).get('x'), ['0', '1', '3', '4', '5', '7', '8', '9', '10', '11', '12', '14']);
+    assert.deepEqual(readCsvTable(join(dir, 'out.csv')).get('y'), ['0', '1', '3', '4', '5', '7', '8', '9', '10', '11', '12', '14']);
+    const rejects = readCsvTable(join(dir, 'out.csv.rejects.csv'));
+    assert.deepEqual(rejects.get('line'), ['4', '8', '15']);
+    assert.deepEqual(rejects.get('reason'), ['expected a number', 'expected 1 fields as in the header, got 2', "out of float32 range (model input 'x', float32)"]);
+    const report = JSON.parse(await readFile(join(dir, 'out.csv.report.json'), 'utf8')) as Report;
+    assert.deepEqual([report.rows.read, report.rows.scored, report.rows.rejected], [15, 12, 3]);
   });
 });

@@ -1,7 +1,7 @@
 // Model stage, public surface: load a model, plan its feeds, and score chunks into prediction columns.
 import { performance } from 'node:perf_hooks';
 import { ModelError, OnnxBatchError } from '../errors.js';
-import { concatColumns, sliceChunk, type Column, type ColumnChunk } from '../shared/chunk.js';
+import { concatChunks, concatColumns, rowAt, sliceChunk, withoutRejected, type Column, type ColumnChunk } from '../shared/chunk.js';
 import { buildFeeds } from './build-feeds.js';
 import type { FeedPlan } from './feed-plan.js';
 import { readModelFile, type ModelFile } from './model-file.js';
@@ -64,37 +64,52 @@ export function predictionColumnNames(model: LoadedModel): string[] {
   return outputColumns(model).flatMap((group) => group.columns);
 }
 
+/** A batch's predictions, row for row with `rows`: the batch's rows that the model could take. */
+export interface ScoredRows {
+  readonly rows: ColumnChunk;
+  readonly predictions: Map<string, Column>;
+}
+
 /** Scores one chunk; a model with a fixed batch size is run in padded slices of that size. */
-export async function scoreChunk(model: LoadedModel, plan: FeedPlan, chunk: ColumnChunk, timings: ModelTimings, control: RunControl = {}): Promise<Map<string, Column>> {
+export async function scoreChunk(model: LoadedModel, plan: FeedPlan, chunk: ColumnChunk, timings: ModelTimings, control: RunControl = {}): Promise<ScoredRows> {
   const step = plan.fixedBatch ?? chunk.rowCount;
-  if (step >= chunk.rowCount) return runBatch(model, plan, chunk, { paddedRows: plan.fixedBatch ?? chunk.rowCount, timings, control });
-  const parts: Map<string, Column>[] = [];
+  if (step >= chunk.rowCount) return runBatch(model, plan, chunk, { timings, control });
+  const parts: ScoredRows[] = [];
   for (let start = 0; start < chunk.rowCount; start += step) {
-    const slice = sliceChunk(chunk, start, Math.min(start + step, chunk.rowCount));
-    parts.push(await runBatch(model, plan, slice, { paddedRows: step, timings, control }));
+    parts.push(await runBatch(model, plan, sliceChunk(chunk, start, Math.min(start + step, chunk.rowCount)), { timings, control }));
   }
-  const joined = new Map<string, Column>();
-  for (const name of parts[0]?.keys() ?? []) joined.set(name, concatColumns(parts.map((part) => part.get(name) as Column)));
-  return joined;
+  // A slice whose rows all left has no predictions to join.
+  const scored = parts.filter((part) => part.rows.rowCount > 0);
+  const predictions = new Map<string, Column>();
+  for (const name of scored[0]?.predictions.keys() ?? []) predictions.set(name, concatColumns(scored.map((part) => part.predictions.get(name) as Column)));
+  return { rows: concatChunks(parts.map((part) => part.rows)), predictions };
 }
 
 interface BatchRun {
-  readonly paddedRows: number;
   readonly timings: ModelTimings;
   readonly control: RunControl;
 }
 
-async function runBatch(model: LoadedModel, plan: FeedPlan, chunk: ColumnChunk, batch: BatchRun): Promise<Map<string, Column>> {
+async function runBatch(model: LoadedModel, plan: FeedPlan, chunk: ColumnChunk, batch: BatchRun): Promise<ScoredRows> {
   const { timings } = batch;
   const built = performance.now();
-  const feeds = buildFeeds(plan, chunk, batch.paddedRows, model.session.buffers);
+  let rows = chunk;
+  let feeds = buildFeeds(plan, rows, plan.fixedBatch ?? rows.rowCount, model.session.buffers);
+  // Rows with values the model cannot take are found while its feeds are built: they leave here,
+  // unscored (the feeds are built again without them, which costs only batches that had such rows).
+  const accepted = withoutRejected(rows);
+  if (accepted !== rows) {
+    rows = accepted;
+    if (rows.rowCount === 0) return { rows, predictions: new Map() };
+    feeds = buildFeeds(plan, rows, plan.fixedBatch ?? rows.rowCount, model.session.buffers);
+  }
   const started = performance.now();
   timings.preprocessMs += started - built;
-  const results = await runModel(model, feeds, chunk, batch.control);
+  const results = await runModel(model, feeds, rows, batch.control);
   timings.inferMs += performance.now() - started;
-  const predictions = toPredictionColumns(model.outputs, results, chunk.rowCount, model.file.path);
-  refuseNaNPredictions(chunk, predictions, model.file.path);
-  return predictions;
+  const predictions = toPredictionColumns(model.outputs, results, rows.rowCount, model.file.path);
+  refuseNaNPredictions(rows, predictions, model.file.path);
+  return { rows, predictions };
 }
 
 async function runModel(model: LoadedModel, feeds: Parameters<ModelSession['run']>[0], chunk: ColumnChunk, control: RunControl): ReturnType<ModelSession['run']> {
@@ -102,9 +117,10 @@ async function runModel(model: LoadedModel, feeds: Parameters<ModelSession['run'
     return await model.session.run(feeds, model.outputs.entries.map((entry) => entry.fetch), control);
   } catch (error) {
     if (error instanceof OnnxBatchError) throw error;
-    const last = chunk.rowOffset + chunk.rowCount - 1;
-    throw new ModelError('MODEL_RUN_FAILED', `Model ${model.file.path} failed on rows ${chunk.rowOffset}..${last} of ${chunk.origin.source}: ${(error as Error).message}`, {
-      context: { file: chunk.origin.source, row: chunk.rowOffset },
+    const first = rowAt(chunk, 0);
+    const last = rowAt(chunk, chunk.rowCount - 1);
+    throw new ModelError('MODEL_RUN_FAILED', `Model ${model.file.path} failed on rows ${first}..${last} of ${chunk.origin.source}: ${(error as Error).message}`, {
+      context: { file: chunk.origin.source, row: first },
       hint: 'check that the input values are in the range the model was trained on; `onnx-batch inspect` shows the model inputs',
       cause: error,
     });

@@ -1,7 +1,7 @@
 // Model stage: a prediction the model returned as NaN or ±Inf is never written with a label next to
 // it: its row becomes a bad row (rejected with --on-error skip, else the run stops).
 import { InputError } from '../errors.js';
-import { lineOf, placeOf, rejectRow, type Column, type ColumnChunk } from '../shared/chunk.js';
+import { lineOf, placeOf, rejectRow, rowAt, type Column, type ColumnChunk } from '../shared/chunk.js';
 
 /** The reason bad rows of this kind are counted under. */
 export function nanPredictionReason(value: number): string {
@@ -19,7 +19,7 @@ export function refuseNaNPredictions(chunk: ColumnChunk, predictions: ReadonlyMa
       rejectRow(chunk, i, { column: name, reason, value: String(value) }, () => {
         const line = lineOf(chunk, i);
         return new InputError('BAD_VALUE', `Model ${modelPath}: ${reason} in column '${name}' for ${chunk.origin.source} ${placeOf(chunk, i)}`, {
-          context: { file: chunk.origin.source, ...(line === undefined ? {} : { line }), column: name, row: chunk.rowOffset + i },
+          context: { file: chunk.origin.source, ...(line === undefined ? {} : { line }), column: name, row: rowAt(chunk, i) },
           hint: "the row's values are outside what the model handles (a missing or extreme value?); --on-error skip sends such rows to the rejects file",
         });
       });

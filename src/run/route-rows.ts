@@ -1,19 +1,10 @@
-// The runner's rows: how scored chunks are cut for resumed runs and parts, which of their rows go
-// to the output or the rejects file, and when too many bad rows stop a run.
+// The runner's rows: what a rejected row looks like in the rejects file and the report, what goes
+// to the output beside the predictions, and when too many bad rows stop a run.
 import type { ScoreJob } from '../config/job.js';
 import { InputError } from '../errors.js';
 import type { RunStats } from '../report/index.js';
 import type { OutputBatch } from '../sinks/index.js';
-import { takeRows, type Column, type ColumnChunk, type Reject } from '../shared/chunk.js';
-
-/** The batch without the rejected rows. */
-export function withoutRows(batch: OutputBatch, chunk: ColumnChunk, rejected: readonly Reject[]): OutputBatch {
-  const dropped = new Set(rejected.map((reject) => reject.row - chunk.rowOffset));
-  const keep = Int32Array.from({ length: chunk.rowCount - dropped.size }, () => 0);
-  let next = 0;
-  for (let i = 0; i < chunk.rowCount; i++) if (!dropped.has(i)) keep[next++] = i;
-  return new Map([...batch].map(([name, column]) => [name, takeRows(column, keep)]));
-}
+import type { Column, ColumnChunk, Reject } from '../shared/chunk.js';
 
 /** A row as read: the CSV record's text, else the row as a JSON object. */
 export function recordOf(chunk: ColumnChunk, i: number): string {

@@ -6,17 +6,17 @@ import { performance } from 'node:perf_hooks';
 import { outputOptions, type JobInput, type ScoreJob } from '../config/job.js';
 import { GateError, InputError, InternalError, InterruptedError, OnnxBatchError, OutputError, quoteNames, UsageError } from '../errors.js';
 import { explainProvider } from '../doctor/index.js';
-import { cudaSettingsOf, describeModel, loadModel, providerLabel, scoreChunk, type LoadedModel } from '../model/index.js';
-import { buildReport, checkGates, countNaNs, createRunStats, Monitor, readBaseline, writeReportFiles, type ColumnStatsSet, type RunReport, type RunStats, type ShardSection } from '../report/index.js';
+import { cudaSettingsOf, describeModel, loadModel, providerLabel, type LoadedModel } from '../model/index.js';
+import { buildReport, checkGates, createRunStats, Monitor, readBaseline, writeReportFiles, type ColumnStatsSet, type RunReport, type RunStats, type ShardSection } from '../report/index.js';
 import { evaluationTarget } from './evaluation-target.js';
 import { checkInputColumns, planScoring, type ScoringPlan } from './plan-scoring.js';
 import { ColumnTypes } from './column-types.js';
 import { acquireLock, checkRenameSafe, openOutput, openSink, removeStalePartials, type Lock, type OutputSummary, type OutputWriter, type RunIdentity } from '../sinks/index.js';
-import { RejectList, type Column, type ColumnChunk } from '../shared/chunk.js';
-import { inputSize, openSource, type OpenedSource, type SourceRequest } from '../sources/index.js';
+import { RejectList } from '../shared/chunk.js';
+import { inputSize, openSource, type SourceRequest } from '../sources/index.js';
 import { planShare, type ShareItem } from './shard-plan.js';
-import { cutBatches } from './cut-batches.js';
-import { checkBudget, noteRejects, outputBatch, recordOf, withoutRows } from './route-rows.js';
+import { checkBudget } from './route-rows.js';
+import { scoreSource, type RowRun } from './score-rows.js';
 import { TOOL_NAME, TOOL_VERSION } from '../shared/version.js';
 
 /** Progress of a run, for a progress bar. */
@@ -158,6 +158,13 @@ async function score(state: RunState): Promise<void> {
     let bytesDone = 0;
     let nextRow = 0;
     const columnTypes = new ColumnTypes(new Set(plan.requiredColumns), new Set(plan.kept));
+    const rowRun: RowRun = {
+      job,
+      stats,
+      monitor: state.monitor,
+      signal: state.hooks.signal,
+      onBatch: (read) => state.hooks.onProgress?.({ rows: stats.rowsRead, bytesRead: bytesDone + read, bytesTotal: totalBytes }),
+    };
     try {
       for (let index = 0; index < share.length; index++) {
         const item = share[index] as ShareItem;
@@ -166,8 +173,7 @@ async function score(state: RunState): Promise<void> {
         state.inputs.push(entry);
         try {
           checkInputColumns(plan, source.path, source.columnNames, first.input.path);
-          const run: SourceRun = { plan, source, output, rejects, entry, index, firstRow: nextRow, columnTypes };
-          nextRow = await scoreSource(state, run, (read) => ({ rows: stats.rowsRead, bytesRead: bytesDone + read, bytesTotal: totalBytes }));
+          nextRow = await scoreSource(rowRun, { plan, source, output, rejects, entry, index, firstRow: nextRow, columnTypes });
           entry.bytes = source.bytesRead();
           bytesDone += entry.bytes;
           for (const message of source.warnings()) warn(state, message);
@@ -284,131 +290,6 @@ async function jobFingerprint(job: ScoreJob, plan: ScoringPlan): Promise<unknown
 function shareEntry(item: ShareItem): ShardSection['inputs'][number] {
   const { input, range } = item;
   return range === undefined ? { path: input.path, unit: 'file', start: null, end: null } : { path: input.path, unit: range.unit, start: range.start, end: range.end };
-}
-
-/** Where one input's rows go. */
-interface SourceRun {
-  readonly plan: ScoringPlan;
-  readonly source: OpenedSource;
-  readonly output: OutputWriter;
-  /** Present with --on-error skip. */
-  readonly rejects: RejectList | undefined;
-  readonly entry: { rows: number };
-  /** Index of this input among the job's inputs. */
-  readonly index: number;
-  /** Global row of this input's first row. */
-  readonly firstRow: number;
-  /** The type each column had in the inputs before (one type per column in a run). */
-  readonly columnTypes: ColumnTypes;
-}
-
-/** Batches sent to the model ahead of the one being written: it scores one while this thread writes another. */
-const MODEL_DEPTH = 2;
-
-interface InFlight {
-  readonly chunk: ColumnChunk;
-  /** The rows as the model is fed them (after the pipeline). */
-  readonly features: Promise<ColumnChunk>;
-  readonly scoring: Promise<Map<string, Column>>;
-}
-
-/** Scores one input; returns the global row after its last row. */
-async function scoreSource(state: RunState, run: SourceRun, progress: (bytesRead: number) => RunProgress): Promise<number> {
-  const { job, stats, hooks } = state;
-  const { plan, source, output, rejects } = run;
-  const fixed = plan.feeds.fixedBatch;
-  const chunkRows = fixed === undefined ? plan.batchRows : Math.max(fixed, Math.floor(plan.batchRows / fixed) * fixed);
-  const chunkOptions = { chunkRows, rowOffset: run.firstRow, numericColumns: plan.numericColumns, columns: new Set(plan.requiredColumns), ...(rejects === undefined ? {} : { rejects }) };
-  const chunks = cutBatches(run.columnTypes.check(source.chunks(chunkOptions), source.path), { rows: chunkRows, skipRows: output.skipRows, partRows: output.partRows, rejects });
-  const iterator = chunks[Symbol.asyncIterator]();
-  // A batch's --batch-timeout clock starts when it is sent: with a limit, batches go one at a time.
-  const depth = job.batchTimeoutMs === undefined ? MODEL_DEPTH : 1;
-  const inFlight: InFlight[] = [];
-  let nextRow = run.firstRow;
-  let endRow: number | undefined;
-  // A batch that cannot be read or prepared fails the run only after the batches before it are
-  // written, as when batches go one at a time: the report then counts the same rows.
-  let failure: { readonly error: unknown } | undefined;
-  let reading = readAhead(iterator);
-  for (;;) {
-    if (hooks.signal?.aborted === true) throw InterruptedError.after(hooks.signal);
-    while (endRow === undefined && failure === undefined && inFlight.length < depth) {
-      try {
-        const readStarted = performance.now();
-        const next = await reading;
-        stats.readMs += performance.now() - readStarted;
-        if (next.done === true) {
-          endRow = next.value;
-          break;
-        }
-        const chunk = next.value;
-        const transformStarted = performance.now();
-        // Image steps decode in worker threads: meanwhile the model scores the batch before.
-        const preparing = plan.pipeline === undefined ? Promise.resolve(chunk) : plan.pipeline.transformAsync(chunk);
-        const prepared = preparing.then((features) => {
-          stats.preprocessMs += performance.now() - transformStarted;
-          return features;
-        });
-        const scoring = prepared.then((features) => scoreChunk(plan.model, plan.feeds, features, stats, { timeoutMs: job.batchTimeoutMs, signal: hooks.signal }));
-        scoring.catch(() => undefined); // awaited in order below
-        inFlight.push({ chunk, features: prepared, scoring });
-        // While the model scores, the next chunk is read.
-        reading = readAhead(iterator);
-      } catch (error) {
-        if (inFlight.length === 0) throw error;
-        failure = { error };
-      }
-    }
-    const head = inFlight.shift();
-    if (head === undefined) {
-      if (failure !== undefined) throw failure.error;
-      return Math.max(nextRow, endRow ?? nextRow);
-    }
-    const predictions = await head.scoring;
-    nextRow = await writeScored(state, run, head.chunk, await head.features, predictions);
-    hooks.onProgress?.(progress(source.bytesRead()));
-  }
-}
-
-/** Writes a scored chunk (without its rejected rows) and counts it; returns the global row after it. */
-async function writeScored(state: RunState, run: SourceRun, chunk: ColumnChunk, features: ColumnChunk, predictions: Map<string, Column>): Promise<number> {
-  const { job, stats } = state;
-  const { plan, output, rejects, entry } = run;
-  plan.postProcess?.apply(predictions, chunk.rowCount);
-  const rejected = rejects?.take(chunk.rowOffset, chunk.rowOffset + chunk.rowCount) ?? [];
-  let batch = outputBatch(chunk, plan.kept, predictions);
-  if (rejected.length > 0) {
-    batch = withoutRows(batch, chunk, rejected);
-    noteRejects(stats, rejected);
-  }
-  const scored = chunk.rowCount - rejected.length;
-  const scoredPredictions = new Map([...batch].filter(([name]) => predictions.has(name)));
-  countNaNs(stats, scoredPredictions);
-  state.monitor?.observe({
-    features: rejected.length === 0 ? features.columns : withoutRows(features.columns, chunk, rejected),
-    read: rejected.length === 0 ? chunk.columns : withoutRows(chunk.columns, chunk, rejected),
-    predictions: scoredPredictions,
-    rows: scored,
-  });
-  const writeStarted = performance.now();
-  await output.write(batch, scored, rejected.map((reject) => ({ ...reject, record: recordOf(chunk, reject.row - chunk.rowOffset) })));
-  const nextRow = chunk.rowOffset + chunk.rowCount;
-  await output.rowsDone(nextRow, { input: run.index, rowInInput: chunk.origin.firstRowInSource + chunk.rowCount });
-  stats.writeMs += performance.now() - writeStarted;
-  // Counted once the batch is through, so read = scored + rejected holds at every point.
-  stats.rowsRead += chunk.rowCount;
-  stats.rowsScored += scored;
-  entry.rows += chunk.rowCount;
-  stats.batches++;
-  checkBudget(job, stats, false);
-  return nextRow;
-}
-
-/** The next chunk, started now; a failure surfaces when it is awaited, not as an unhandled rejection. */
-function readAhead<T, R>(iterator: AsyncIterator<T, R>): Promise<IteratorResult<T, R>> {
-  const next = iterator.next();
-  next.catch(() => undefined);
-  return next;
 }
 
 /** Bytes the share reads, for progress; undefined when unknown (stdin, or a part of a file). */

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InternalError } from '../errors.js';
-import { concatColumns, isNull, lineOf, sliceChunk, sliceColumn, type Column, type ColumnChunk } from './chunk.js';
+import { concatChunks, concatColumns, isNull, lineOf, placeOf, rejectValue, RejectList, rowAt, sliceChunk, sliceColumn, withoutRejected, type Column, type ColumnChunk } from './chunk.js';
 
 function sampleChunk(): ColumnChunk {
   const columns = new Map<string, Column>([
@@ -184,5 +184,51 @@ describe('concatColumns', () => {
 
   it('throws an InternalError when given no columns', () => {
     assert.throws(() => concatColumns([]), InternalError);
+  });
+});
+
+describe('bad rows leave a chunk where they are found', () => {
+  function withRejects(rows: readonly number[]): ColumnChunk {
+    const rejects = new RejectList();
+    for (const row of rows) rejects.add({ row, source: 'in.csv', line: undefined, column: 'x', reason: 'bad', value: '' });
+    return { ...sampleChunk(), rejects };
+  }
+
+  it('drops the rows the reject list holds from every column, line and record, keeping their global rows', () => {
+    const chunk = withRejects([101, 103, 999]);
+    const left = withoutRejected({ ...chunk, origin: { ...chunk.origin, records: ['r0', 'r1', 'r2', 'r3', 'r4'] } });
+    assert.equal(left.rowCount, 3);
+    assert.deepEqual([...(left.columns.get('x')?.values as Float64Array)], [1, 3, 5]);
+    assert.deepEqual([...((left.columns.get('x') as { nulls: Uint8Array }).nulls)], [0, 0, 1]);
+    assert.deepEqual(left.columns.get('s')?.values, ['a', 'c', null]);
+    assert.deepEqual([...(left.origin.lines ?? [])], [2, 5, 7]);
+    assert.deepEqual(left.origin.records, ['r0', 'r2', 'r4']);
+    assert.deepEqual([0, 1, 2].map((i) => rowAt(left, i)), [100, 102, 104]);
+    assert.equal(left.rowOffset, 100);
+  });
+
+  it('gives back the same chunk when none of its rows is rejected', () => {
+    const chunk = withRejects([7]);
+    assert.equal(withoutRejected(chunk), chunk);
+    assert.equal(withoutRejected(sampleChunk()).rowCount, 5);
+  });
+
+  it('points later problems at the real row: a reject and a message name the row the input had', () => {
+    const left = withoutRejected({ ...withRejects([100, 101]), origin: { source: 'in.arrow', firstRowInSource: 20 } });
+    // Row 1 of what is left is global row 103, the input's row 23.
+    assert.equal(placeOf(left, 1), 'row 23');
+    rejectValue(left, 1, 'x', 'expected a number', 'abc');
+    assert.deepEqual(left.rejects?.take(103, 104).map((reject) => reject.row), [103]);
+  });
+
+  it('keeps global rows through slices and joins of what is left', () => {
+    const left = withoutRejected(withRejects([101]));
+    const [head, tail] = [sliceChunk(left, 0, 2), sliceChunk(left, 2, 4)];
+    assert.deepEqual([0, 1].map((i) => rowAt(tail, i)), [103, 104]);
+    assert.equal(placeOf({ ...tail, origin: { source: 'in.arrow', firstRowInSource: tail.origin.firstRowInSource } }, 0), 'row 23');
+    const joined = concatChunks([head, tail]);
+    assert.deepEqual([0, 1, 2, 3].map((i) => rowAt(joined, i)), [100, 102, 103, 104]);
+    // Chunks without gaps stay without row ids.
+    assert.equal(concatChunks([sliceChunk(sampleChunk(), 0, 2), sliceChunk(sampleChunk(), 2, 5)]).rowIds, undefined);
   });
 });

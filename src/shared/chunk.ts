@@ -87,11 +87,21 @@ export class RejectList {
 export interface ColumnChunk {
   readonly rowOffset: number;
   readonly rowCount: number;
+  /**
+   * The global row of each row, present once bad rows have left the batch (they leave where they
+   * are found, so later stages never see them); without it, row i is `rowOffset + i`.
+   */
+  readonly rowIds?: Float64Array;
   /** Insertion order is the column order of the input. */
   readonly columns: ReadonlyMap<string, Column>;
   readonly origin: ChunkOrigin;
   /** Present when bad rows are skipped rather than fatal: stages add the rows they cannot use (shared, run-wide). */
   readonly rejects?: RejectList;
+}
+
+/** The global row of row `i` of a chunk. */
+export function rowAt(chunk: ColumnChunk, i: number): number {
+  return chunk.rowIds === undefined ? chunk.rowOffset + i : (chunk.rowIds[i] as number);
 }
 
 /** True when row `i` of `column` is missing. */
@@ -108,7 +118,7 @@ export function lineOf(chunk: ColumnChunk, i: number): number | undefined {
 /** Where row `i` of a chunk is in its input, for messages: "line 12" or, without lines, "row 11". */
 export function placeOf(chunk: ColumnChunk, i: number): string {
   const line = lineOf(chunk, i);
-  return line === undefined ? `row ${chunk.origin.firstRowInSource + i}` : `line ${line}`;
+  return line === undefined ? `row ${chunk.origin.firstRowInSource + rowAt(chunk, i) - chunk.rowOffset}` : `line ${line}`;
 }
 
 /** Who needed a value, for messages: a model input or a step, and what the user can do about it. */
@@ -130,7 +140,7 @@ export function badValueError(chunk: ColumnChunk, i: number, column: string, pro
       file: chunk.origin.source,
       ...(line === undefined ? {} : { line }),
       column,
-      row: chunk.rowOffset + i,
+      row: rowAt(chunk, i),
       ...(neededBy?.modelInput === undefined ? {} : { modelInput: neededBy.modelInput }),
     },
     hint: neededBy?.hint ?? 'fix the value in the input (an empty field is a missing value: see --missing); --on-error skip sends such rows to the rejects file',
@@ -148,7 +158,7 @@ export function rejectValue(chunk: ColumnChunk, i: number, column: string, probl
 /** Rejects row `i` (with a reject list), else stops the run with `error()`. */
 export function rejectRow(chunk: ColumnChunk, i: number, cell: { readonly column: string; readonly reason: string; readonly value: string }, error: () => InputError): void {
   if (chunk.rejects === undefined) throw error();
-  chunk.rejects.add({ row: chunk.rowOffset + i, source: chunk.origin.source, line: lineOf(chunk, i), ...cell });
+  chunk.rejects.add({ row: rowAt(chunk, i), source: chunk.origin.source, line: lineOf(chunk, i), ...cell });
 }
 
 /** Rows [start, end) of a column, sharing memory where the representation allows. */
@@ -188,18 +198,63 @@ export function sliceChunk(chunk: ColumnChunk, start: number, end: number): Colu
   for (const [name, column] of chunk.columns) columns.set(name, sliceColumn(column, start, end));
   const lines = chunk.origin.lines?.subarray(start, end);
   const records = chunk.origin.records?.slice(start, end);
+  // Without row ids the slice starts a span of its own; with them, rows keep their place in the span.
+  const rowIds = chunk.rowIds?.subarray(start, end);
+  const shift = rowIds === undefined ? start : 0;
   return {
-    rowOffset: chunk.rowOffset + start,
+    rowOffset: chunk.rowOffset + shift,
     rowCount: end - start,
+    ...(rowIds === undefined ? {} : { rowIds }),
     columns,
     origin: {
       source: chunk.origin.source,
-      firstRowInSource: chunk.origin.firstRowInSource + start,
+      firstRowInSource: chunk.origin.firstRowInSource + shift,
       ...(lines === undefined ? {} : { lines }),
       ...(records === undefined ? {} : { records }),
     },
     ...(chunk.rejects === undefined ? {} : { rejects: chunk.rejects }),
   };
+}
+
+/** The rows at `indices` (ascending) of a chunk; they keep their global rows. */
+export function takeChunkRows(chunk: ColumnChunk, indices: Int32Array): ColumnChunk {
+  const columns = new Map<string, Column>();
+  for (const [name, column] of chunk.columns) columns.set(name, takeRows(column, indices));
+  const { lines, records } = chunk.origin;
+  return {
+    rowOffset: chunk.rowOffset,
+    rowCount: indices.length,
+    rowIds: Float64Array.from(indices, (i) => rowAt(chunk, i)),
+    columns,
+    origin: {
+      source: chunk.origin.source,
+      firstRowInSource: chunk.origin.firstRowInSource,
+      ...(lines === undefined ? {} : { lines: Uint32Array.from(indices, (i) => lines[i] as number) }),
+      ...(records === undefined ? {} : { records: Array.from(indices, (i) => records[i] as string) }),
+    },
+    ...(chunk.rejects === undefined ? {} : { rejects: chunk.rejects }),
+  };
+}
+
+/** The chunk without the rows its reject list holds: bad rows leave the batch where they are found. */
+export function withoutRejected(chunk: ColumnChunk): ColumnChunk {
+  const rejects = chunk.rejects;
+  if (rejects === undefined || rejects.size === 0) return chunk;
+  return withoutRows(chunk, (row) => rejects.has(row));
+}
+
+/** The chunk without the rows whose global row `dropped` says. */
+export function withoutRows(chunk: ColumnChunk, dropped: (row: number) => boolean): ColumnChunk {
+  const keep = keptRows(chunk, dropped);
+  return keep === undefined ? chunk : takeChunkRows(chunk, keep);
+}
+
+/** Indices of the rows `dropped` does not name; undefined when it names none. */
+export function keptRows(chunk: ColumnChunk, dropped: (row: number) => boolean): Int32Array | undefined {
+  const keep = new Int32Array(chunk.rowCount);
+  let kept = 0;
+  for (let i = 0; i < chunk.rowCount; i++) if (!dropped(rowAt(chunk, i))) keep[kept++] = i;
+  return kept === chunk.rowCount ? undefined : keep.subarray(0, kept);
 }
 
 /** The rows at `indices` (ascending) of a column. */
@@ -260,9 +315,12 @@ export function concatChunks(parts: readonly ColumnChunk[]): ColumnChunk {
   const lines = lineParts.every((part) => part !== undefined) ? joinLines(lineParts as Uint32Array[]) : undefined;
   const recordParts = parts.map((part) => part.origin.records);
   const records = recordParts.every((part) => part !== undefined) ? recordParts.flat() : undefined;
+  const rowCount = parts.reduce((sum, part) => sum + part.rowCount, 0);
+  const rowIds = parts.some((part) => part.rowIds !== undefined) ? joinRowIds(parts, rowCount) : undefined;
   return {
     rowOffset: first.rowOffset,
-    rowCount: parts.reduce((sum, part) => sum + part.rowCount, 0),
+    rowCount,
+    ...(rowIds === undefined ? {} : { rowIds }),
     columns,
     origin: {
       source: first.origin.source,
@@ -272,6 +330,13 @@ export function concatChunks(parts: readonly ColumnChunk[]): ColumnChunk {
     },
     ...(first.rejects === undefined ? {} : { rejects: first.rejects }),
   };
+}
+
+function joinRowIds(parts: readonly ColumnChunk[], rowCount: number): Float64Array {
+  const joined = new Float64Array(rowCount);
+  let offset = 0;
+  for (const part of parts) for (let i = 0; i < part.rowCount; i++) joined[offset++] = rowAt(part, i);
+  return joined;
 }
 
 function joinLines(parts: readonly Uint32Array[]): Uint32Array {

@@ -94,7 +94,8 @@ async function openSingle(request: OutputRequest): Promise<OutputWriter> {
     partRows: undefined,
     write: async (batch, rows, rejected) => {
       if (rejected.length > 0) await rejects?.write(rejected);
-      await sink.write(batch, rows);
+      // A batch whose rows were all rejected has nothing for the output.
+      if (rows > 0) await sink.write(batch, rows);
     },
     rowsDone: async () => undefined,
     commit: async () => {
@@ -154,7 +155,7 @@ async function openParts(request: OutputRequest, options: NonNullable<OutputRequ
     write: async (batch, rows, rejected) => {
       const part = current ?? (await open());
       if (rejected.length > 0) await part.rejects?.write(rejected);
-      await part.sink.write(batch, rows);
+      if (rows > 0) await part.sink.write(batch, rows);
     },
     rowsDone: async (row, position) => {
       lastRow = row;
