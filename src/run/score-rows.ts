@@ -122,20 +122,20 @@ async function writeScored(run: RowRun, input: SourceRun, batch: ColumnChunk, re
   const { job, stats } = run;
   const { plan, output, rejects, entry } = input;
   const rejected = rejects?.take(batch.rowOffset, batch.rowOffset + batch.rowCount) ?? [];
-  // Rows whose predictions the model returned as NaN are found last, so they leave here; every
-  // other rejected row left before, so the rows left in `read` are those scored.
+  // Rows whose predictions the model returned as NaN are found last, so they leave here. Every
+  // rejected row is in `rejected`, so `read` without them is the scored rows, row for row.
   const refused = new Set(rejected.map((reject) => reject.row));
   const keep = refused.size === 0 ? undefined : keptRows(scored.rows, (row) => refused.has(row));
   const features = keep === undefined ? scored.rows : takeChunkRows(scored.rows, keep);
   const predictions = keep === undefined ? scored.predictions : new Map([...scored.predictions].map(([name, column]) => [name, takeRows(column, keep)]));
-  const kept = refused.size === 0 ? read : withoutRows(read, (row) => refused.has(row));
+  const readRows = refused.size === 0 ? read : withoutRows(read, (row) => refused.has(row));
   const rows = features.rowCount;
   plan.postProcess?.apply(predictions, rows);
   noteRejects(stats, rejected);
   countNaNs(stats, predictions);
-  run.monitor?.observe({ features: features.columns, read: kept.columns, predictions, rows });
+  run.monitor?.observe({ features: features.columns, read: readRows.columns, predictions, rows });
   const writeStarted = performance.now();
-  await output.write(outputBatch(kept, plan.kept, predictions), rows, rejected.map((reject) => ({ ...reject, record: recordOf(batch, reject.row - batch.rowOffset) })));
+  await output.write(outputBatch(readRows, plan.kept, predictions), rows, rejected.map((reject) => ({ ...reject, record: recordOf(batch, reject.row - batch.rowOffset) })));
   const nextRow = batch.rowOffset + batch.rowCount;
   await output.rowsDone(nextRow, { input: input.index, rowInInput: batch.origin.firstRowInSource + batch.rowCount });
   stats.writeMs += performance.now() - writeStarted;
