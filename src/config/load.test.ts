@@ -389,4 +389,11 @@ describe('buildScoreJob with a shard', () => {
     await assert.rejects(buildScoreJob(flags({ ...base, output: join(root, 'p') + '/', rowsPerPart: '10' })), usageError(/cannot be combined with --rows-per-part/));
     await assert.rejects(buildScoreJob(flags({ ...base, input: ['-'] })), usageError(/a shard reads files, not stdin/));
   });
+
+  it('refuses --report and --rejects with --state, where each input gets its own beside its output', async () => {
+    const base = { input: [join(root, 'plain', '*.csv')], output: join(root, 'scored'), state: join(root, 'state.json') };
+    await assert.rejects(buildScoreJob(flags({ ...base, report: join(root, 'night.json') })), usageError(/--state writes each input's report .*leave out --report;/));
+    await assert.rejects(buildScoreJob(flags({ ...base, onError: 'skip', rejects: join(root, 'bad.csv') })), usageError(/leave out --rejects;/));
+    assert.equal((await buildScoreJob(flags(base))).state, base.state);
+  });
 });

@@ -44,6 +44,12 @@ export async function buildScoreJob(flags: ScoreFlags, env: Readonly<Record<stri
   if (flags.rowsPerPart !== undefined && flags.output === '-') problems.push('--rows-per-part writes parts into a directory, not to stdout');
   if (flags.state !== undefined && flags.output === '-') problems.push('--state scores each input into its own file in the output directory, not to stdout');
   if (flags.state !== undefined && flags.rowsPerPart !== undefined) problems.push('--state and --rows-per-part cannot be combined');
+  // Each input of an incremental run gets its own report and rejects file beside its output: one
+  // path for all of them would be overwritten input by input, so it is refused rather than ignored.
+  const perInput = [flags.report === undefined ? undefined : '--report', flags.rejects === undefined ? undefined : '--rejects'].filter((name) => name !== undefined);
+  if (flags.state !== undefined && perInput.length > 0) {
+    problems.push(`--state writes each input's report and rejects beside its output (DIR/<input name>.<format>.report.json, .rejects.csv): leave out ${perInput.join(' and ')}; to see the night as a whole, run onnx-batch report merge DIR/*.report.json -o night.json`);
+  }
   if (flags.onError === 'skip' && flags.output === '-' && flags.rejects === undefined) {
     problems.push('--on-error skip with output to stdout needs --rejects <path> for the rejected rows');
   }
