@@ -5,7 +5,7 @@
 // Numbers of another width (int32, int64, float32, float64) pass in a column that is not written
 // to the output: the model and the statistics take any number.
 import { InputError } from '../errors.js';
-import type { ColumnChunk, ColumnType } from '../shared/chunk.js';
+import { keptColumn, type ColumnChunk, type ColumnType } from '../shared/chunk.js';
 
 const NUMBERS: ReadonlySet<ColumnType> = new Set(['float64', 'float32', 'int32', 'int64']);
 
@@ -13,16 +13,21 @@ const NUMBERS: ReadonlySet<ColumnType> = new Set(['float64', 'float32', 'int32',
 export class ColumnTypes {
   private readonly seen = new Map<string, { readonly type: ColumnType; readonly path: string }>();
 
-  /** `read`: the columns the run uses (others are not looked at); `kept`: those written to the output, which need the very same type in every input. */
+  /**
+   * `read`: the columns the run uses (others are not looked at); `kept`: those written to the
+   * output, which need the very same type in every input; `typedOutput`: the output stores types
+   * (not CSV), so a kept column's type is the one it is written with (the text of a CSV number).
+   */
   constructor(
     private readonly read: ReadonlySet<string>,
     private readonly kept: ReadonlySet<string>,
+    private readonly typedOutput: boolean,
   ) {}
 
   /** The chunks of the input at `path`, failing at the first column whose type differs from an earlier input's. */
   async *check(chunks: AsyncIterable<ColumnChunk>, path: string): AsyncGenerator<ColumnChunk> {
     for await (const chunk of chunks) {
-      for (const [name, column] of chunk.columns) if (this.read.has(name)) this.checkColumn(name, column.type, path);
+      for (const [name, column] of chunk.columns) if (this.read.has(name)) this.checkColumn(name, this.typedOutput && this.kept.has(name) ? (keptColumn(chunk, name) ?? column).type : column.type, path);
       yield chunk;
     }
   }

@@ -157,7 +157,7 @@ async function score(state: RunState): Promise<void> {
     const rejects = job.rejects === undefined ? undefined : new RejectList();
     let bytesDone = 0;
     let nextRow = 0;
-    const columnTypes = new ColumnTypes(new Set(plan.requiredColumns), new Set(plan.kept));
+    const columnTypes = new ColumnTypes(new Set(plan.requiredColumns), new Set(plan.kept), job.output.format !== 'csv');
     const rowRun: RowRun = {
       job,
       stats,

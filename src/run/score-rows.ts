@@ -59,7 +59,7 @@ export async function scoreSource(run: RowRun, input: SourceRun): Promise<number
   const { plan, source, output, rejects } = input;
   const fixed = plan.feeds.fixedBatch;
   const chunkRows = fixed === undefined ? plan.batchRows : Math.max(fixed, Math.floor(plan.batchRows / fixed) * fixed);
-  const chunkOptions = { chunkRows, rowOffset: input.firstRow, numericColumns: plan.numericColumns, columns: new Set(plan.requiredColumns), ...(rejects === undefined ? {} : { rejects }) };
+  const chunkOptions = { chunkRows, rowOffset: input.firstRow, numericColumns: plan.numericColumns, columns: new Set(plan.requiredColumns), keptColumns: new Set(plan.kept), ...(rejects === undefined ? {} : { rejects }) };
   const iterator = cutBatches(input.columnTypes.check(source.chunks(chunkOptions), source.path), { rows: chunkRows, skipRows: output.skipRows, partRows: output.partRows, rejects })[Symbol.asyncIterator]();
   // A batch's --batch-timeout clock starts when it is sent: with a limit, batches go one at a time.
   const depth = job.batchTimeoutMs === undefined ? MODEL_DEPTH : 1;

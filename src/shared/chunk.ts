@@ -94,6 +94,11 @@ export interface ColumnChunk {
   readonly rowIds?: Float64Array;
   /** Insertion order is the column order of the input. */
   readonly columns: ReadonlyMap<string, Column>;
+  /**
+   * Kept columns as read, for those that `columns` holds in another form (a CSV field parsed into a
+   * number for the model): the output copies these, so feeding a column never changes how it is kept.
+   */
+  readonly passthrough?: ReadonlyMap<string, Column>;
   readonly origin: ChunkOrigin;
   /** Present when bad rows are skipped rather than fatal: stages add the rows they cannot use (shared, run-wide). */
   readonly rejects?: RejectList;
@@ -102,6 +107,11 @@ export interface ColumnChunk {
 /** The global row of row `i` of a chunk. */
 export function rowAt(chunk: ColumnChunk, i: number): number {
   return chunk.rowIds === undefined ? chunk.rowOffset + i : (chunk.rowIds[i] as number);
+}
+
+/** Column `name` as the output copies it: as read, before any parsing for the model. */
+export function keptColumn(chunk: ColumnChunk, name: string): Column | undefined {
+  return chunk.passthrough?.get(name) ?? chunk.columns.get(name);
 }
 
 /** True when row `i` of `column` is missing. */
@@ -194,8 +204,8 @@ function withNulls<C extends Exclude<Column, { type: 'string' } | TensorColumn>>
 
 /** Rows [start, end) of a chunk. */
 export function sliceChunk(chunk: ColumnChunk, start: number, end: number): ColumnChunk {
-  const columns = new Map<string, Column>();
-  for (const [name, column] of chunk.columns) columns.set(name, sliceColumn(column, start, end));
+  const columns = mapColumns(chunk.columns, (column) => sliceColumn(column, start, end));
+  const passthrough = chunk.passthrough === undefined ? undefined : mapColumns(chunk.passthrough, (column) => sliceColumn(column, start, end));
   const lines = chunk.origin.lines?.subarray(start, end);
   const records = chunk.origin.records?.slice(start, end);
   // Without row ids the slice starts a span of its own; with them, rows keep their place in the span.
@@ -206,6 +216,7 @@ export function sliceChunk(chunk: ColumnChunk, start: number, end: number): Colu
     rowCount: end - start,
     ...(rowIds === undefined ? {} : { rowIds }),
     columns,
+    ...(passthrough === undefined ? {} : { passthrough }),
     origin: {
       source: chunk.origin.source,
       firstRowInSource: chunk.origin.firstRowInSource + shift,
@@ -218,14 +229,15 @@ export function sliceChunk(chunk: ColumnChunk, start: number, end: number): Colu
 
 /** The rows at `indices` (ascending) of a chunk; they keep their global rows. */
 export function takeChunkRows(chunk: ColumnChunk, indices: Int32Array): ColumnChunk {
-  const columns = new Map<string, Column>();
-  for (const [name, column] of chunk.columns) columns.set(name, takeRows(column, indices));
+  const columns = mapColumns(chunk.columns, (column) => takeRows(column, indices));
+  const passthrough = chunk.passthrough === undefined ? undefined : mapColumns(chunk.passthrough, (column) => takeRows(column, indices));
   const { lines, records } = chunk.origin;
   return {
     rowOffset: chunk.rowOffset,
     rowCount: indices.length,
     rowIds: Float64Array.from(indices, (i) => rowAt(chunk, i)),
     columns,
+    ...(passthrough === undefined ? {} : { passthrough }),
     origin: {
       source: chunk.origin.source,
       firstRowInSource: chunk.origin.firstRowInSource,
@@ -307,10 +319,8 @@ export function concatChunks(parts: readonly ColumnChunk[]): ColumnChunk {
   const first = parts[0];
   if (first === undefined) throw new InternalError('concatChunks needs at least one chunk');
   if (parts.length === 1) return first;
-  const columns = new Map<string, Column>();
-  for (const name of first.columns.keys()) {
-    columns.set(name, concatColumns(parts.map((part) => part.columns.get(name) as Column)));
-  }
+  const columns = mapColumns(first.columns, (_, name) => concatColumns(parts.map((part) => part.columns.get(name) as Column)));
+  const passthrough = first.passthrough === undefined ? undefined : mapColumns(first.passthrough, (_, name) => concatColumns(parts.map((part) => part.passthrough?.get(name) as Column)));
   const lineParts = parts.map((part) => part.origin.lines);
   const lines = lineParts.every((part) => part !== undefined) ? joinLines(lineParts as Uint32Array[]) : undefined;
   const recordParts = parts.map((part) => part.origin.records);
@@ -322,6 +332,7 @@ export function concatChunks(parts: readonly ColumnChunk[]): ColumnChunk {
     rowCount,
     ...(rowIds === undefined ? {} : { rowIds }),
     columns,
+    ...(passthrough === undefined ? {} : { passthrough }),
     origin: {
       source: first.origin.source,
       firstRowInSource: first.origin.firstRowInSource,
@@ -330,6 +341,12 @@ export function concatChunks(parts: readonly ColumnChunk[]): ColumnChunk {
     },
     ...(first.rejects === undefined ? {} : { rejects: first.rejects }),
   };
+}
+
+function mapColumns(columns: ReadonlyMap<string, Column>, map: (column: Column, name: string) => Column): Map<string, Column> {
+  const mapped = new Map<string, Column>();
+  for (const [name, column] of columns) mapped.set(name, map(column, name));
+  return mapped;
 }
 
 function joinRowIds(parts: readonly ColumnChunk[], rowCount: number): Float64Array {

@@ -2,7 +2,7 @@
 // raising each bad field where its chunk is reached so that no later row comes out before it.
 import { InternalError } from '../errors.js';
 import type { Column, ColumnChunk } from '../shared/chunk.js';
-import type { RangePart } from './csv-range-worker.js';
+import type { RangePart, WireColumn } from './csv-range-worker.js';
 import { badNumber, fieldCountError, fieldCountReason, NOT_A_NUMBER, STRAY_QUOTE, strayQuote } from './csv-errors.js';
 import type { Utf8Check } from './csv-text.js';
 import { decodeCodes } from './field-dictionary.js';
@@ -87,46 +87,42 @@ export class Chunker {
       rejects.add({ row: rowOffset + problem.row, source: path, line, column: name, reason, value: problem.value });
     }
     const columns = new Map<string, Column>();
+    const passthrough = new Map<string, Column>();
     columnNames.forEach((name, c) => {
-      const column = joinColumn(pieces.map(({ queued, from, to }) => ({ column: queued.part.columns[c] as RangePart['columns'][number], from, to, rows: queued.part.rowCount })), count);
+      const columnPieces = pieces.map(({ queued, from, to }) => ({ column: queued.part.columns[c] as WireColumn, from, to, rows: queued.part.rowCount }));
+      const column = joinColumn(columnPieces, count);
       if (column === undefined) return;
       if (column.type === 'string' && this.utf8.invalid) this.utf8.replacedCells += column.values.filter((text) => text?.includes('\uFFFD') === true).length;
       columns.set(name, column);
+      const first = columnPieces[0]?.column;
+      if (first?.type === 'float64' && first.text !== undefined) {
+        passthrough.set(name, joinText(columnPieces.map((piece) => ({ ...piece, column: piece.column.type === 'float64' ? piece.column.text : undefined })), count));
+      }
     });
     const records = pieces[0]?.queued.part.records === undefined ? undefined : pieces.flatMap(({ queued, from, to }) => (queued.part.records as string[]).slice(from, to));
     return {
       rowOffset,
       rowCount: count,
       columns,
+      ...(passthrough.size === 0 ? {} : { passthrough }),
       origin: { source: path, lines, firstRowInSource, ...(records === undefined ? {} : { records }) },
       ...(rejects === undefined ? {} : { rejects }),
     };
   }
 }
 
+interface Piece<C> {
+  readonly column: C;
+  readonly from: number;
+  readonly to: number;
+  readonly rows: number;
+}
+
 /** Rows [from, to) of each piece, end to end: the piece's own arrays when it is one whole float part; undefined for a skipped column. */
-function joinColumn(pieces: readonly { readonly column: RangePart['columns'][number]; readonly from: number; readonly to: number; readonly rows: number }[], count: number): Column | undefined {
+function joinColumn(pieces: readonly Piece<WireColumn>[], count: number): Column | undefined {
   const first = pieces[0];
   if (first === undefined) throw new InternalError('joinColumn needs a piece');
-  if (first.column.type === 'string' || first.column.type === 'dictionary') {
-    const values = new Array<string | null>(count);
-    let at = 0;
-    for (const { column, from, to } of pieces) {
-      if (column.type === 'dictionary') {
-        decodeCodes(column.codes, column.texts, from, to, values, at);
-        at += to - from;
-        continue;
-      }
-      if (column.type !== 'string') throw new InternalError('a CSV column changed type between ranges');
-      const { text, offsets } = column;
-      for (let r = from; r < to; r++) {
-        const start = offsets[r] as number;
-        const end = offsets[r + 1] as number;
-        values[at++] = start === end ? null : text.slice(start, end);
-      }
-    }
-    return { type: 'string', values };
-  }
+  if (first.column.type === 'string' || first.column.type === 'dictionary') return joinText(pieces, count);
   if (first.column.type === 'skipped') return undefined;
   if (pieces.length === 1 && first.from === 0 && first.to === first.rows) return { type: 'float64', values: first.column.values, nulls: first.column.nulls };
   const values = new Float64Array(count);
@@ -139,4 +135,25 @@ function joinColumn(pieces: readonly { readonly column: RangePart['columns'][num
     at += to - from;
   }
   return { type: 'float64', values, nulls };
+}
+
+/** Rows [from, to) of each piece's text, end to end. */
+function joinText(pieces: readonly Piece<WireColumn | undefined>[], count: number): Column {
+  const values = new Array<string | null>(count);
+  let at = 0;
+  for (const { column, from, to } of pieces) {
+    if (column?.type === 'dictionary') {
+      decodeCodes(column.codes, column.texts, from, to, values, at);
+      at += to - from;
+      continue;
+    }
+    if (column?.type !== 'string') throw new InternalError('a CSV column changed type between ranges');
+    const { text, offsets } = column;
+    for (let r = from; r < to; r++) {
+      const start = offsets[r] as number;
+      const end = offsets[r + 1] as number;
+      values[at++] = start === end ? null : text.slice(start, end);
+    }
+  }
+  return { type: 'string', values };
 }

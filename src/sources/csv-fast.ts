@@ -110,6 +110,7 @@ function toChunk(batch: ScannedRecords, columnNames: readonly string[], kinds: r
     rejects.add({ row: place.rowOffset + problem.row, source: path, line: lines[problem.row], column: problem.column, reason: problem.reason, value: problem.value });
   }
   const columns = new Map<string, Column>();
+  const passthrough = new Map<string, Column>();
   scanned.forEach((column, c) => {
     const name = columnNames[c] as string;
     if (column === undefined) return;
@@ -118,6 +119,7 @@ function toChunk(batch: ScannedRecords, columnNames: readonly string[], kinds: r
       columns.set(name, { type: 'string', values: column.values });
     } else {
       columns.set(name, { type: 'float64', values: column.values, nulls: column.nulls });
+      if (column.text !== undefined) passthrough.set(name, { type: 'string', values: column.text.values });
     }
   });
   const records = place.keepRecords ? Array.from({ length: batch.count }, (_, r) => decoder.decode(batch.bytes.subarray(batch.recordStart[r], batch.recordEnd[r]))) : undefined;
@@ -125,6 +127,7 @@ function toChunk(batch: ScannedRecords, columnNames: readonly string[], kinds: r
     rowOffset: place.rowOffset,
     rowCount: batch.count,
     columns,
+    ...(passthrough.size === 0 ? {} : { passthrough }),
     origin: { source: path, lines, firstRowInSource: place.firstRowInSource, ...(records === undefined ? {} : { records }) },
     ...(rejects === undefined ? {} : { rejects }),
   };

@@ -79,8 +79,15 @@ export function parseNumberField(batch: ScannedRecords, field: number): number |
   return parseNumber(fieldText(batch, field));
 }
 
-/** How buildColumns treats a column: parse numbers, decode text, or leave it out. */
-export type FieldKind = 'number' | 'text' | 'skip';
+/** How buildColumns treats a column: parse numbers, decode text, both (a kept column the model reads), or leave it out. */
+export type FieldKind = 'number' | 'text' | 'number and text' | 'skip';
+
+/** A text column of a batch; `dictionary`: when it has few distinct values, the same as codes (-1: null) into `texts`, shared by `values`. */
+export interface ScannedText {
+  readonly type: 'string';
+  readonly values: (string | null)[];
+  readonly dictionary?: { readonly codes: Int32Array; readonly texts: readonly (string | null)[] };
+}
 
 /** A column of a batch: numbers parsed into a Float64Array, or text (undefined: skipped). */
 export type ScannedColumn =
@@ -92,13 +99,10 @@ export type ScannedColumn =
       readonly nulls: Uint8Array;
       /** Records whose field is not a number (see `cellText` for the text), ascending. */
       readonly invalid: readonly number[];
+      /** The fields' text, for a 'number and text' column. */
+      readonly text?: ScannedText;
     }
-  | {
-      readonly type: 'string';
-      readonly values: (string | null)[];
-      /** When the column has few distinct values: the same as codes (-1: null) into `texts`, shared by `values`. */
-      readonly dictionary?: { readonly codes: Int32Array; readonly texts: readonly (string | null)[] };
-    };
+  | ScannedText;
 
 /**
  * Builds one column per entry of `kinds` from a batch (undefined for a skipped one). A field that
@@ -108,11 +112,12 @@ export function buildColumns(batch: ScannedRecords, kinds: readonly FieldKind[])
   const { count } = batch;
   // Only the columns built are visited, row by row, so the batch's bytes are read once, in order.
   const built = kinds.flatMap((kind, c) => (kind === 'skip' ? [] : [c]));
-  const numbers = kinds.map((kind) => (kind === 'number' ? new Float64Array(count) : undefined));
-  const nulls = kinds.map((kind) => (kind === 'number' ? new Uint8Array(count) : undefined));
+  const numbers = kinds.map((kind) => (kind === 'number' || kind === 'number and text' ? new Float64Array(count) : undefined));
+  const nulls = numbers.map((values) => (values === undefined ? undefined : new Uint8Array(count)));
+  const withText = kinds.map((kind) => kind === 'text' || kind === 'number and text');
   // Text is read through a dictionary until a column shows too many distinct values, then as strings.
-  const dictionaries = kinds.map((kind) => (kind === 'text' ? new FieldDictionary(fieldText) : undefined));
-  const codes = kinds.map((kind) => (kind === 'text' ? new Int32Array(count) : undefined));
+  const dictionaries = kinds.map((_, c) => (withText[c] === true ? new FieldDictionary(fieldText) : undefined));
+  const codes = kinds.map((_, c) => (withText[c] === true ? new Int32Array(count) : undefined));
   const texts: ((string | null)[] | undefined)[] = kinds.map(() => undefined);
   const invalid = kinds.map((): number[] => []);
   for (let r = 0; r < count; r++) {
@@ -125,7 +130,7 @@ export function buildColumns(batch: ScannedRecords, kinds: readonly FieldKind[])
         const state = c < present ? readNumber(batch, first + c, values, r) : EMPTY;
         if (state === EMPTY) (nulls[c] as Uint8Array)[r] = 1;
         else if (state === INVALID) (invalid[c] as number[]).push(r);
-        continue;
+        if (withText[c] !== true) continue;
       }
       const dictionary = dictionaries[c];
       if (dictionary !== undefined) {
@@ -144,18 +149,19 @@ export function buildColumns(batch: ScannedRecords, kinds: readonly FieldKind[])
       (texts[c] as (string | null)[])[r] = text === '' ? null : text;
     }
   }
+  const textOf = (c: number): ScannedText => {
+    const dictionary = dictionaries[c];
+    if (dictionary === undefined) return { type: 'string', values: texts[c] as (string | null)[] };
+    const columnCodes = codes[c] as Int32Array;
+    const text = new Array<string | null>(count);
+    decodeCodes(columnCodes, dictionary.texts, 0, count, text, 0);
+    return { type: 'string', values: text, dictionary: { codes: columnCodes, texts: dictionary.texts } };
+  };
   return kinds.map((kind, c): ScannedColumn | undefined => {
     if (kind === 'skip') return undefined;
     const values = numbers[c];
-    const dictionary = dictionaries[c];
-    if (dictionary !== undefined) {
-      const columnCodes = codes[c] as Int32Array;
-      const text = new Array<string | null>(count);
-      decodeCodes(columnCodes, dictionary.texts, 0, count, text, 0);
-      return { type: 'string', values: text, dictionary: { codes: columnCodes, texts: dictionary.texts } };
-    }
-    if (values === undefined) return { type: 'string', values: texts[c] as (string | null)[] };
-    return { type: 'float64', values, nulls: nulls[c] as Uint8Array, invalid: invalid[c] as number[] };
+    if (values === undefined) return textOf(c);
+    return { type: 'float64', values, nulls: nulls[c] as Uint8Array, invalid: invalid[c] as number[], ...(withText[c] === true ? { text: textOf(c) } : {}) };
   });
 }
 

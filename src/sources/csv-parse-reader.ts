@@ -191,9 +191,12 @@ async function* readChunks(
     }
     const chunkStart = options.rowOffset + firstRowInSource;
     const columns = new Map<string, Column>();
+    const passthrough = new Map<string, Column>();
     columnNames.forEach((name, index) => {
-      if (kinds[index] === 'skip') return;
-      const column = kinds[index] === 'number' ? numberColumn(rows, index, name, { path, lines: rowLines, rejects, chunkStart }) : textColumn(rows, index);
+      const kind = kinds[index];
+      if (kind === 'skip') return;
+      if (kind === 'number and text') passthrough.set(name, textColumn(rows, index));
+      const column = kind === 'text' ? textColumn(rows, index) : numberColumn(rows, index, name, { path, lines: rowLines, rejects, chunkStart });
       // Only an input that had invalid bytes is searched for the replacement character.
       if (utf8.invalid && column.type === 'string') utf8.replacedCells += column.values.filter((text) => text?.includes('\uFFFD') === true).length;
       columns.set(name, column);
@@ -202,6 +205,7 @@ async function* readChunks(
       rowOffset: chunkStart,
       rowCount: rows.length,
       columns,
+      ...(passthrough.size === 0 ? {} : { passthrough }),
       origin: { source: path, lines: Uint32Array.from(rowLines), firstRowInSource, ...(raws.length === rows.length ? { records: raws } : {}) },
       ...(rejects === undefined ? {} : { rejects }),
     };

@@ -4,7 +4,7 @@
 import { isUtf8 } from 'node:buffer';
 import { readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildColumns, cellText, fieldCountOf, type FieldKind } from './csv-fields.js';
+import { buildColumns, cellText, fieldCountOf, type FieldKind, type ScannedText } from './csv-fields.js';
 import { CsvScanError, CsvScanner, type CsvScanErrorCode, type ScannedRecords } from './csv-scan.js';
 import { InternalError } from '../errors.js';
 
@@ -55,10 +55,14 @@ export interface RangeJob {
  * string per row at all, and every row of a value shares one string.
  */
 export type WireColumn =
-  | { readonly type: 'float64'; readonly values: Float64Array; readonly nulls: Uint8Array }
-  | { readonly type: 'string'; readonly text: string; readonly offsets: Int32Array }
-  | { readonly type: 'dictionary'; readonly codes: Int32Array; readonly texts: readonly (string | null)[] }
+  /** `text`: the fields' text as well, for a kept column the model reads as numbers. */
+  | { readonly type: 'float64'; readonly values: Float64Array; readonly nulls: Uint8Array; readonly text?: WireText }
+  | WireText
   | { readonly type: 'skipped' };
+
+export type WireText =
+  | { readonly type: 'string'; readonly text: string; readonly offsets: Int32Array }
+  | { readonly type: 'dictionary'; readonly codes: Int32Array; readonly texts: readonly (string | null)[] };
 
 /** The first problem of a row, as csv-fast.ts finds them: a stray quote, a wrong field count, else the first non-number. */
 export interface WireProblem {
@@ -328,21 +332,25 @@ function buildPart(batch: ScannedRecords, count: number, lineShift: number, setu
 
   const columns = scanned.map((column): WireColumn => {
     if (column === undefined) return { type: 'skipped' };
-    if (column.type === 'float64') return { type: 'float64', values: column.values, nulls: column.nulls };
-    if (column.dictionary !== undefined) return { type: 'dictionary', codes: column.dictionary.codes, texts: column.dictionary.texts };
-    const offsets = new Int32Array(count + 1);
-    let offset = 0;
-    for (let r = 0; r < count; r++) {
-      offsets[r] = offset;
-      offset += column.values[r]?.length ?? 0;
-    }
-    offsets[count] = offset;
-    return { type: 'string', text: column.values.join(''), offsets };
+    if (column.type === 'string') return wireText(column, count);
+    return { type: 'float64', values: column.values, nulls: column.nulls, ...(column.text === undefined ? {} : { text: wireText(column.text, count) }) };
   });
   const records = setup.keepRecords
     ? Array.from({ length: count }, (_, r) => decoder.decode(batch.bytes.subarray(batch.recordStart[r], batch.recordEnd[r])))
     : undefined;
   return { rowCount: count, lines, columns, problems, ...(records === undefined ? {} : { records }) };
+}
+
+function wireText(column: ScannedText, count: number): WireText {
+  if (column.dictionary !== undefined) return { type: 'dictionary', codes: column.dictionary.codes, texts: column.dictionary.texts };
+  const offsets = new Int32Array(count + 1);
+  let offset = 0;
+  for (let r = 0; r < count; r++) {
+    offsets[r] = offset;
+    offset += column.values[r]?.length ?? 0;
+  }
+  offsets[count] = offset;
+  return { type: 'string', text: column.values.join(''), offsets };
 }
 
 /** The buffers a result can hand over rather than copy. */
@@ -351,9 +359,10 @@ export function transferList(result: RangeResult): ArrayBuffer[] {
   for (const part of result.parts) {
     buffers.push(part.lines.buffer as ArrayBuffer);
     for (const column of part.columns) {
+      const text = column.type === 'float64' ? column.text : column;
       if (column.type === 'float64') buffers.push(column.values.buffer as ArrayBuffer, column.nulls.buffer as ArrayBuffer);
-      else if (column.type === 'string') buffers.push(column.offsets.buffer as ArrayBuffer);
-      else if (column.type === 'dictionary') buffers.push(column.codes.buffer as ArrayBuffer);
+      if (text?.type === 'string') buffers.push(text.offsets.buffer as ArrayBuffer);
+      else if (text?.type === 'dictionary') buffers.push(text.codes.buffer as ArrayBuffer);
     }
   }
   return buffers;

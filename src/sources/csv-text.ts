@@ -132,7 +132,13 @@ export function readTextBytes(path: string, range?: { readonly start: number; re
   };
 }
 
-/** How each column is read: as numbers for the model, as text if a later stage reads it, else not at all. */
+/**
+ * How each column is read: as numbers for the model (and as text too when the output keeps it, so
+ * that it is written as it was), as text if a later stage reads it, else not at all.
+ */
 export function fieldKinds(columnNames: readonly string[], options: ChunkOptions): FieldKind[] {
-  return columnNames.map((name) => (options.numericColumns.has(name) ? 'number' : options.columns === undefined || options.columns.has(name) ? 'text' : 'skip'));
+  return columnNames.map((name) => {
+    if (options.numericColumns.has(name)) return options.keptColumns?.has(name) === true ? 'number and text' : 'number';
+    return options.columns === undefined || options.columns.has(name) ? 'text' : 'skip';
+  });
 }

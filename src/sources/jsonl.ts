@@ -101,19 +101,24 @@ function toChunk(batch: readonly Line[], reading: Reading, options: ChunkOptions
   const wanted = reading.columnNames.filter((name) => options.columns === undefined || reading.keepRecords || options.columns.has(name) || options.numericColumns.has(name));
   const numeric = new Map<string, { values: Float64Array; nulls: Uint8Array }>();
   const text = new Map<string, (string | null)[]>();
+  // A kept column the model reads as numbers is read as text too: the output copies it as if it were only kept.
+  const passthrough = new Map<string, Column>();
   for (const name of wanted) {
+    if (!options.numericColumns.has(name) || options.keptColumns?.has(name) === true) text.set(name, new Array<string | null>(rows).fill(null));
     if (options.numericColumns.has(name)) numeric.set(name, { values: new Float64Array(rows), nulls: new Uint8Array(rows) });
-    else text.set(name, new Array<string | null>(rows).fill(null));
   }
   const columns = new Map<string, Column>();
   for (const name of wanted) {
     const number = numeric.get(name);
-    columns.set(name, number === undefined ? { type: 'string', values: text.get(name) as (string | null)[] } : { type: 'float64', ...number });
+    const values = text.get(name);
+    if (number !== undefined) columns.set(name, { type: 'float64', ...number });
+    if (values !== undefined) (number === undefined ? columns : passthrough).set(name, { type: 'string', values });
   }
   const chunk: ColumnChunk = {
     rowOffset: options.rowOffset + firstRowInSource,
     rowCount: rows,
     columns,
+    ...(passthrough.size === 0 ? {} : { passthrough }),
     origin: {
       source: path,
       firstRowInSource,

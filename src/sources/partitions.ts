@@ -65,12 +65,20 @@ export function withPartitionColumns(source: OpenedSource, keys: readonly Partit
 
 async function* addKeys(source: OpenedSource, keys: readonly PartitionKey[], options: ChunkOptions): AsyncGenerator<ColumnChunk> {
   const columns = keys.map((key) => [key, keyColumn(source.path, key, options.numericColumns.has(key.name))] as const);
+  // A kept key the model reads as a number is written as the directory names it.
+  const texts = keys.filter((key) => options.numericColumns.has(key.name) && options.keptColumns?.has(key.name) === true).map((key) => [key, keyColumn(source.path, key, false)] as const);
   for await (const chunk of source.chunks(options)) {
     const withKeys = new Map(chunk.columns);
     for (const [key, column] of columns) {
       if (options.columns === undefined || options.columns.has(key.name)) withKeys.set(key.name, column(chunk.rowCount));
     }
-    yield { ...chunk, columns: withKeys };
+    if (texts.length === 0) {
+      yield { ...chunk, columns: withKeys };
+      continue;
+    }
+    const passthrough = new Map(chunk.passthrough);
+    for (const [key, column] of texts) passthrough.set(key.name, column(chunk.rowCount));
+    yield { ...chunk, columns: withKeys, passthrough };
   }
 }
 

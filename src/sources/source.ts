@@ -51,6 +51,11 @@ export interface ChunkOptions {
    * and not decode them at all (input files often hold many more columns than a model reads).
    */
   readonly columns?: ReadonlySet<string>;
+  /**
+   * The columns the output copies as read. A text source that parses one of them into numbers
+   * (numericColumns) keeps its text too, in the chunk's `passthrough`; only these pay for that.
+   */
+  readonly keptColumns?: ReadonlySet<string>;
   /** Where bad rows go when they are skipped; without it a bad row stops the run. */
   readonly rejects?: RejectList;
 }
