@@ -1,5 +1,6 @@
 // CLI entry: argv -> command -> exit code. The only place that turns errors into exit codes.
 import { Command, CommanderError } from 'commander';
+import { variableChoiceError } from '../config/flag-names.js';
 import { describeLocation, ERRORS, OnnxBatchError, SIGNAL_ERRORS, type StopSignal } from '../errors.js';
 import { TOOL_VERSION } from '../shared/version.js';
 import type { CommandContext } from './commands/context.js';
@@ -89,8 +90,9 @@ function report(error: unknown): number {
     if (error.exitCode === 0) return EXIT_SUCCESS;
     if (error.code !== 'commander.help') {
       const command = process.argv.slice(2).find((arg) => program.commands.some((candidate) => candidate.name() === arg));
-      const message = error.message.replace(/^error: /, '');
-      const hint = `run \`onnx-batch ${command === undefined ? '' : `${command} `}--help\` for usage`;
+      const fromVariable = variableChoiceError(error.message.replace(/^error: /, ''));
+      const message = fromVariable?.message ?? error.message.replace(/^error: /, '');
+      const hint = fromVariable?.hint ?? `run \`onnx-batch ${command === undefined ? '' : `${command} `}--help\` for usage`;
       if (json) writeJsonError({ code: 'USAGE', exitCode: ERRORS.USAGE.exitCode, message, hint });
       else process.stderr.write(`onnx-batch: error: ${message}\n  hint: ${hint}\n`);
     }

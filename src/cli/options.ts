@@ -1,6 +1,7 @@
 // CLI: the commander options and the README's option reference, built from the one flag table.
 // A new flag goes in that table, src/config/flags.ts (config owns what a flag means), and its handling in config/load.ts.
-import { Option } from 'commander';
+import { Option, type Command } from 'commander';
+import { FlagNames, type FlagKey } from '../config/flag-names.js';
 import { SCORE_FLAGS, type FlagSpec } from '../config/flags.js';
 
 const specs: readonly FlagSpec[] = Object.values(SCORE_FLAGS);
@@ -18,6 +19,12 @@ export function scoreOptions(): Option[] {
     }
     return option;
   });
+}
+
+/** How messages name the settings of a parsed command: by the ONNX_BATCH_* variable where one gave the value. */
+export function flagNamesOf(command: Command): FlagNames {
+  const keys = Object.keys(SCORE_FLAGS) as FlagKey[];
+  return new FlagNames(new Set(keys.filter((key) => command.getOptionValueSource(key) === 'env')));
 }
 
 /** Flags of `profile`: how to read the reference set and feed the model, with -o naming the baseline file. */

@@ -1,6 +1,7 @@
 // CLI: progress on stderr (the only importer of cli-progress): a bar on a terminal; elsewhere (cron,
 // CI, a log collector) a line every few seconds, so a log shows that a long run moves, or that it hangs.
 import cliProgress from 'cli-progress';
+import type { FlagNames } from '../config/flag-names.js';
 import { UsageError } from '../errors.js';
 import type { RunProgress } from '../run/index.js';
 import type { Log } from './log.js';
@@ -21,10 +22,10 @@ export interface ProgressOptions {
 const NONE: ProgressDisplay = { update: () => undefined, stop: () => undefined };
 
 /** The seconds of --progress-interval: a number above 0. */
-export function parseProgressInterval(text: string): number {
+export function parseProgressInterval(text: string, names: FlagNames): number {
   const seconds = Number(text);
   if (text.trim() === '' || !(seconds > 0) || !Number.isFinite(seconds)) {
-    throw new UsageError('USAGE', `--progress-interval must be a number of seconds above 0, got ${JSON.stringify(text)}`, { hint: 'e.g. --progress-interval 30' });
+    throw new UsageError('USAGE', `${names.of('progressInterval')} must be a number of seconds above 0, got ${JSON.stringify(text)}`, { hint: names.hint('e.g. --progress-interval 30') });
   }
   return seconds;
 }

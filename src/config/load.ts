@@ -1,4 +1,5 @@
 // Config: turns the parsed `score` flags into a validated ScoreJob, or one UsageError listing every problem.
+import { access } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -7,6 +8,7 @@ import { DEFAULT_MAX_RECORD_BYTES } from '../sources/index.js';
 import { EXECUTION_PROVIDERS, type ExecutionProvider } from '../model/index.js';
 import { DEFAULT_PARQUET_OPTIONS, outputFormatOf, type ParquetOptions } from '../sinks/index.js';
 import { expandInputs, isDirectory } from './expand-inputs.js';
+import { FlagNames } from './flag-names.js';
 import type { ScoreFlags } from './flags.js';
 import type { ScoreJob } from './job.js';
 import { monitoringJob, type MonitoringJob } from './monitoring.js';
@@ -14,20 +16,20 @@ import { refuseWritingInputs, type NamedPath } from './same-file.js';
 import { isPartsDirectory, shardOf, shardPartPath, shardStatePath } from './shard.js';
 
 /** Validates the flags and resolves inputs, formats and defaults into a job. */
-export async function buildScoreJob(flags: ScoreFlags, env: Readonly<Record<string, string | undefined>> = process.env): Promise<ScoreJob> {
-  const problems: string[] = [];
-  const batchSize = flags.batchSize === 'auto' ? 'auto' : wholeNumber(flags.batchSize, '--batch-size', 1, problems, 'auto or ');
-  const threads = flags.threads === undefined ? undefined : positiveInteger(flags.threads, '--threads', problems);
-  const workers = flags.workers === 'auto' ? 'auto' : wholeNumber(flags.workers, '--workers', 0, problems, 'auto or ');
+export async function buildScoreJob(flags: ScoreFlags, env: Readonly<Record<string, string | undefined>> = process.env, names = new FlagNames()): Promise<ScoreJob> {
+  const problems: string[] = names.emptyVariables(flags);
+  const batchSize = flags.batchSize === 'auto' ? 'auto' : wholeNumber(flags.batchSize, names.of('batchSize'), 1, problems, 'auto or ');
+  const threads = flags.threads === undefined ? undefined : positiveInteger(flags.threads, names.of('threads'), problems);
+  const workers = flags.workers === 'auto' ? 'auto' : wholeNumber(flags.workers, names.of('workers'), 0, problems, 'auto or ');
   // Decoding shares the cores with the model's threads and the main thread.
-  const decodeWorkers = flags.decodeWorkers === 'auto' ? Math.min(4, Math.max(1, availableParallelism() - 1)) : wholeNumber(flags.decodeWorkers, '--decode-workers', 1, problems, 'auto or ');
+  const decodeWorkers = flags.decodeWorkers === 'auto' ? Math.min(4, Math.max(1, availableParallelism() - 1)) : wholeNumber(flags.decodeWorkers, names.of('decodeWorkers'), 1, problems, 'auto or ');
   const batchTimeout = flags.batchTimeout === undefined ? undefined : Number(flags.batchTimeout);
-  if (batchTimeout !== undefined && !(batchTimeout > 0 && Number.isFinite(batchTimeout))) problems.push(`--batch-timeout must be a number of seconds above 0, got ${JSON.stringify(flags.batchTimeout)}`);
+  if (batchTimeout !== undefined && !(batchTimeout > 0 && Number.isFinite(batchTimeout))) problems.push(`${names.of('batchTimeout')} must be a number of seconds above 0, got ${JSON.stringify(flags.batchTimeout)}`);
   const delimiter = flags.delimiter === '\\t' ? '\t' : flags.delimiter;
   if ([...delimiter].length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     problems.push(`--delimiter must be one character other than a quote or a line break, got ${JSON.stringify(flags.delimiter)}`);
   }
-  const executionProviders = parseProviders(flags.ep, problems);
+  const executionProviders = parseProviders(flags.ep, names.of('ep'), problems);
   const features = flags.features === undefined ? undefined : splitList(flags.features);
   if (features !== undefined) {
     const repeated = features.find((name, index) => features.indexOf(name) !== index);
@@ -36,7 +38,7 @@ export async function buildScoreJob(flags: ScoreFlags, env: Readonly<Record<stri
   }
   const keep = flags.keep === 'all' || flags.keep === 'none' ? flags.keep : splitList([flags.keep]);
   const maxErrors = parseMaxErrors(flags.maxErrors, problems);
-  const maxRecordBytes = parseMaxRecordSize(flags.maxRecordSize, problems);
+  const maxRecordBytes = parseMaxRecordSize(flags.maxRecordSize, names.of('maxRecordSize'), problems);
   // `profile` writes no Parquet and passes neither Parquet flag.
   const rowGroupRows = (flags.rowGroupRows as string | undefined) === undefined ? undefined : positiveInteger(flags.rowGroupRows, '--row-group-rows', problems);
   const rowsPerPart = flags.rowsPerPart === undefined ? undefined : positiveInteger(flags.rowsPerPart, '--rows-per-part', problems);
@@ -54,14 +56,19 @@ export async function buildScoreJob(flags: ScoreFlags, env: Readonly<Record<stri
     problems.push('--on-error skip with output to stdout needs --rejects <path> for the rejected rows');
   }
   if (flags.rejectNan === true) problems.push('--reject-nan was replaced by --missing: a missing or NaN value now makes the row bad by default (--missing auto) unless the model handles it; --missing reject refuses it for every input');
-  const shard = shardOf(flags, env, problems);
+  const shard = shardOf(flags, env, problems, names.of('shardCount'));
+  // A file named by a variable that is not there is a bad value of that variable, set somewhere the user may not look.
+  for (const key of ['model', 'pipeline'] as const) {
+    const path = flags[key];
+    if (path !== undefined && path.trim() !== '' && names.fromVariable(key) && !(await exists(path))) problems.push(`${names.of(key)} names a file that does not exist; got ${JSON.stringify(path)}`);
+  }
   const monitoring = monitoringJob(flags, problems);
   // With --state, -o is the directory of per-input outputs, not of shard parts.
   const shardDirectory = shard !== undefined && flags.state === undefined && isPartsDirectory(flags.output, await isDirectory(flags.output));
   if (shard !== undefined) refuseSharedPaths(flags, monitoring, shardDirectory, problems);
   if (problems.length > 0) {
     throw new UsageError('USAGE', problems.length === 1 ? (problems[0] as string) : `Invalid options:\n  - ${problems.join('\n  - ')}`, {
-      hint: 'see `onnx-batch score --help`',
+      hint: names.hint('see `onnx-batch score --help`'),
     });
   }
   // An incremental run over a landing folder meets quiet nights: no file there is not a failure.
@@ -163,10 +170,10 @@ function parseMaxErrors(text: string, problems: string[]): { count: number } | {
 /** Records past 1 GiB would pass the byte scanner's 32-bit offsets once buffered twice. */
 const MAX_RECORD_SIZE_LIMIT = 1 << 30;
 
-function parseMaxRecordSize(text: string, problems: string[]): number | undefined {
+function parseMaxRecordSize(text: string, name: string, problems: string[]): number | undefined {
   const bytes = parseByteSize(text);
   if (bytes === undefined || bytes < 1 || bytes > MAX_RECORD_SIZE_LIMIT) {
-    problems.push(`--max-record-size must be a size from 1 byte to 1GiB, in bytes or with a unit (KiB, MiB, GiB, KB, MB, GB), e.g. 64MiB; got ${JSON.stringify(text)}`);
+    problems.push(`${name} must be a size from 1 byte to 1GiB, in bytes or with a unit (KiB, MiB, GiB, KB, MB, GB), e.g. 64MiB; got ${JSON.stringify(text)}`);
     return undefined;
   }
   return bytes;
@@ -186,6 +193,15 @@ function wholeNumber(text: string, flag: string, min: number, problems: string[]
   return value;
 }
 
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Splits repeated comma-separated lists; surrounding spaces of each name are kept (column names may have them). */
 function splitList(values: readonly string[]): string[] {
   return values.flatMap((value) => value.split(',')).filter((name) => name !== '');
@@ -194,17 +210,17 @@ function splitList(values: readonly string[]): string[] {
 /** Parses an --ep list (cpu, cuda, cuda:1; comma-separated, in order of preference). */
 export function parseExecutionProviders(text: string): ExecutionProvider[] {
   const problems: string[] = [];
-  const providers = parseProviders(text, problems);
+  const providers = parseProviders(text, '--ep', problems);
   if (problems.length > 0) throw new UsageError('USAGE', problems.join('; '), { hint: 'e.g. --ep cuda, --ep cuda:1 or --ep cuda,cpu' });
   return providers;
 }
 
-function parseProviders(text: string, problems: string[]): ExecutionProvider[] {
+function parseProviders(text: string, setting: string, problems: string[]): ExecutionProvider[] {
   return text.split(',').flatMap((item) => {
     const match = /^([a-z]+)(?::(\d+))?$/.exec(item.trim().toLowerCase());
     const name = EXECUTION_PROVIDERS.find((known) => known === match?.[1]);
     if (match === null || name === undefined || (name === 'cpu' && match[2] !== undefined)) {
-      problems.push(`--ep: unknown execution provider ${JSON.stringify(item)}; use ${EXECUTION_PROVIDERS.join(', ')} or cuda:N`);
+      problems.push(`${setting} names an unknown execution provider (use ${EXECUTION_PROVIDERS.join(', ')} or cuda:N); got ${JSON.stringify(item)}`);
       return [];
     }
     return [{ name, deviceId: match[2] === undefined ? undefined : Number(match[2]) }];

@@ -4,7 +4,7 @@ import { shardOf, shardPartPath, shardStatePath } from './shard.js';
 
 function parse(flags: { shard?: string; shardCount?: string }, env: Record<string, string> = {}): { shard: unknown; problems: string[] } {
   const problems: string[] = [];
-  return { shard: shardOf(flags, env, problems), problems };
+  return { shard: shardOf(flags, env, problems, '--shard-count'), problems };
 }
 
 describe('shard selection', () => {

@@ -18,10 +18,10 @@ export interface ShardFlags {
 
 /**
  * The shard of this run, or undefined for the whole job. --shard wins; else an index variable with
- * --shard-count (or ONNX_BATCH_SHARD_COUNT). A count without an index, or an index that does not
+ * --shard-count (or ONNX_BATCH_SHARD_COUNT; `countName` says which, for messages). A count without an index, or an index that does not
  * fit the count, is a problem: scoring every row in each of n workers would be wrong, silently.
  */
-export function shardOf(flags: ShardFlags, env: Readonly<Record<string, string | undefined>>, problems: string[]): Shard | undefined {
+export function shardOf(flags: ShardFlags, env: Readonly<Record<string, string | undefined>>, problems: string[], countName: string): Shard | undefined {
   if (flags.shard !== undefined) {
     const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(flags.shard);
     const index = Number(match?.[1]);
@@ -35,13 +35,13 @@ export function shardOf(flags: ShardFlags, env: Readonly<Record<string, string |
   if (flags.shardCount === undefined) return undefined;
   const count = Number(flags.shardCount);
   if (!/^\s*\d+\s*$/.test(flags.shardCount) || !Number.isSafeInteger(count) || count < 1) {
-    problems.push(`--shard-count (or ONNX_BATCH_SHARD_COUNT) must be a whole number of at least 1, got ${JSON.stringify(flags.shardCount)}`);
+    problems.push(`${countName} must be a whole number of at least 1, got ${JSON.stringify(flags.shardCount)}`);
     return undefined;
   }
   const given = SHARD_INDEX_VARIABLES.filter((name) => (env[name] ?? '').trim() !== '');
   const [variable] = given;
   if (variable === undefined) {
-    problems.push(`--shard-count (or ONNX_BATCH_SHARD_COUNT) is set, but neither ${SHARD_INDEX_VARIABLES.join(' nor ')} gives this worker's index: pass --shard k/n`);
+    problems.push(`${countName} is set, but neither ${SHARD_INDEX_VARIABLES.join(' nor ')} gives this worker's index: pass --shard k/n`);
     return undefined;
   }
   const values = given.map((name) => (env[name] as string).trim());

@@ -4,7 +4,7 @@ import type { ScoreFlags } from '../../config/flags.js';
 import { buildScoreJob } from '../../config/load.js';
 import { UsageError } from '../../errors.js';
 import { runScore } from '../../run/index.js';
-import { profileOptions } from '../options.js';
+import { flagNamesOf, profileOptions } from '../options.js';
 import type { CommandContext } from './context.js';
 
 const EXAMPLES = `
@@ -31,7 +31,7 @@ export function addProfileCommand(program: Command, context: CommandContext): vo
         hint: 'run profile once, outside the sharded job, and give every shard --baseline <that file>',
       });
     }
-    const job = { ...(await buildScoreJob({ ...flags, output: '-', report: flags.output, keep: 'none', progress: false })), profile: true };
+    const job = { ...(await buildScoreJob({ ...flags, output: '-', report: flags.output, keep: 'none', progress: false }, process.env, flagNamesOf(command))), profile: true };
     const result = await runScore(job, {
       signal: context.signal,
       onWarning: (message) => {

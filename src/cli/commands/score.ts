@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { ScoreFlags } from '../../config/flags.js';
 import { buildScoreJob } from '../../config/load.js';
 import { runIncremental, runScore, type RunProgress } from '../../run/index.js';
-import { scoreOptions } from '../options.js';
+import { flagNamesOf, scoreOptions } from '../options.js';
 import { createLog } from '../log.js';
 import { createProgress, parseProgressInterval } from '../progress.js';
 import type { CommandContext } from './context.js';
@@ -25,8 +25,9 @@ export function addScoreCommand(program: Command, context: CommandContext): void
     const quiet = flags.quiet === true;
     const log = createLog(flags.logFormat, quiet);
     context.log = log;
-    const intervalSeconds = parseProgressInterval(flags.progressInterval);
-    const job = await buildScoreJob(flags);
+    const names = flagNamesOf(command);
+    const intervalSeconds = parseProgressInterval(flags.progressInterval, names);
+    const job = await buildScoreJob(flags, process.env, names);
     const progress = createProgress({ enabled: flags.progress && !quiet, log, intervalSeconds });
     const say = (event: string, text: string, fields: Readonly<Record<string, unknown>> = {}): void => log.write({ level: 'info', event, text, fields });
     const hooks = {
