@@ -16,7 +16,7 @@ function binOf(counter: BinCounter, value: number): number {
 
 describe('BinCounter', () => {
   it('puts every value in the bin the definition gives, on edges, between them and beyond them', () => {
-    const cases = [[-2, -1.3, -0.8, -0.4, 0, 0.4, 0.8, 1.3, 2], [0.1, 0.1000001, 5, 1e6], [3], [], [-1e-300, 0, 1e-300], [1e15, 1e15 + 2, 1e15 + 4], [5e-324, 1e-323], [-1e308, 1e308]];
+    const cases = [[-2, -1.3, -0.8, -0.4, 0, 0.4, 0.8, 1.3, 2], [0.1, 0.1000001, 5, 1e6], [3], [], [-1e-300, 0, 1e-300], [1e15, 1e15 + 2, 1e15 + 4], [5e-324, 1e-323], [-1e308, 1e308], Array.from({ length: 200 }, (_, k) => k / 7 - 3), [-8e307, -1e307]];
     let state = 7;
     const random = (): number => (state = (Math.imul(1664525, state) + 1013904223) >>> 0) / 4294967296;
     for (const edges of cases) {
