@@ -6,6 +6,8 @@
 // 2^s values enters at level s with weight 2^s (the sampler of Karnin, Lang and Liberty's KLL), so the
 // cost per value falls as the stream grows while rank error stays near 1/sqrt(SAMPLE_TARGET).
 
+import { sortFloats } from './sort-floats.js';
+
 /** KLL's k: the top level holds about this many items, each lower one 2/3 as many (at least MIN_CAPACITY). */
 const TOP_CAPACITY = 256;
 const MIN_CAPACITY = 32;
@@ -136,7 +138,7 @@ export class QuantileSketch {
   private flush(): void {
     if (this.buffered === 0) return;
     const values = this.buffer.subarray(0, this.buffered);
-    values.sort();
+    sortFloats(values);
     this.mergeInto(this.sampleLevel, values, 0, 1, values.length);
     this.buffered = 0;
     this.compress();
