@@ -4,9 +4,12 @@
 // end with exit 3 naming the file.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { Random } from './helpers/assertions.js';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { assertPredictionsMatch, readCsvTable, type TextTable } from './helpers/golden.js';
 
@@ -75,6 +78,37 @@ describe('binary files read as CSV', () => {
         assert.doesNotMatch(result.stderr, /[\u0000-\u0008\u000e-\u001f\u007f\uFFFD]/, 'no binary bytes printed');
       }
     }
+  });
+});
+
+describe('binary files read as JSON Lines', () => {
+  /** No control character and no U+FFFD (bytes that are not UTF-8) may reach the terminal. */
+  const BINARY = /[\u0000-\u0008\u000e-\u001f\u007f\uFFFD]/;
+  const random = new Random(10);
+  const noise = (bytes: number): Buffer => Buffer.from(Array.from({ length: bytes }, () => random.int(256)));
+  const row = `${JSON.stringify({ 'sepal length (cm)': 5.1, 'sepal width (cm)': 3.5, 'petal length (cm)': 1.4, 'petal width (cm)': 0.2 })}\n`;
+
+  it('are refused without printing their bytes: random bytes, gzip files renamed .jsonl, binary lines after good ones (issue 10)', async () => {
+    const dir = await tempDir();
+    const files: [string, Buffer, RegExp][] = [
+      ['random.jsonl', noise(4000), /^onnx-batch: error: JSON Lines input .*random\.jsonl holds binary data at line 1 \(control characters in the line\), not JSON Lines text\n  hint: check that the file is JSON Lines text/],
+      ['csv-gzip.jsonl', gzipSync(readFileSync(join(IRIS, 'input.csv'))), /^onnx-batch: error: Malformed JSON Lines at .*csv-gzip\.jsonl:1: no line holds a JSON object with keys\n/],
+      ['random-gzip.jsonl', gzipSync(noise(4000)), /^onnx-batch: error: JSON Lines input .*random-gzip\.jsonl holds binary data at line 1/],
+      ['later.jsonl', Buffer.concat([Buffer.from(row), noise(3000), Buffer.from('\n')]), /^onnx-batch: error: Malformed JSON Lines at .*later\.jsonl:2: binary data \(control characters\), not JSON text\n/],
+      ['latin.jsonl', Buffer.concat([Buffer.from(row), Buffer.from([0xe9, 0xe8, 0xff, 0x0a])]), /^onnx-batch: error: Malformed JSON Lines at .*latin\.jsonl:2: not valid JSON\n/],
+    ];
+    for (const [name, bytes, message] of files) {
+      await writeFile(join(dir, name), bytes);
+      const result = await runCli(['score', '-m', MODEL, '-i', join(dir, name), '--input-format', 'jsonl', ...FEATURES, '-o', join(dir, 'out.csv')]);
+      assert.equal(result.code, 3, `${name}: ${result.stderr}`);
+      assert.match(result.stderr, message, name);
+      assert.doesNotMatch(result.stderr, BINARY, `${name}: no binary bytes printed`);
+    }
+    // Skipped, the binary line's reason (counted and printed when the budget is over) quotes no bytes either.
+    const skipped = await runCli(['score', '-m', MODEL, '-i', join(dir, 'later.jsonl'), ...FEATURES, '-o', join(dir, 'out.csv'), '--on-error', 'skip', '--max-errors', '0']);
+    assert.equal(skipped.code, 3, skipped.stderr);
+    assert.match(skipped.stderr, /most common: \d+ × binary data \(control characters\), not JSON text/);
+    assert.doesNotMatch(skipped.stderr, BINARY);
   });
 });
 

@@ -1,11 +1,13 @@
-// End to end: a CLI in a pipeline (issue 10): a reader that stops early, a full disk, and the
-// errors commander raises itself, all with one documented exit code and no stack trace.
+// End to end: a CLI in a pipeline (issue 10): a reader that stops early (exit 5) or takes every row
+// and then exits (exit 0, quietly), for CSV, JSON Lines and Arrow stream output; a full disk; and
+// the errors commander raises itself, all with one documented exit code and no stack trace.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { tableFromIPC } from 'apache-arrow';
 import { FIXTURES, ROOT, runCli, tempDir } from './helpers/cli.js';
 
 const IRIS = join(FIXTURES, 'iris-csv');
@@ -20,18 +22,43 @@ async function largeInput(dir: string): Promise<string> {
 }
 
 describe('pipes and full disks', () => {
-  it('a reader that closes the pipe early (| head) ends the run with exit 5 and one line, no stack trace', async () => {
-    const dir = await tempDir();
-    const input = await largeInput(dir);
-    const result = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', input, '-o', '-'], {
-      cwd: dir,
-      onSpawn: (child) => child.stdout?.once('data', () => child.stdout?.destroy()),
+  for (const format of ['csv', 'jsonl', 'arrows']) {
+    it(`a reader that closes the pipe early (| head) ends the run with exit 5 and one line, no stack trace (${format})`, async () => {
+      const dir = await tempDir();
+      const input = await largeInput(dir);
+      const result = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', input, '-o', '-', '--output-format', format], {
+        cwd: dir,
+        onSpawn: (child) => child.stdout?.once('data', () => child.stdout?.destroy()),
+      });
+      assert.equal(result.code, 5, result.stderr);
+      assert.match(result.stderr, /^onnx-batch: error: Cannot write output stdout: the reader closed the pipe before all rows were written$/m);
+      assert.doesNotMatch(result.stderr, STACK);
+      assert.doesNotMatch(result.stderr, /internal error/);
     });
-    assert.equal(result.code, 5, result.stderr);
-    assert.match(result.stderr, /^onnx-batch: error: Cannot write output stdout: the reader closed the pipe before all rows were written$/m);
-    assert.doesNotMatch(result.stderr, STACK);
-    assert.doesNotMatch(result.stderr, /internal error/);
-  });
+  }
+
+  // The other half of the rule: a shell pipeline whose reader takes every row and then exits (as
+  // `head` does once it has its lines or bytes, whether or not the writer is done) is a success.
+  for (const [format, reader, count] of [
+    ['csv', 'head -n 100000', (out: Buffer) => out.toString('utf8').trim().split('\n').length - 1],
+    ['csv', 'head -n 15001', (out: Buffer) => out.toString('utf8').trim().split('\n').length - 1],
+    ['jsonl', 'head -n 100000', (out: Buffer) => out.toString('utf8').trim().split('\n').length],
+    ['arrows', 'head -c 100000000', (out: Buffer) => tableFromIPC(out).numRows],
+  ] as const) {
+    it(`sh -c '... -o - --output-format ${format} | ${reader}': a reader that takes every row, then exits: exit 0, no error`, async () => {
+      const dir = await tempDir();
+      const input = await largeInput(dir);
+      const bin = join(ROOT, 'bin', 'onnx-batch.js');
+      const script = `{ "${process.execPath}" "${bin}" score -m "${join(IRIS, 'model.onnx')}" -i "${input}" -o - --output-format ${format} 2>err.txt; echo $? >code.txt; } | ${reader} >out`;
+      const shell = spawnSync('sh', ['-c', script], { cwd: dir });
+      assert.equal(shell.status, 0, shell.stderr.toString());
+      const stderr = readFileSync(join(dir, 'err.txt'), 'utf8');
+      assert.equal(readFileSync(join(dir, 'code.txt'), 'utf8').trim(), '0', stderr);
+      assert.doesNotMatch(stderr, /error|EPIPE/i);
+      assert.match(stderr, /^onnx-batch: scored 15000 rows in .* -> stdout$/m);
+      assert.equal(count(readFileSync(join(dir, 'out'))), 15000);
+    });
+  }
 
   it('a reader that reads everything: exit 0', async () => {
     const result = await runCli(['score', '-m', join(IRIS, 'model.onnx'), '-i', join(IRIS, 'input.csv'), '-o', '-', '-q']);

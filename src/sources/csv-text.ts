@@ -69,19 +69,34 @@ const BINARY_MAGIC: readonly (readonly [string, string])[] = [
   ['\uFFFD\uFFFD\uFFFD\uFFFD', 'Arrow IPC stream bytes; --input-format arrows'],
 ];
 
+/** Control characters (a NUL, ...), which text never holds outside its tabs and line breaks. */
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000e-\u001f\u007f]/;
+
+/** Whether decoded text holds binary data: control characters. */
+export function holdsBinary(text: string): boolean {
+  return CONTROL_CHARACTERS.test(text);
+}
+
 /**
- * Refuses a header holding control characters (a NUL, ...), which text never has: binary data
- * read as CSV would otherwise show up as column names in later messages. Bytes that are not UTF-8
- * alone are not refused: a Latin-1 header is text, read with U+FFFD and a warning.
+ * INPUT_UNREADABLE: binary data read as `format` text (CSV, JSON Lines), at `line`. The message
+ * says what the bytes look like and never shows them: they would garble a terminal or a log.
+ */
+export function binaryInput(path: string, format: string, line: number, text: string, where: string): InputError {
+  const known = BINARY_MAGIC.find(([magic]) => text.startsWith(magic) || text.startsWith(`\uFEFF${magic}`));
+  return new InputError('INPUT_UNREADABLE', `${format} input ${path} holds binary data at line ${line} (${known === undefined ? `control characters in ${where}` : known[1].split(';')[0]}), not ${format} text`, {
+    context: { file: path, line },
+    hint: known === undefined ? `check that the file is ${format} text, or pass the right --input-format` : `pass ${known[1].split('; ')[1] ?? '--input-format'}`,
+  });
+}
+
+/**
+ * Refuses a header holding control characters, which text never has: binary data read as CSV
+ * would otherwise show up as column names in later messages. Bytes that are not UTF-8 alone are
+ * not refused: a Latin-1 header is text, read with U+FFFD and a warning.
  */
 function refuseBinary(record: readonly string[], path: string): void {
-  if (!record.some((name) => /[\u0000-\u0008\u000e-\u001f\u007f]/.test(name))) return;
-  const text = record.join(',');
-  const known = BINARY_MAGIC.find(([magic]) => text.startsWith(magic) || text.startsWith(`\uFEFF${magic}`));
-  throw new InputError('INPUT_UNREADABLE', `CSV input ${path} holds binary data at line 1 (${known === undefined ? 'control characters in the header' : known[1].split(';')[0]}), not CSV text`, {
-    context: { file: path, line: 1 },
-    hint: known === undefined ? 'check that the file is CSV text, or pass the right --input-format' : `pass ${known[1].split('; ')[1] ?? '--input-format'}`,
-  });
+  if (!record.some(holdsBinary)) return;
+  throw binaryInput(path, 'CSV', 1, record.join(','), 'the header');
 }
 
 /** Column names from a header record: unique, and named for pandas' unnamed index column. */

@@ -7,8 +7,11 @@ import { rejectValue, type Column, type ColumnChunk } from '../shared/chunk.js';
 import { formatByteSize } from '../shared/byte-size.js';
 import { formatFloat64, parseNumber } from '../shared/values.js';
 import { DEFAULT_MAX_RECORD_BYTES } from './csv-scan.js';
-import { readTextBytes } from './csv-text.js';
+import { binaryInput, holdsBinary, readTextBytes } from './csv-text.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
+
+/** Why a line with control characters is refused. */
+const BINARY_LINE = 'binary data (control characters), not JSON text';
 
 /** Lines read ahead to find the columns. */
 const SAMPLE_LINES = 1000;
@@ -50,7 +53,9 @@ export async function openJsonl(request: SourceRequest): Promise<OpenedSource> {
   }
   if (columnNames.length === 0) {
     input.close();
-    throw malformed(path, sample[0]?.number ?? 1, sample.length === 0 ? 'the input has no lines' : 'no line holds a JSON object with keys');
+    const first = sample[0];
+    if (first !== undefined && holdsBinary(first.text)) throw binaryInput(path, 'JSON Lines', first.number, first.text, 'the line');
+    throw malformed(path, first?.number ?? 1, first === undefined ? 'the input has no lines' : 'no line holds a JSON object with keys');
   }
   const unknownKeys = new Set<string>();
   let rows: AsyncGenerator<Line> = replay(sample, lines);
@@ -166,13 +171,20 @@ function textOf(value: unknown): string | null {
   return JSON.stringify(value);
 }
 
-/** The line's object, or why it is not one. */
+/**
+ * The line's object, or why it is not one. The reason never quotes the line: it is counted as the
+ * reason of rejected rows, and printed, and binary bytes in an error line garble the terminal.
+ */
 function parseObject(text: string): Record<string, unknown> | string {
+  if (holdsBinary(text)) return BINARY_LINE;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return `not valid JSON (${(error as Error).message})`;
+    // V8 quotes the start of the text ('Unexpected token 'x', "xyz..." is not valid JSON'): left
+    // out, and so is a token that is not text (U+FFFD stands for bytes that are not UTF-8).
+    const problem = (error as Error).message.replace(/, ".*" is not valid JSON$/s, '');
+    return problem.includes('\uFFFD') ? 'not valid JSON' : `not valid JSON (${problem})`;
   }
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : 'not a JSON object';
 }
