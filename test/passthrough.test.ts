@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { Dictionary, Float32, Float64, Int32, Int64, Table, tableFromIPC, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
+import { Dictionary, Float32, Float64, Int16, Int32, Int64, Int8, Table, tableFromIPC, tableToIPC, Uint16, Uint32, Uint64, Uint8, Utf8, vectorFromArray } from 'apache-arrow';
 import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
 import { readCsvTable } from './helpers/golden.js';
 
@@ -85,26 +85,34 @@ describe('kept columns are the input as it was', () => {
     assert.equal(JSON.parse(fed.split('\n')[1] as string)['sepal length (cm)'], '-0');
   });
 
-  it('Arrow to Arrow: fed kept columns keep their values and types', async () => {
+  it('Arrow to Arrow: kept columns, fed or not, keep their values and types (int8 to uint64 included)', async () => {
     const dir = await tempDir();
-    const table = new Table({
+    const columns = {
       id: vectorFromArray(['001', '02134', '007', '0.50', '1e3'], new Dictionary(new Utf8(), new Int32())),
+      // Fed: a (with the null that makes row 2 bad), b, c, d.
       a: vectorFromArray([5n, 6n, null, 9007199254740993n, -7n], new Int64()),
       b: vectorFromArray([3.5, -0, 3, 2.9000000000000004, 2.6], new Float64()),
-      c: vectorFromArray([1, 2, 3, -4, 6], new Int32()),
-      d: vectorFromArray([0.2, 0.3, 0.1, 1e-7, 2.3], new Float32()),
+      c: vectorFromArray([1, 2, 3, -4, 6], new Int16()),
+      d: vectorFromArray([2, 0, 1, 255, 3], new Uint8()),
+      // Only kept.
+      i8: vectorFromArray([-128, 127, 0, null, 1], new Int8()),
+      i32: vectorFromArray([-2147483648, 2147483647, 0, 1, null], new Int32()),
+      f32: vectorFromArray([0.2, 0.3, 0.1, 1e-7, 2.3], new Float32()),
+      u16: vectorFromArray([65535, 0, 1, 2, 3], new Uint16()),
+      u32: vectorFromArray([4294967295, 0, 1, 2, null], new Uint32()),
+      u64: vectorFromArray([18446744073709551615n, 9223372036854775808n, 0n, 1n, 2n], new Uint64()),
       note: vectorFromArray(['he said "hi", ok', 'Zürich ✓', 'bad row', 'two\nlines', '日本語'], new Utf8()),
-    });
+    };
+    const table = new Table(columns);
     await writeFile(join(dir, 'in.arrow'), tableToIPC(table, 'file'));
     const result = await runCli(['score', '-m', MODEL, '-i', 'in.arrow', '-o', 'out.arrow', '--features', 'a,b,c,d', '-b', '2', ...SKIP, '--rejects', 'rejects.jsonl', '-q'], { cwd: dir });
     assert.equal(result.code, 0, result.stderr);
     const out = tableFromIPC(await readFile(join(dir, 'out.arrow')));
     const types = Object.fromEntries(out.schema.fields.map((field) => [field.name, String(field.type)]));
-    assert.deepEqual([types['id'], types['a'], types['b'], types['c'], types['d'], types['note']], ['Utf8', 'Int64', 'Float64', 'Int32', 'Float32', 'Utf8']);
-    const rows = [0, 1, 3, 4];
-    for (const name of ['id', 'a', 'b', 'c', 'd', 'note'] as const) {
+    for (const name of Object.keys(columns) as (keyof typeof columns)[]) {
+      assert.equal(types[name], name === 'id' ? 'Utf8' : String(table.getChild(name)?.type), `the type of ${name}`);
       const written = Array.from({ length: out.numRows }, (_, i) => out.getChild(name)?.get(i) as unknown);
-      const read = rows.map((r) => table.getChild(name)?.get(r) as unknown);
+      const read = [0, 1, 3, 4].map((r) => table.getChild(name)?.get(r) as unknown);
       written.forEach((value, i) => assert.ok(Object.is(value, read[i]), `${name} row ${i}: ${String(value)} is ${String(read[i])}`));
     }
   });
@@ -114,19 +122,23 @@ describe('kept columns are the input as it was', () => {
     const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
     const sql = await instance.connect();
     try {
-      await sql.run(`COPY (SELECT id, a::BIGINT AS a, b::DOUBLE AS b, c::INTEGER AS c, d::FLOAT AS d, note FROM (VALUES
-          ('001', 5, 3.5, 1, 0.2, 'he said "hi", ok'),
-          ('02134', 6, -0.0, 2, 0.3, 'Zürich ✓'),
-          ('007', NULL, 3.0, 3, 0.1, 'bad row'),
-          ('0.50', 9007199254740993, 2.9000000000000004, -4, 1e-7, 'two lines'),
-          ('1e3', -7, 2.6, 6, 2.3, '日本語')) AS t(id, a, b, c, d, note))
+      // Fed: a (with the null that makes row 2 bad), b, c, d; the rest only kept.
+      await sql.run(`COPY (SELECT id, a::BIGINT AS a, b::DOUBLE AS b, c::SMALLINT AS c, d::UTINYINT AS d, i8::TINYINT AS i8, i32::INTEGER AS i32, f32::FLOAT AS f32,
+            u16::USMALLINT AS u16, u32::UINTEGER AS u32, u64::UBIGINT AS u64, note FROM (VALUES
+          ('001', 5, 3.5, 1, 2, -128, -2147483648, 0.2, 65535, 4294967295, 18446744073709551615, 'he said "hi", ok'),
+          ('02134', 6, -0.0, 2, 0, 127, 2147483647, 0.3, 0, 0, 9223372036854775808, 'Zürich ✓'),
+          ('007', NULL, 3.0, 3, 1, 0, 0, 0.1, 1, 1, 0, 'bad row'),
+          ('0.50', 9007199254740993, 2.9000000000000004, -4, 255, NULL, 1, 1e-7, 2, 2, 1, 'two lines'),
+          ('1e3', -7, 2.6, 6, 3, 1, NULL, 2.3, 3, NULL, 2, '日本語')) AS t(id, a, b, c, d, i8, i32, f32, u16, u32, u64, note))
         TO '${join(dir, 'in.parquet')}' (FORMAT parquet)`);
       const result = await runCli(['score', '-m', MODEL, '-i', 'in.parquet', '-o', 'out.parquet', '--features', 'a,b,c,d', '-b', '2', ...SKIP, '--rejects', 'rejects.jsonl', '-q'], { cwd: dir });
       assert.equal(result.code, 0, result.stderr);
-      const types = await sql.runAndReadAll(`SELECT column_name, column_type FROM (DESCRIBE SELECT id, a, b, c, d, note FROM '${join(dir, 'out.parquet')}')`);
-      assert.deepEqual(types.getRows(), [['id', 'VARCHAR'], ['a', 'BIGINT'], ['b', 'DOUBLE'], ['c', 'INTEGER'], ['d', 'FLOAT'], ['note', 'VARCHAR']]);
+      const kept = 'id, a, b, c, d, i8, i32, f32, u16, u32, u64, note';
+      const types = (path: string): Promise<unknown[][]> => sql.runAndReadAll(`SELECT column_name, column_type FROM (DESCRIBE SELECT ${kept} FROM '${path}')`).then((reader) => reader.getRows() as unknown[][]);
+      assert.deepEqual(await types(join(dir, 'out.parquet')), await types(join(dir, 'in.parquet')));
+      assert.deepEqual((await types(join(dir, 'out.parquet'))).map((row) => row[1]), ['VARCHAR', 'BIGINT', 'DOUBLE', 'SMALLINT', 'UTINYINT', 'TINYINT', 'INTEGER', 'FLOAT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'VARCHAR']);
       const query = (path: string, where: string): Promise<unknown[][]> =>
-        sql.runAndReadAll(`SELECT id, a::VARCHAR, b::VARCHAR, signbit(b), c, d::VARCHAR, note FROM '${path}' ${where}`).then((reader) => reader.getRows() as unknown[][]);
+        sql.runAndReadAll(`SELECT COLUMNS(*)::VARCHAR, signbit(b) FROM (SELECT ${kept} FROM '${path}' ${where})`).then((reader) => reader.getRows() as unknown[][]);
       assert.deepEqual(await query(join(dir, 'out.parquet'), ''), await query(join(dir, 'in.parquet'), "WHERE id <> '007'"));
     } finally {
       sql.closeSync();

@@ -5,7 +5,9 @@
 // Numbers of another width (int32, int64, float32, float64) pass in a column that is not written
 // to the output: the model and the statistics take any number.
 import { InputError } from '../errors.js';
-import { keptColumn, type ColumnChunk, type ColumnType } from '../shared/chunk.js';
+import { keptColumn, type ColumnChunk, type KeptColumn } from '../shared/chunk.js';
+
+type ColumnType = KeptColumn['type'];
 
 const NUMBERS: ReadonlySet<ColumnType> = new Set(['float64', 'float32', 'int32', 'int64']);
 

@@ -4,7 +4,7 @@ import type { ScoreJob } from '../config/job.js';
 import { InputError } from '../errors.js';
 import type { RunStats } from '../report/index.js';
 import type { OutputBatch } from '../sinks/index.js';
-import { keptColumn, type Column, type ColumnChunk, type Reject } from '../shared/chunk.js';
+import { keptColumn, type Column, type ColumnChunk, type KeptColumn, type Reject } from '../shared/chunk.js';
 
 /** A row as read: the CSV record's text, else the row as a JSON object. */
 export function recordOf(chunk: ColumnChunk, i: number): string {
@@ -48,8 +48,8 @@ export function checkBudget(job: ScoreJob, stats: RunStats, atEnd: boolean): voi
 
 /** Kept columns come from the chunk as read, not as parsed for the model or preprocessed. */
 export function outputBatch(chunk: ColumnChunk, kept: readonly string[], predictions: ReadonlyMap<string, Column>): OutputBatch {
-  const batch = new Map<string, Column>();
-  for (const name of kept) batch.set(name, keptColumn(chunk, name) as Column);
+  const batch = new Map<string, KeptColumn>();
+  for (const name of kept) batch.set(name, keptColumn(chunk, name) as KeptColumn);
   for (const [name, column] of predictions) batch.set(name, column);
   return batch;
 }

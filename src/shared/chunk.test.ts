@@ -99,7 +99,7 @@ describe('sliceColumn', () => {
 
 describe('concatColumns', () => {
   it('joins float64 columns end to end', () => {
-    const joined = concatColumns([
+    const joined = concatColumns<Column>([
       { type: 'float64', values: Float64Array.from([1, 2]) },
       { type: 'float64', values: Float64Array.from([3]) },
       { type: 'float64', values: Float64Array.from([4, 5]) },
@@ -138,7 +138,7 @@ describe('concatColumns', () => {
   });
 
   it('joins string columns, keeping nulls', () => {
-    const joined = concatColumns([
+    const joined = concatColumns<Column>([
       { type: 'string', values: ['a', null] },
       { type: 'string', values: [] },
       { type: 'string', values: ['c'] },
@@ -147,7 +147,7 @@ describe('concatColumns', () => {
   });
 
   it('merges null markers, marking rows of parts without nulls as present', () => {
-    const joined = concatColumns([
+    const joined = concatColumns<Column>([
       { type: 'float64', values: Float64Array.from([1, 2]) },
       { type: 'float64', values: Float64Array.from([Number.NaN, 4]), nulls: Uint8Array.from([1, 0]) },
       { type: 'float64', values: Float64Array.from([5]) },

@@ -20,6 +20,22 @@ export type TensorColumn =
   | { readonly type: 'tensor'; readonly dtype: 'float16'; readonly shape: readonly number[]; readonly values: Uint16Array; readonly nulls?: undefined }
   | { readonly type: 'tensor'; readonly dtype: 'int64'; readonly shape: readonly number[]; readonly values: BigInt64Array; readonly nulls?: undefined };
 
+/**
+ * A kept Arrow or Parquet column of an integer type that the other stages read as float64 (int8,
+ * int16, uint8, uint16, uint32, uint64): it rides only in a chunk's `passthrough`, so the output
+ * writes it back with its own type and values.
+ */
+export type IntegerColumn =
+  | { readonly type: 'int8'; readonly values: Int8Array; readonly nulls?: Uint8Array }
+  | { readonly type: 'int16'; readonly values: Int16Array; readonly nulls?: Uint8Array }
+  | { readonly type: 'uint8'; readonly values: Uint8Array; readonly nulls?: Uint8Array }
+  | { readonly type: 'uint16'; readonly values: Uint16Array; readonly nulls?: Uint8Array }
+  | { readonly type: 'uint32'; readonly values: Uint32Array; readonly nulls?: Uint8Array }
+  | { readonly type: 'uint64'; readonly values: BigUint64Array; readonly nulls?: Uint8Array };
+
+/** A column as the output writes it: any column, or a kept integer column of its own width. */
+export type KeptColumn = Column | IntegerColumn;
+
 /** Values per row of a tensor column. */
 export function tensorSize(column: TensorColumn): number {
   return column.shape.reduce((product, dim) => product * dim, 1);
@@ -98,7 +114,7 @@ export interface ColumnChunk {
    * Kept columns as read, for those that `columns` holds in another form (a CSV field parsed into a
    * number for the model): the output copies these, so feeding a column never changes how it is kept.
    */
-  readonly passthrough?: ReadonlyMap<string, Column>;
+  readonly passthrough?: ReadonlyMap<string, KeptColumn>;
   readonly origin: ChunkOrigin;
   /** Present when bad rows are skipped rather than fatal: stages add the rows they cannot use (shared, run-wide). */
   readonly rejects?: RejectList;
@@ -110,7 +126,7 @@ export function rowAt(chunk: ColumnChunk, i: number): number {
 }
 
 /** Column `name` as the output copies it: as read, before any parsing for the model. */
-export function keptColumn(chunk: ColumnChunk, name: string): Column | undefined {
+export function keptColumn(chunk: ColumnChunk, name: string): KeptColumn | undefined {
   return chunk.passthrough?.get(name) ?? chunk.columns.get(name);
 }
 
@@ -172,28 +188,25 @@ export function rejectRow(chunk: ColumnChunk, i: number, cell: { readonly column
 }
 
 /** Rows [start, end) of a column, sharing memory where the representation allows. */
-export function sliceColumn(column: Column, start: number, end: number): Column {
+export function sliceColumn<C extends KeptColumn>(column: C, start: number, end: number): C {
+  return sliceAny(column, start, end) as C;
+}
+
+function sliceAny(column: KeptColumn, start: number, end: number): KeptColumn {
   switch (column.type) {
     case 'string':
       return { type: 'string', values: column.values.slice(start, end) };
-    case 'float64':
-      return withNulls({ type: 'float64', values: column.values.subarray(start, end) }, column.nulls, start, end);
-    case 'float32':
-      return withNulls({ type: 'float32', values: column.values.subarray(start, end) }, column.nulls, start, end);
-    case 'int32':
-      return withNulls({ type: 'int32', values: column.values.subarray(start, end) }, column.nulls, start, end);
-    case 'int64':
-      return withNulls({ type: 'int64', values: column.values.subarray(start, end) }, column.nulls, start, end);
-    case 'bool':
-      return withNulls({ type: 'bool', values: column.values.subarray(start, end) }, column.nulls, start, end);
     case 'tensor': {
       const size = tensorSize(column);
       return { ...column, values: column.values.subarray(start * size, end * size) } as TensorColumn;
     }
+    default:
+      // Every other column is one typed array and its null mask.
+      return withNulls({ type: column.type, values: column.values.subarray(start, end) } as Exclude<KeptColumn, { type: 'string' } | TensorColumn>, column.nulls, start, end);
   }
 }
 
-function withNulls<C extends Exclude<Column, { type: 'string' } | TensorColumn>>(
+function withNulls<C extends Exclude<KeptColumn, { type: 'string' } | TensorColumn>>(
   column: C,
   nulls: Uint8Array | undefined,
   start: number,
@@ -270,7 +283,11 @@ export function keptRows(chunk: ColumnChunk, dropped: (row: number) => boolean):
 }
 
 /** The rows at `indices` (ascending) of a column. */
-export function takeRows(column: Column, indices: Int32Array): Column {
+export function takeRows<C extends KeptColumn>(column: C, indices: Int32Array): C {
+  return takeAny(column, indices) as C;
+}
+
+function takeAny(column: KeptColumn, indices: Int32Array): KeptColumn {
   if (column.type === 'string') return { type: 'string', values: Array.from(indices, (i) => column.values[i] ?? null) };
   if (column.type === 'tensor') {
     const size = tensorSize(column);
@@ -286,11 +303,15 @@ export function takeRows(column: Column, indices: Int32Array): Column {
     values[i] = column.values[row] as number | bigint;
     if (nulls !== undefined) nulls[i] = column.nulls?.[row] ?? 0;
   });
-  return { type: column.type, values, ...(nulls === undefined ? {} : { nulls }) } as Column;
+  return { type: column.type, values, ...(nulls === undefined ? {} : { nulls }) } as KeptColumn;
 }
 
 /** Joins columns of the same type end to end (used to merge small batches). */
-export function concatColumns(parts: readonly Column[]): Column {
+export function concatColumns<C extends KeptColumn>(parts: readonly C[]): C {
+  return concatAny(parts) as C;
+}
+
+function concatAny(parts: readonly KeptColumn[]): KeptColumn {
   const first = parts[0];
   if (first === undefined) throw new InternalError('concatColumns needs at least one column');
   if (parts.length === 1) return first;
@@ -298,7 +319,7 @@ export function concatColumns(parts: readonly Column[]): Column {
     if (part.type !== first.type) throw new InternalError(`cannot join a ${part.type} column to a ${first.type} column`);
   }
   if (first.type === 'string') return { type: 'string', values: parts.flatMap((part) => part.values as readonly (string | null)[]) };
-  const numeric = parts as readonly Exclude<Column, { type: 'string' }>[];
+  const numeric = parts as readonly Exclude<KeptColumn, { type: 'string' }>[];
   const total = numeric.reduce((sum, part) => sum + part.values.length, 0);
   const anyNulls = numeric.some((part) => part.nulls !== undefined);
   const nulls = anyNulls ? new Uint8Array(total) : undefined;
@@ -311,7 +332,7 @@ export function concatColumns(parts: readonly Column[]): Column {
     offset += part.values.length;
   }
   if (first.type === 'tensor') return { ...first, values } as TensorColumn;
-  return { type: first.type, values, ...(nulls === undefined ? {} : { nulls }) } as Column;
+  return { type: first.type, values, ...(nulls === undefined ? {} : { nulls }) } as KeptColumn;
 }
 
 /** Joins consecutive chunks of one input end to end (lines and records too). */
@@ -320,7 +341,7 @@ export function concatChunks(parts: readonly ColumnChunk[]): ColumnChunk {
   if (first === undefined) throw new InternalError('concatChunks needs at least one chunk');
   if (parts.length === 1) return first;
   const columns = mapColumns(first.columns, (_, name) => concatColumns(parts.map((part) => part.columns.get(name) as Column)));
-  const passthrough = first.passthrough === undefined ? undefined : mapColumns(first.passthrough, (_, name) => concatColumns(parts.map((part) => part.passthrough?.get(name) as Column)));
+  const passthrough = first.passthrough === undefined ? undefined : mapColumns(first.passthrough, (_, name) => concatColumns(parts.map((part) => part.passthrough?.get(name) as KeptColumn)));
   const lineParts = parts.map((part) => part.origin.lines);
   const lines = lineParts.every((part) => part !== undefined) ? joinLines(lineParts as Uint32Array[]) : undefined;
   const recordParts = parts.map((part) => part.origin.records);
@@ -343,8 +364,8 @@ export function concatChunks(parts: readonly ColumnChunk[]): ColumnChunk {
   };
 }
 
-function mapColumns(columns: ReadonlyMap<string, Column>, map: (column: Column, name: string) => Column): Map<string, Column> {
-  const mapped = new Map<string, Column>();
+function mapColumns<C extends KeptColumn>(columns: ReadonlyMap<string, C>, map: (column: C, name: string) => C): Map<string, C> {
+  const mapped = new Map<string, C>();
   for (const [name, column] of columns) mapped.set(name, map(column, name));
   return mapped;
 }

@@ -5,8 +5,10 @@ import {
   Field,
   Float32,
   Float64,
+  Int16,
   Int32,
   Int64,
+  Int8,
   makeData,
   RecordBatch,
   RecordBatchFileWriter,
@@ -15,13 +17,17 @@ import {
   Struct,
   Table,
   tableToIPC,
+  Uint16,
+  Uint32,
+  Uint64,
+  Uint8,
   Utf8,
   vectorFromArray,
   type Data,
   type DataType,
 } from 'apache-arrow';
 import { InputError, InternalError } from '../errors.js';
-import type { Column } from '../shared/chunk.js';
+import type { KeptColumn } from '../shared/chunk.js';
 import { openAtomicFile } from '../shared/atomic-file.js';
 import type { OutputBatch, Sink, SinkRequest } from './sink.js';
 
@@ -119,8 +125,21 @@ function validity(nulls: Uint8Array | undefined): { nullBitmap?: Uint8Array; nul
   return nullCount === 0 ? { nullCount: 0 } : { nullBitmap: bitmap, nullCount };
 }
 
-function toData(column: Column): Data<DataType> {
-  const length = column.values.length;
+/** The Arrow type of each column type that is one typed array (the array is the Arrow data as it is). */
+const FIXED_WIDTH = {
+  float32: () => new Float32(),
+  float64: () => new Float64(),
+  int8: () => new Int8(),
+  int16: () => new Int16(),
+  int32: () => new Int32(),
+  int64: () => new Int64(),
+  uint8: () => new Uint8(),
+  uint16: () => new Uint16(),
+  uint32: () => new Uint32(),
+  uint64: () => new Uint64(),
+} as const;
+
+function toData(column: KeptColumn): Data<DataType> {
   switch (column.type) {
     case 'tensor':
       throw new InternalError('a tensor column reached the Arrow writer');
@@ -128,13 +147,8 @@ function toData(column: Column): Data<DataType> {
       return vectorFromArray(column.values as (string | null)[], new Utf8()).data[0] as Data<DataType>;
     case 'bool':
       return vectorFromArray(Array.from(column.values, (v, i) => (column.nulls?.[i] === 1 ? null : v === 1)), new Bool()).data[0] as Data<DataType>;
-    case 'float32':
-      return makeData({ type: new Float32(), length, data: column.values, ...validity(column.nulls) });
-    case 'float64':
-      return makeData({ type: new Float64(), length, data: column.values, ...validity(column.nulls) });
-    case 'int32':
-      return makeData({ type: new Int32(), length, data: column.values, ...validity(column.nulls) });
-    case 'int64':
-      return makeData({ type: new Int64(), length, data: column.values, ...validity(column.nulls) });
+    default:
+      // Typed as one of them: makeData's overloads take one Arrow type and its array at a time.
+      return makeData({ type: FIXED_WIDTH[column.type]() as Float64, length: column.values.length, data: column.values as Float64Array, ...validity(column.nulls) });
   }
 }

@@ -1,5 +1,5 @@
 // Sink: CSV (RFC 4180) with numbers printed so that they read back as the same float32/float64.
-import type { Column } from '../shared/chunk.js';
+import type { KeptColumn } from '../shared/chunk.js';
 import { MAX_NUMBER_BYTES, writeFloat32, writeFloat64 } from '../shared/float-text.js';
 import { openAtomicFile } from '../shared/atomic-file.js';
 import type { Sink, SinkRequest } from './sink.js';
@@ -102,7 +102,7 @@ const utf8 = new TextEncoder();
 
 type CellWriter = (out: TextBytes, i: number) => void;
 
-function cellWriter(column: Column, csvSafe: boolean): CellWriter {
+function cellWriter(column: KeptColumn, csvSafe: boolean): CellWriter {
   switch (column.type) {
     case 'string':
       return (out, i) => {

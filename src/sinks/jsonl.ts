@@ -1,6 +1,6 @@
 // Sink: JSON Lines, one object per row with the same columns as a CSV output, in column order.
 import { InternalError } from '../errors.js';
-import type { Column } from '../shared/chunk.js';
+import type { KeptColumn } from '../shared/chunk.js';
 import { formatFloat32, formatFloat64 } from '../shared/values.js';
 import { openAtomicFile } from '../shared/atomic-file.js';
 import type { Sink, SinkRequest } from './sink.js';
@@ -29,7 +29,7 @@ export async function openJsonlSink(request: SinkRequest): Promise<Sink> {
   };
 }
 
-function cellText(column: Column): (i: number) => string {
+function cellText(column: KeptColumn): (i: number) => string {
   const missing = (i: number): boolean => column.type !== 'string' && column.nulls?.[i] === 1;
   switch (column.type) {
     case 'string':
@@ -40,11 +40,11 @@ function cellText(column: Column): (i: number) => string {
       return (i) => finite(missing(i) ? Number.NaN : (column.values[i] as number), formatFloat64);
     case 'bool':
       return (i) => (missing(i) ? 'null' : column.values[i] === 1 ? 'true' : 'false');
-    case 'int32':
-    case 'int64':
-      return (i) => (missing(i) ? 'null' : String(column.values[i]));
     case 'tensor':
       throw new InternalError('a tensor column reached the JSON Lines writer');
+    default:
+      // Integers of every width, int64 and uint64 too, as JSON numbers.
+      return (i) => (missing(i) ? 'null' : String(column.values[i]));
   }
 }
 

@@ -1,8 +1,8 @@
 // The contract every sink implements: ordered batches of output columns in, one committed file out.
-import type { Column } from '../shared/chunk.js';
+import type { KeptColumn } from '../shared/chunk.js';
 
 /** Output columns of one batch, in output order. */
-export type OutputBatch = ReadonlyMap<string, Column>;
+export type OutputBatch = ReadonlyMap<string, KeptColumn>;
 
 /** What a sink wrote. */
 export interface SinkSummary {

@@ -2,7 +2,7 @@
 // cuts a region that runs past the body short instead of failing), then converted: numbers to Float64Array
 // with a null mask, decimals to float, everything else to its text.
 import { DataType, type Data, type Vector } from 'apache-arrow';
-import type { Column } from '../shared/chunk.js';
+import type { Column, IntegerColumn } from '../shared/chunk.js';
 
 /**
  * Checks that a decoded column's buffers hold what its length needs (apache-arrow cuts a buffer
@@ -117,7 +117,8 @@ export function toColumn(vector: Vector): Column {
     const values = vector.toArray() as unknown;
     if (values instanceof Int32Array) return { type: 'int32', values, ...optional };
     if (values instanceof BigInt64Array) return { type: 'int64', values, ...optional };
-    if (values instanceof BigUint64Array) return { type: 'int64', values: BigInt64Array.from(values, (v) => BigInt.asIntN(64, v)), ...optional };
+    // Above 2^63 a uint64 has no int64: as float64 it stays positive (and the model takes floats).
+    if (values instanceof BigUint64Array) return { type: 'float64', values: Float64Array.from(values, Number), ...optional };
     return { type: 'float64', values: Float64Array.from(values as ArrayLike<number>), ...optional };
   }
   if (DataType.isBool(type)) {
@@ -134,6 +135,24 @@ export function toColumn(vector: Vector): Column {
     values[i] = value === null || value === undefined ? null : asText(value);
   }
   return { type: 'string', values };
+}
+
+/**
+ * A kept column's own integers, for the integer types that toColumn widens to float64 (int8, int16,
+ * uint8, uint16, uint32, uint64): undefined for any other type, which toColumn keeps as it is.
+ */
+export function integerColumn(vector: Vector): IntegerColumn | undefined {
+  if (!DataType.isInt(vector.type as DataType)) return undefined;
+  const values = vector.toArray() as unknown;
+  const nulls = nullMask(vector);
+  const optional = nulls === undefined ? {} : { nulls };
+  if (values instanceof Int8Array) return { type: 'int8', values, ...optional };
+  if (values instanceof Int16Array) return { type: 'int16', values, ...optional };
+  if (values instanceof Uint8Array) return { type: 'uint8', values, ...optional };
+  if (values instanceof Uint16Array) return { type: 'uint16', values, ...optional };
+  if (values instanceof Uint32Array) return { type: 'uint32', values, ...optional };
+  if (values instanceof BigUint64Array) return { type: 'uint64', values, ...optional };
+  return undefined;
 }
 
 /**

@@ -7,9 +7,9 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { CompressionType, RecordBatchReader, compressionRegistry } from 'apache-arrow';
 import { InputError, InternalError } from '../errors.js';
 import { CodecError, decodeLz4Frame, decodeZstd } from './arrow-codecs.js';
-import { checkData, toColumn } from './arrow-columns.js';
+import { checkData, integerColumn, toColumn } from './arrow-columns.js';
 import { IpcFormatError, checkedFileAsStream, checkedStream, readFooter, rowsInBlocks, type RandomAccess } from './arrow-ipc.js';
-import type { Column, ColumnChunk } from '../shared/chunk.js';
+import type { Column, ColumnChunk, KeptColumn } from '../shared/chunk.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
 
 type ArrowLayout = 'file' | 'stream';
@@ -209,6 +209,7 @@ async function* readBatches(
     const batch = next.value;
     if (batch.numRows === 0) continue;
     const columns = new Map<string, Column>();
+    const passthrough = new Map<string, KeptColumn>();
     try {
       columnNames.forEach((name, index) => {
         const vector = batch.getChildAt(index);
@@ -221,6 +222,8 @@ async function* readBatches(
           if (problem !== undefined) throw malformed(path, `column '${name}' of record batch ${batchIndex} is corrupt: ${problem}`);
         }
         if (wanted === undefined || wanted.has(name)) columns.set(name, toColumn(vector));
+        const exact = options.keptColumns?.has(name) === true ? integerColumn(vector) : undefined;
+        if (exact !== undefined) passthrough.set(name, exact);
       });
     } catch (error) {
       throw asInputError(path, error);
@@ -229,6 +232,7 @@ async function* readBatches(
       rowOffset: options.rowOffset + firstRowInSource - firstRow,
       rowCount: batch.numRows,
       columns,
+      ...(passthrough.size === 0 ? {} : { passthrough }),
       origin: { source: path, firstRowInSource },
       ...(options.rejects === undefined ? {} : { rejects: options.rejects }),
     };

@@ -7,7 +7,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Transferable } from 'node:worker_threads';
 import { ParquetFile, type RecordBatch } from 'parquet-wasm';
-import { concatColumns, type Column } from '../shared/chunk.js';
+import { concatColumns, type Column, type KeptColumn } from '../shared/chunk.js';
 import { serveRequests } from '../shared/worker-pool.js';
 import { decodeIpcBatches, fieldsOfIpcSchema, type ArrowField } from './arrow-batches.js';
 
@@ -18,7 +18,7 @@ import { decodeIpcBatches, fieldsOfIpcSchema, type ArrowField } from './arrow-ba
  */
 export type DecodeRequest =
   | { readonly kind: 'footer'; readonly file: number; readonly path: string }
-  | { readonly kind: 'slice'; readonly file: number; readonly path: string; readonly group: number; readonly rows: number; readonly columns: readonly string[] | undefined }
+  | { readonly kind: 'slice'; readonly file: number; readonly path: string; readonly group: number; readonly rows: number; readonly columns: readonly string[] | undefined; readonly kept: readonly string[] }
   | { readonly kind: 'close'; readonly file: number };
 
 /** The footer: the columns and their Arrow types, and each row group's rows and compressed bytes. */
@@ -34,6 +34,8 @@ export interface Slice {
   readonly kind: 'slice';
   readonly rowCount: number;
   readonly columns: readonly (readonly [string, Column])[];
+  /** Kept columns of the integer types that `columns` widens, as they are in the file. */
+  readonly passthrough: readonly (readonly [string, KeptColumn])[];
   /** Size of the decoded Arrow data (for progress). */
   readonly bytes: number;
   readonly last: boolean;
@@ -153,7 +155,7 @@ async function readSlice(request: Extract<DecodeRequest, { kind: 'slice' }>): Pr
   }
   const next = await cursor.reader.read();
   const bytes = next.done ? undefined : next.value.intoIPCStream();
-  const batches = bytes === undefined ? [] : decodeIpcBatches(bytes);
+  const batches = bytes === undefined ? [] : decodeIpcBatches(bytes, new Set(request.kept));
   const rowCount = batches.reduce((sum, batch) => sum + batch.rowCount, 0);
   cursor.rowsRead += rowCount;
   const last = next.done || cursor.rowsRead >= groupRows;
@@ -163,7 +165,9 @@ async function readSlice(request: Extract<DecodeRequest, { kind: 'slice' }>): Pr
   }
   const names = batches[0] === undefined ? [] : [...batches[0].columns.keys()];
   const columns = names.map((name) => [name, concatColumns(batches.map((batch) => batch.columns.get(name) as Column))] as const);
-  return { kind: 'slice', rowCount, columns, bytes: bytes?.byteLength ?? 0, last };
+  const exact = batches[0] === undefined ? [] : [...batches[0].passthrough.keys()];
+  const passthrough = exact.map((name) => [name, concatColumns(batches.map((batch) => batch.passthrough.get(name) as KeptColumn))] as const);
+  return { kind: 'slice', rowCount, columns, passthrough, bytes: bytes?.byteLength ?? 0, last };
 }
 
 async function closeFile(file: number): Promise<{ kind: 'closed' }> {
@@ -183,7 +187,7 @@ async function closeFile(file: number): Promise<{ kind: 'closed' }> {
 function buffersOf(reply: DecodeReply): Transferable[] {
   if (reply.kind !== 'slice') return [];
   const buffers = new Set<ArrayBuffer>();
-  for (const [, column] of reply.columns) {
+  for (const [, column] of [...reply.columns, ...reply.passthrough]) {
     if (column.type === 'string') continue;
     for (const array of [column.values, column.nulls]) if (array?.buffer instanceof ArrayBuffer) buffers.add(array.buffer);
   }

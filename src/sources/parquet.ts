@@ -187,7 +187,7 @@ async function* readRowGroups(reading: Reading, options: ChunkOptions, onDecoder
   const request = (position: number): Promise<Slice> => {
     const index = position % threads;
     onDecoder(index);
-    const slice = decode(index, { kind: 'slice', file, path, group: groups[position] as number, rows, columns }, path, 'slice');
+    const slice = decode(index, { kind: 'slice', file, path, group: groups[position] as number, rows, columns, kept: [...(options.keptColumns ?? [])] }, path, 'slice');
     // A slice read ahead may fail while another is awaited: its error is raised when its turn comes.
     slice.catch(() => undefined);
     return slice;
@@ -207,6 +207,7 @@ async function* readRowGroups(reading: Reading, options: ChunkOptions, onDecoder
         rowOffset: options.rowOffset + firstRowInChunks,
         rowCount: slice.rowCount,
         columns: new Map(slice.columns),
+        ...(slice.passthrough.length === 0 ? {} : { passthrough: new Map(slice.passthrough) }),
         origin: { source: path, firstRowInSource },
         ...(options.rejects === undefined ? {} : { rejects: options.rejects }),
       };
