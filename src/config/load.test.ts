@@ -396,4 +396,11 @@ describe('buildScoreJob with a shard', () => {
     await assert.rejects(buildScoreJob(flags({ ...base, onError: 'skip', rejects: join(root, 'bad.csv') })), usageError(/leave out --rejects;/));
     assert.equal((await buildScoreJob(flags(base))).state, base.state);
   });
+
+  it('refuses --state or --rows-per-part into an -o that is a file, not a directory', async () => {
+    const file = join(root, 'plain', 'a.csv');
+    const input = [join(root, 'plain', '*.csv')];
+    await assert.rejects(buildScoreJob(flags({ input, output: file, state: join(root, 'state.json') })), usageError(/--state writes into the directory -o names, but .*a\.csv is not a directory/));
+    await assert.rejects(buildScoreJob(flags({ input, output: file, rowsPerPart: '10' })), usageError(/--rows-per-part writes into the directory -o names/));
+  });
 });

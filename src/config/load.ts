@@ -52,6 +52,10 @@ export async function buildScoreJob(flags: ScoreFlags, env: Readonly<Record<stri
   if (flags.state !== undefined && perInput.length > 0) {
     problems.push(`--state writes each input's report and rejects beside its output (DIR/<input name>.<format>.report.json, .rejects.csv): leave out ${perInput.join(' and ')}; to see the night as a whole, run onnx-batch report merge DIR/*.report.json -o night.json`);
   }
+  const directoryFlag = flags.state !== undefined ? '--state' : flags.rowsPerPart !== undefined ? '--rows-per-part' : undefined;
+  if (directoryFlag !== undefined && flags.output !== '-' && (await exists(flags.output)) && !(await isDirectory(flags.output))) {
+    problems.push(`${directoryFlag} writes into the directory -o names, but ${flags.output} is not a directory: name a directory (e.g. -o scored/), or move the file away`);
+  }
   if (flags.onError === 'skip' && flags.output === '-' && flags.rejects === undefined) {
     problems.push('--on-error skip with output to stdout needs --rejects <path> for the rejected rows');
   }
