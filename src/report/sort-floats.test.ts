@@ -44,6 +44,15 @@ describe('sortFloats', () => {
     assertSortsAsBuiltIn(Float64Array.from(random.subarray(0, 5000), (u) => Math.fround(Math.round((u - 0.5) * 8e4) / 1e4)), 'four decimals');
   });
 
+  it('orders doubles that share float32 roundings: a few (four decimals as text holds them), many (timestamps in milliseconds, 1 + k ulp)', () => {
+    const random = lcgUniform(9, 20_000);
+    assertSortsAsBuiltIn(Float64Array.from(random.subarray(0, 2048), (u) => Math.round((u - 0.5) * 8e4) / 1e4), 'four decimals as doubles');
+    assertSortsAsBuiltIn(Float64Array.from(random.subarray(2048, 4096), (u, i) => 1.7e12 + i * 1000 + Math.floor(u * 1e6)), 'timestamps');
+    assertSortsAsBuiltIn(Float64Array.from(random.subarray(4096, 6144), (u) => 1 + Math.floor(u * 500) * Number.EPSILON), '1 + k ulp');
+    // A few values in each rounding, in a larger array: the insertion pass finishes them.
+    assertSortsAsBuiltIn(Float64Array.from(random.subarray(6144, 10144), (u, i) => Math.fround(i % 97) + (i % 3) * 1e-12 * (u - 0.5)), 'triples');
+  });
+
   it('leaves NaN last, as the built-in sort does', () => {
     assertSortsAsBuiltIn(Float64Array.from([3, Number.NaN, -1, 0.5, Number.NaN, -0]), 'with NaN');
   });

@@ -1,42 +1,46 @@
-// Report: sorting the quantile sketch's buffered values, a radix sort over their bit patterns.
+// Report: sorting the quantile sketch's buffered values, radix sorts over their bit patterns.
 //
 // Why not Float64Array.prototype.sort: it is a comparison sort, about one mispredicted branch per
-// comparison on unordered values, and sorting the sketch's buffers took about a tenth of W1's
-// statistics CPU time. A least-significant-byte radix sort has no data-dependent branches; values
-// that all fit a float32 (columns read as float32, and model outputs) sort as 32-bit keys, in four
-// passes at most. The order is that of Float64Array.prototype.sort: -0 before +0.
+// comparison on unordered values, and sorting the sketch's buffers took about half of W1's
+// statistics CPU time. A least-significant-byte radix sort has no data-dependent branches. Each
+// value is first sorted by its float32 rounding (32-bit keys, four passes at most; rounding is
+// monotone, so only values with the same rounding can be out of order after it), then an insertion
+// pass orders those: a no-op for values that fit a float32 (columns read as float32, model outputs)
+// and cheap for values of a few significant digits (CSV text). Where many values share a rounding
+// (timestamps in milliseconds), the insertion pass gives up early and the values are sorted by their
+// 64-bit patterns instead. The order is that of Float64Array.prototype.sort: -0 before +0.
 
-/** Scratch keys, grown to the largest array sorted (the sketch's buffer: 2,048 values). */
+/** Scratch, grown to the largest array sorted (the sketch's buffer: 2,048 values). */
 let keys = new Uint32Array(0);
 let spare = new Uint32Array(0);
 let highKeys = new Uint32Array(0);
 let spareHigh = new Uint32Array(0);
+let spareValues = new Float64Array(0);
 /** Per byte position (8 of them), how many keys hold each byte value; then where each goes. */
 const counts = new Uint32Array(8 * 256);
 const SIGN = 0x80000000;
+/** Element moves the insertion pass may make per value before the 64-bit sort takes over. */
+const INSERTION_BUDGET = 8;
 
 /** Sorts `values` ascending in place, as Float64Array.prototype.sort does. */
 export function sortFloats(values: Float64Array): void {
   const n = values.length;
-  let float32 = true;
   for (let i = 0; i < n; i++) {
     const value = values[i] as number;
-    if (Math.fround(value) === value) continue;
     // NaN (not in a sketch) goes where the built-in sort puts it: last.
     if (value !== value) {
       values.sort();
       return;
     }
-    float32 = false;
   }
   if (keys.length < n) {
     keys = new Uint32Array(n);
     spare = new Uint32Array(n);
     highKeys = new Uint32Array(n);
     spareHigh = new Uint32Array(n);
+    spareValues = new Float64Array(n);
   }
-  if (float32) sortAsFloat32(values);
-  else sortAsFloat64(values);
+  if (!sortByFloat32(values)) sortAsFloat64(values);
 }
 
 /**
@@ -51,10 +55,10 @@ function fromKey(key: number): number {
   return (key & SIGN ? key & ~SIGN : ~key) >>> 0;
 }
 
-function sortAsFloat32(values: Float64Array): void {
+/** Sorts by float32 rounding, then by value; false if the values share roundings too often (then half sorted). */
+function sortByFloat32(values: Float64Array): boolean {
   const n = values.length;
-  const asFloats = new Float32Array(keys.buffer, 0, n);
-  asFloats.set(values);
+  new Float32Array(keys.buffer, 0, n).set(values);
   counts.fill(0, 0, 4 * 256);
   for (let i = 0; i < n; i++) {
     const key = toKey(keys[i] as number);
@@ -63,6 +67,8 @@ function sortAsFloat32(values: Float64Array): void {
   }
   let from = keys;
   let to = spare;
+  let fromValues: Float64Array = values;
+  let toValues: Float64Array = spareValues;
   for (let pass = 0; pass < 4; pass++) {
     if (!spreadOver(pass, from[0] as number, n)) continue;
     const shift = pass * 8;
@@ -70,13 +76,29 @@ function sortAsFloat32(values: Float64Array): void {
     for (let i = 0; i < n; i++) {
       const key = from[i] as number;
       const at = base + ((key >>> shift) & 255);
-      to[counts[at] as number] = key;
-      counts[at] = (counts[at] as number) + 1;
+      const index = counts[at] as number;
+      counts[at] = index + 1;
+      to[index] = key;
+      toValues[index] = fromValues[i] as number;
     }
     [from, to] = [to, from];
+    [fromValues, toValues] = [toValues, fromValues];
   }
-  for (let i = 0; i < n; i++) from[i] = fromKey(from[i] as number);
-  values.set(new Float32Array(from.buffer, 0, n));
+  if (fromValues !== values) values.set(fromValues.subarray(0, n));
+  let budget = INSERTION_BUDGET * n;
+  for (let i = 1; i < n; i++) {
+    const value = values[i] as number;
+    let j = i - 1;
+    if (!((values[j] as number) > value)) continue;
+    do {
+      values[j + 1] = values[j] as number;
+      j--;
+    } while (j >= 0 && (values[j] as number) > value);
+    values[j + 1] = value;
+    budget -= i - j;
+    if (budget < 0) return false;
+  }
+  return true;
 }
 
 function sortAsFloat64(values: Float64Array): void {
