@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BinCounter } from './bin-counter.js';
+import { NumericStats } from './column-stats.js';
 
 /** The definition: a value's bin is the number of edges strictly below it. */
 function binByDefinition(edges: readonly number[], value: number): number {
   return edges.filter((edge) => edge < value).length;
 }
 
-/** The bin countAll puts one value in. */
+/** The bin `add` puts one value in. */
 function binOf(counter: BinCounter, value: number): number {
   const before = Array.from(counter.counts);
-  counter.countAll(Float64Array.of(value), 1, undefined);
+  counter.add(value);
   return before.findIndex((count, bin) => counter.counts[bin] !== count);
 }
 
@@ -28,16 +29,16 @@ describe('BinCounter', () => {
     }
   });
 
-  it('counts a column by the definition, skipping nulls, NaN and infinities', () => {
+  it('counts a column by the definition in its statistics, skipping nulls, NaN and infinities', () => {
     const edges = [-1, 0, 0.5, 2];
     const values = new Float64Array([-3, -1, -0.5, 0, 0.25, 0.5, 1, 2, 2.5, Number.NaN, Infinity, -Infinity, 7, 0.1]);
     const nulls = new Uint8Array(values.length);
     nulls[12] = 1;
-    const counter = new BinCounter(edges);
-    counter.countAll(values, values.length - 1, nulls);
+    const stats = new NumericStats(edges);
+    stats.observe({ type: 'float64', values, nulls }, values.length - 1);
     const expected = new Array<number>(edges.length + 1).fill(0);
     for (const value of values.subarray(0, 12)) if (Number.isFinite(value)) (expected[binByDefinition(edges, value)] as number)++;
-    assert.deepEqual(Array.from(counter.counts), expected);
+    assert.deepEqual(stats.summary().baseline_bins?.counts, expected);
     assert.deepEqual(expected, [2, 2, 2, 2, 1]);
   });
 });

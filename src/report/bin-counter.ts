@@ -55,19 +55,14 @@ export class BinCounter {
     return position >= 1 ? (position < GRID_CELLS + 1 ? position | 0 : GRID_CELLS + 1) : 0;
   }
 
-  /** Counts the finite values of `values[0..rows)` whose null flag is not set. */
-  countAll(values: ArrayLike<number>, rows: number, nulls: Uint8Array | undefined): void {
-    const { edges, counts, cellBins } = this;
-    const last = edges.length;
-    for (let i = 0; i < rows; i++) {
-      const value = values[i] as number;
-      if (value - value !== 0 || (nulls !== undefined && nulls[i] === 1)) continue;
-      let bin = cellBins[this.cellOf(value)] as number;
-      if (bin < 0) {
-        bin = ~bin;
-        while (bin < last && value > (edges[bin] as number)) bin++;
-      }
-      counts[bin] = (counts[bin] as number) + 1;
+  /** Counts one finite value (the statistics' loop calls it per value: one pass over a column for all its counts). */
+  add(value: number): void {
+    let bin = this.cellBins[this.cellOf(value)] as number;
+    if (bin < 0) {
+      const edges = this.edges;
+      bin = ~bin;
+      while (bin < edges.length && value > (edges[bin] as number)) bin++;
     }
+    this.counts[bin] = (this.counts[bin] as number) + 1;
   }
 }
