@@ -145,3 +145,87 @@ describe('kept columns are the input as it was', () => {
     }
   });
 });
+
+// fixtures/parquet/exact.{parquet,arrow} (make-parquet.mjs): a timestamp with a time zone, a date and
+// two decimal(18,4) columns, one fed (its null makes row r2 bad), one with digits float64 cannot hold.
+describe('kept decimals, dates and timestamps keep their type and values', () => {
+  const EXACT_FEATURES = ['price', 'sepal width (cm)', 'petal length (cm)', 'petal width (cm)'];
+  const KEPT = 'id, ts, day, price, amount';
+  const exact = (format: 'parquet' | 'arrow'): string => join(FIXTURES, 'parquet', `exact.${format}`);
+  const scoreExact = async (dir: string, input: string, output: string): Promise<void> => {
+    const result = await runCli(['score', '-m', MODEL, '-i', input, '-o', output, '--features', EXACT_FEATURES.join(','), '-b', '2', ...SKIP, '--rejects', 'rejects.jsonl', '-q'], { cwd: dir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(await readFile(join(dir, 'rejects.jsonl'), 'utf8'), /"price"/);
+  };
+  /** DuckDB's view of a Parquet file's kept columns: their types, and every value as text. */
+  const duckdb = async (path: string, where = ''): Promise<{ types: unknown[]; rows: unknown[][]; labels: unknown[] }> => {
+    const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+    const sql = await instance.connect();
+    try {
+      await sql.run(`SET TimeZone = 'UTC'`);
+      const types = (await sql.runAndReadAll(`SELECT column_type FROM (DESCRIBE SELECT ${KEPT} FROM '${path}')`)).getRows().map((row) => row[0]);
+      const rows = (await sql.runAndReadAll(`SELECT COLUMNS(*)::VARCHAR FROM (SELECT ${KEPT} FROM '${path}' ${where})`)).getRows() as unknown[][];
+      const labels = where === '' ? (await sql.runAndReadAll(`SELECT label::VARCHAR FROM '${path}'`)).getRows().map((row) => row[0]) : [];
+      return { types, rows, labels };
+    } finally {
+      sql.closeSync();
+    }
+  };
+
+  it('Parquet to Parquet, and Arrow to Parquet: DuckDB reads the input types and values back', async () => {
+    const dir = await tempDir();
+    const input = await duckdb(exact('parquet'), "WHERE id <> 'r2'");
+    assert.deepEqual(input.types, ['VARCHAR', 'TIMESTAMP WITH TIME ZONE', 'DATE', 'DECIMAL(18,4)', 'DECIMAL(18,4)']);
+    assert.deepEqual(input.rows[0], ['r0', '2024-03-10 06:59:59.123+00', '2024-01-02', '5.1000', '12345678901234.5678']);
+    for (const source of ['parquet', 'arrow'] as const) {
+      await scoreExact(dir, exact(source), `${source}.parquet`);
+      const output = await duckdb(join(dir, `${source}.parquet`));
+      assert.deepEqual(output.types, input.types, `types from ${source}`);
+      assert.deepEqual(output.rows, input.rows, `values from ${source}`);
+      // price fed as a float: r0 and r1 are iris rows 0 (setosa) and 104 (virginica).
+      assert.deepEqual(output.labels, ['0', '2', '2', '0'], `labels from ${source}`);
+    }
+  });
+
+  it('Arrow to Arrow: the Arrow types (time zone, unit, precision, scale) and raw values', async () => {
+    const dir = await tempDir();
+    await scoreExact(dir, exact('arrow'), 'out.arrow');
+    const input = tableFromIPC(await readFile(exact('arrow')));
+    const out = tableFromIPC(await readFile(join(dir, 'out.arrow')));
+    for (const name of ['id', 'ts', 'day', 'price', 'amount']) {
+      const read = input.getChild(name);
+      const written = out.getChild(name);
+      assert.equal(String(written?.type), String(read?.type), name);
+      assert.deepEqual(written?.type, read?.type, name);
+      const rows = [0, 1, 3, 4].map((r) => (read?.isValid(r) === true ? String(read.get(r)) : null));
+      assert.deepEqual(Array.from({ length: out.numRows }, (_, i) => (written?.isValid(i) === true ? String(written.get(i)) : null)), rows, name);
+    }
+    // Decimal values as their 128-bit words: 12345678901234.5678 survives to the last digit.
+    const words = (table: Table, row: number): number[] => {
+      let at = row;
+      for (const data of table.getChild('amount')?.data ?? []) {
+        if (at < data.length) return Array.from((data.values as Uint32Array).subarray((data.offset + at) * 4, (data.offset + at + 1) * 4));
+        at -= data.length;
+      }
+      return [];
+    };
+    assert.equal(words(input, 0).length, 4);
+    assert.deepEqual(words(out, 0), words(input, 0));
+    assert.deepEqual(words(out, 2), words(input, 3));
+    assert.equal(out.getChild('ts')?.get(1), -1);
+  });
+
+  it('Parquet to CSV and JSON Lines: ISO dates and the exact decimal digits', async () => {
+    const dir = await tempDir();
+    await scoreExact(dir, exact('parquet'), 'out.csv');
+    const csv = readCsvTable(join(dir, 'out.csv'));
+    assert.deepEqual(csv.get('ts'), ['2024-03-10T06:59:59.123Z', '1969-12-31T23:59:59.999Z', '', '2262-04-11T23:47:16.854Z']);
+    assert.deepEqual(csv.get('day'), ['2024-01-02T00:00:00.000Z', '1900-02-28T00:00:00.000Z', '', '9999-12-31T00:00:00.000Z']);
+    assert.deepEqual(csv.get('price'), ['5.1000', '6.3000', '7.7000', '4.9000']);
+    assert.deepEqual(csv.get('amount'), ['12345678901234.5678', '-0.0001', '-98765432109876.5432', '']);
+    await scoreExact(dir, exact('arrow'), 'out.jsonl');
+    const lines = (await readFile(join(dir, 'out.jsonl'), 'utf8')).trim().split('\n');
+    assert.match(lines[0] as string, /^\{"id":"r0","ts":"2024-03-10T06:59:59\.123Z","day":"2024-01-02T00:00:00\.000Z","price":5\.1000,"amount":12345678901234\.5678,/);
+    assert.match(lines[3] as string, /"amount":null,/);
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InternalError } from '../errors.js';
-import { concatChunks, concatColumns, isNull, lineOf, placeOf, rejectValue, RejectList, rowAt, sliceChunk, sliceColumn, withoutRejected, type Column, type ColumnChunk } from './chunk.js';
+import { concatChunks, concatColumns, isNull, lineOf, placeOf, rejectValue, RejectList, rowAt, sliceChunk, sliceColumn, takeRows, withoutRejected, type Column, type ColumnChunk, type ExactColumn } from './chunk.js';
 
 function sampleChunk(): ColumnChunk {
   const columns = new Map<string, Column>([
@@ -230,5 +230,31 @@ describe('bad rows leave a chunk where they are found', () => {
     assert.deepEqual([0, 1, 2, 3].map((i) => rowAt(joined, i)), [100, 102, 103, 104]);
     // Chunks without gaps stay without row ids.
     assert.equal(concatChunks([sliceChunk(sampleChunk(), 0, 2), sliceChunk(sampleChunk(), 2, 5)]).rowIds, undefined);
+  });
+});
+
+describe('decimal columns (several words a row)', () => {
+  // Rows 0..3 as 128-bit words [r, r + 10, r + 20, r + 30]; row 2 is null.
+  const decimal: ExactColumn = {
+    type: 'decimal',
+    precision: 18,
+    scale: 4,
+    bitWidth: 128,
+    values: Uint32Array.from({ length: 16 }, (_, i) => (i >> 2) + 10 * (i & 3)),
+    nulls: Uint8Array.from([0, 0, 1, 0]),
+  };
+  const rows = (column: ExactColumn): number[][] => Array.from({ length: column.values.length / 4 }, (_, r) => Array.from((column.values as Uint32Array).subarray(r * 4, r * 4 + 4)));
+
+  it('slices, takes and joins whole rows with their nulls and type', () => {
+    const slice = sliceColumn(decimal, 1, 3);
+    assert.deepEqual(rows(slice), [[1, 11, 21, 31], [2, 12, 22, 32]]);
+    assert.deepEqual(slice.nulls, Uint8Array.from([0, 1]));
+    const taken = takeRows(decimal, Int32Array.from([0, 2, 3]));
+    assert.deepEqual(rows(taken), [[0, 10, 20, 30], [2, 12, 22, 32], [3, 13, 23, 33]]);
+    assert.deepEqual(taken.nulls, Uint8Array.from([0, 1, 0]));
+    const joined = concatColumns([sliceColumn(decimal, 0, 1), sliceColumn(decimal, 1, 4)]);
+    assert.deepEqual(rows(joined), rows(decimal));
+    assert.deepEqual(joined.nulls, decimal.nulls);
+    assert.deepEqual({ ...joined, values: undefined, nulls: undefined }, { ...decimal, values: undefined, nulls: undefined });
   });
 });

@@ -33,8 +33,26 @@ export type IntegerColumn =
   | { readonly type: 'uint32'; readonly values: Uint32Array; readonly nulls?: Uint8Array }
   | { readonly type: 'uint64'; readonly values: BigUint64Array; readonly nulls?: Uint8Array };
 
-/** A column as the output writes it: any column, or a kept integer column of its own width. */
-export type KeptColumn = Column | IntegerColumn;
+/**
+ * A kept Arrow or Parquet column that the other stages read in another form (a decimal as float64,
+ * a date or a timestamp as ISO text): its Arrow type and its values as they are in the file (a
+ * decimal is `bitWidth / 32` little-endian words per row), so the output writes them back exactly.
+ */
+export type ExactColumn =
+  | { readonly type: 'decimal'; readonly precision: number; readonly scale: number; readonly bitWidth: number; readonly values: Uint32Array; readonly nulls?: Uint8Array }
+  | { readonly type: 'date32'; readonly values: Int32Array; readonly nulls?: Uint8Array }
+  | { readonly type: 'date64'; readonly values: BigInt64Array; readonly nulls?: Uint8Array }
+  | { readonly type: 'timestamp'; readonly unit: TimeUnitName; readonly timezone: string | null; readonly values: BigInt64Array; readonly nulls?: Uint8Array };
+
+export type TimeUnitName = 'second' | 'millisecond' | 'microsecond' | 'nanosecond';
+
+/** A column as the output writes it: any column, or a kept column of its own Arrow type. */
+export type KeptColumn = Column | IntegerColumn | ExactColumn;
+
+/** Array elements per row: a tensor's size, a decimal's words, else one. */
+function rowWidth(column: Exclude<KeptColumn, { type: 'string' }>): number {
+  return column.type === 'tensor' ? tensorSize(column) : column.type === 'decimal' ? column.bitWidth / 32 : 1;
+}
 
 /** Values per row of a tensor column. */
 export function tensorSize(column: TensorColumn): number {
@@ -196,23 +214,13 @@ function sliceAny(column: KeptColumn, start: number, end: number): KeptColumn {
   switch (column.type) {
     case 'string':
       return { type: 'string', values: column.values.slice(start, end) };
-    case 'tensor': {
-      const size = tensorSize(column);
-      return { ...column, values: column.values.subarray(start * size, end * size) } as TensorColumn;
+    default: {
+      // Every other column is one typed array (`rowWidth` elements a row) and its null mask.
+      const width = rowWidth(column);
+      const values = column.values.subarray(start * width, end * width);
+      return { ...column, values, ...(column.nulls === undefined ? {} : { nulls: column.nulls.subarray(start, end) }) } as KeptColumn;
     }
-    default:
-      // Every other column is one typed array and its null mask.
-      return withNulls({ type: column.type, values: column.values.subarray(start, end) } as Exclude<KeptColumn, { type: 'string' } | TensorColumn>, column.nulls, start, end);
   }
-}
-
-function withNulls<C extends Exclude<KeptColumn, { type: 'string' } | TensorColumn>>(
-  column: C,
-  nulls: Uint8Array | undefined,
-  start: number,
-  end: number,
-): C {
-  return nulls === undefined ? column : { ...column, nulls: nulls.subarray(start, end) };
 }
 
 /** Rows [start, end) of a chunk. */
@@ -289,12 +297,13 @@ export function takeRows<C extends KeptColumn>(column: C, indices: Int32Array): 
 
 function takeAny(column: KeptColumn, indices: Int32Array): KeptColumn {
   if (column.type === 'string') return { type: 'string', values: Array.from(indices, (i) => column.values[i] ?? null) };
-  if (column.type === 'tensor') {
-    const size = tensorSize(column);
-    const Tensor = column.values.constructor as new (length: number) => { set(source: ArrayLike<unknown>, offset: number): void };
-    const values = new Tensor(indices.length * size);
-    indices.forEach((row, i) => values.set(column.values.subarray(row * size, (row + 1) * size) as ArrayLike<unknown>, i * size));
-    return { ...column, values } as TensorColumn;
+  const width = rowWidth(column);
+  if (width !== 1) {
+    const Wide = column.values.constructor as new (length: number) => { set(source: ArrayLike<unknown>, offset: number): void };
+    const values = new Wide(indices.length * width);
+    indices.forEach((row, i) => values.set(column.values.subarray(row * width, (row + 1) * width) as ArrayLike<unknown>, i * width));
+    const nulls = column.nulls === undefined ? undefined : Uint8Array.from(indices, (row) => column.nulls?.[row] ?? 0);
+    return { ...column, values, ...(nulls === undefined ? {} : { nulls }) } as KeptColumn;
   }
   const Values = column.values.constructor as new (length: number) => { [i: number]: number | bigint };
   const values = new Values(indices.length);
@@ -303,7 +312,7 @@ function takeAny(column: KeptColumn, indices: Int32Array): KeptColumn {
     values[i] = column.values[row] as number | bigint;
     if (nulls !== undefined) nulls[i] = column.nulls?.[row] ?? 0;
   });
-  return { type: column.type, values, ...(nulls === undefined ? {} : { nulls }) } as KeptColumn;
+  return { ...column, values, ...(nulls === undefined ? {} : { nulls }) } as KeptColumn;
 }
 
 /** Joins columns of the same type end to end (used to merge small batches). */
@@ -320,19 +329,19 @@ function concatAny(parts: readonly KeptColumn[]): KeptColumn {
   }
   if (first.type === 'string') return { type: 'string', values: parts.flatMap((part) => part.values as readonly (string | null)[]) };
   const numeric = parts as readonly Exclude<KeptColumn, { type: 'string' }>[];
+  const width = rowWidth(first);
   const total = numeric.reduce((sum, part) => sum + part.values.length, 0);
   const anyNulls = numeric.some((part) => part.nulls !== undefined);
-  const nulls = anyNulls ? new Uint8Array(total) : undefined;
+  const nulls = anyNulls ? new Uint8Array(total / width) : undefined;
   const Values = first.values.constructor as new (length: number) => { set(source: ArrayLike<unknown>, offset: number): void };
   const values = new Values(total);
   let offset = 0;
   for (const part of numeric) {
     values.set(part.values, offset);
-    if (nulls !== undefined && part.nulls !== undefined) nulls.set(part.nulls, offset);
+    if (nulls !== undefined && part.nulls !== undefined) nulls.set(part.nulls, offset / width);
     offset += part.values.length;
   }
-  if (first.type === 'tensor') return { ...first, values } as TensorColumn;
-  return { type: first.type, values, ...(nulls === undefined ? {} : { nulls }) } as KeptColumn;
+  return { ...first, values, ...(nulls === undefined ? {} : { nulls }) } as KeptColumn;
 }
 
 /** Joins consecutive chunks of one input end to end (lines and records too). */

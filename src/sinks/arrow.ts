@@ -2,6 +2,9 @@
 import {
   AsyncByteQueue,
   Bool,
+  DateDay,
+  DateMillisecond,
+  Decimal,
   Field,
   Float32,
   Float64,
@@ -16,6 +19,8 @@ import {
   Schema,
   Struct,
   Table,
+  Timestamp,
+  TimeUnit,
   tableToIPC,
   Uint16,
   Uint32,
@@ -27,7 +32,7 @@ import {
   type DataType,
 } from 'apache-arrow';
 import { InputError, InternalError } from '../errors.js';
-import type { KeptColumn } from '../shared/chunk.js';
+import type { ExactColumn, KeptColumn, TimeUnitName } from '../shared/chunk.js';
 import { openAtomicFile } from '../shared/atomic-file.js';
 import type { OutputBatch, Sink, SinkRequest } from './sink.js';
 
@@ -139,6 +144,26 @@ const FIXED_WIDTH = {
   uint64: () => new Uint64(),
 } as const;
 
+const TIME_UNITS: Readonly<Record<TimeUnitName, TimeUnit>> = {
+  second: TimeUnit.SECOND,
+  millisecond: TimeUnit.MILLISECOND,
+  microsecond: TimeUnit.MICROSECOND,
+  nanosecond: TimeUnit.NANOSECOND,
+};
+
+function exactType(column: ExactColumn): DataType {
+  switch (column.type) {
+    case 'decimal':
+      return new Decimal(column.scale, column.precision, column.bitWidth);
+    case 'date32':
+      return new DateDay();
+    case 'date64':
+      return new DateMillisecond();
+    case 'timestamp':
+      return new Timestamp(TIME_UNITS[column.unit], column.timezone);
+  }
+}
+
 function toData(column: KeptColumn): Data<DataType> {
   switch (column.type) {
     case 'tensor':
@@ -147,6 +172,14 @@ function toData(column: KeptColumn): Data<DataType> {
       return vectorFromArray(column.values as (string | null)[], new Utf8()).data[0] as Data<DataType>;
     case 'bool':
       return vectorFromArray(Array.from(column.values, (v, i) => (column.nulls?.[i] === 1 ? null : v === 1)), new Bool()).data[0] as Data<DataType>;
+    case 'decimal':
+    case 'date32':
+    case 'date64':
+    case 'timestamp': {
+      // The values are the Arrow data as read, under the type they were read with.
+      const length = column.values.length / (column.type === 'decimal' ? column.bitWidth / 32 : 1);
+      return makeData({ type: exactType(column) as Float64, length, data: column.values as unknown as Float64Array, ...validity(column.nulls) });
+    }
     default:
       // Typed as one of them: makeData's overloads take one Arrow type and its array at a time.
       return makeData({ type: FIXED_WIDTH[column.type]() as Float64, length: column.values.length, data: column.values as Float64Array, ...validity(column.nulls) });

@@ -1,5 +1,6 @@
 // Sink: CSV (RFC 4180) with numbers printed so that they read back as the same float32/float64.
 import type { KeptColumn } from '../shared/chunk.js';
+import { exactText } from '../shared/exact-text.js';
 import { MAX_NUMBER_BYTES, writeFloat32, writeFloat64 } from '../shared/float-text.js';
 import { openAtomicFile } from '../shared/atomic-file.js';
 import type { Sink, SinkRequest } from './sink.js';
@@ -116,6 +117,13 @@ function cellWriter(column: KeptColumn, csvSafe: boolean): CellWriter {
       return withNulls(column.nulls, (out, i) => out.number(column.values[i] ?? Number.NaN, writeFloat64));
     case 'bool':
       return withNulls(column.nulls, (out, i) => out.text(column.values[i] === 1 ? 'true' : 'false'));
+    case 'decimal':
+    case 'date32':
+    case 'date64':
+    case 'timestamp': {
+      const text = exactText(column);
+      return withNulls(column.nulls, (out, i) => out.text(text(i)));
+    }
     default:
       return withNulls(column.nulls, (out, i) => out.text(String(column.values[i])));
   }

@@ -1,6 +1,7 @@
 // Sink: JSON Lines, one object per row with the same columns as a CSV output, in column order.
 import { InternalError } from '../errors.js';
 import type { KeptColumn } from '../shared/chunk.js';
+import { exactText } from '../shared/exact-text.js';
 import { formatFloat32, formatFloat64 } from '../shared/values.js';
 import { openAtomicFile } from '../shared/atomic-file.js';
 import type { Sink, SinkRequest } from './sink.js';
@@ -42,6 +43,17 @@ function cellText(column: KeptColumn): (i: number) => string {
       return (i) => (missing(i) ? 'null' : column.values[i] === 1 ? 'true' : 'false');
     case 'tensor':
       throw new InternalError('a tensor column reached the JSON Lines writer');
+    case 'decimal': {
+      // A JSON number of the decimal's exact digits.
+      const text = exactText(column);
+      return (i) => (missing(i) ? 'null' : text(i));
+    }
+    case 'date32':
+    case 'date64':
+    case 'timestamp': {
+      const text = exactText(column);
+      return (i) => (missing(i) ? 'null' : JSON.stringify(text(i)));
+    }
     default:
       // Integers of every width, int64 and uint64 too, as JSON numbers.
       return (i) => (missing(i) ? 'null' : String(column.values[i]));

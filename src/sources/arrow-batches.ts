@@ -2,7 +2,7 @@
 // The bytes come from a library that decoded and checked the data itself, but every column is still
 // checked against its buffers before it is converted, as the Arrow source does.
 import { RecordBatchReader, Schema, type DataType } from 'apache-arrow';
-import { checkData, integerColumn, toColumn } from './arrow-columns.js';
+import { checkData, exactColumn, toColumn } from './arrow-columns.js';
 import type { Column, KeptColumn } from '../shared/chunk.js';
 import { IpcFormatError } from './arrow-ipc-metadata.js';
 
@@ -19,7 +19,7 @@ export function fieldsOfIpcSchema(bytes: Uint8Array): ArrowField[] {
   return schema.fields.map((field) => ({ name: field.name, type: String(field.type as DataType) }));
 }
 
-/** One decoded record batch: its row count and columns, in schema order, and the kept columns' own integers (see integerColumn). */
+/** One decoded record batch: its row count and columns, in schema order, and the kept columns as they are in the file where `columns` reads them in another form (see exactColumn). */
 export interface DecodedBatch {
   readonly rowCount: number;
   readonly columns: ReadonlyMap<string, Column>;
@@ -43,7 +43,7 @@ export function decodeIpcBatches(bytes: Uint8Array, kept: ReadonlySet<string> = 
         if (problem !== undefined) throw new IpcFormatError(`column '${field.name}' is corrupt: ${problem}`);
       }
       columns.set(field.name, toColumn(vector));
-      const exact = kept.has(field.name) ? integerColumn(vector) : undefined;
+      const exact = kept.has(field.name) ? exactColumn(vector) : undefined;
       if (exact !== undefined) passthrough.set(field.name, exact);
     });
     batches.push({ rowCount: batch.numRows, columns, passthrough });

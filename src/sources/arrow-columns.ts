@@ -1,8 +1,9 @@
 // Arrow vectors -> the tool's columns: each decoded column is checked against its buffers first (apache-arrow
 // cuts a region that runs past the body short instead of failing), then converted: numbers to Float64Array
 // with a null mask, decimals to float, everything else to its text.
-import { DataType, type Data, type Vector } from 'apache-arrow';
-import type { Column, IntegerColumn } from '../shared/chunk.js';
+import { DataType, DateUnit, TimeUnit, type Data, type Vector } from 'apache-arrow';
+import type { Column, ExactColumn, IntegerColumn, TimeUnitName } from '../shared/chunk.js';
+import { isoText } from '../shared/exact-text.js';
 
 /**
  * Checks that a decoded column's buffers hold what its length needs (apache-arrow cuts a buffer
@@ -138,14 +139,28 @@ export function toColumn(vector: Vector): Column {
 }
 
 /**
- * A kept column's own integers, for the integer types that toColumn widens to float64 (int8, int16,
- * uint8, uint16, uint32, uint64): undefined for any other type, which toColumn keeps as it is.
+ * A kept column as it is in the file, for the types that toColumn reads in another form: integers
+ * it widens to float64 (int8, int16, uint8, uint16, uint32, uint64), decimals (float64), dates and
+ * timestamps (text). Undefined for any other type, which toColumn keeps as it is.
  */
-export function integerColumn(vector: Vector): IntegerColumn | undefined {
-  if (!DataType.isInt(vector.type as DataType)) return undefined;
-  const values = vector.toArray() as unknown;
+export function exactColumn(vector: Vector): IntegerColumn | ExactColumn | undefined {
+  const type = vector.type as DataType;
   const nulls = nullMask(vector);
   const optional = nulls === undefined ? {} : { nulls };
+  if (DataType.isDecimal(type)) {
+    const { precision, scale, bitWidth } = type as unknown as { precision: number; scale: number; bitWidth: number };
+    return { type: 'decimal', precision, scale, bitWidth, values: rawValues(vector, Uint32Array, bitWidth / 32), ...optional };
+  }
+  if (DataType.isDate(type)) {
+    const day = (type as unknown as { unit: DateUnit }).unit === DateUnit.DAY;
+    return day ? { type: 'date32', values: rawValues(vector, Int32Array, 1), ...optional } : { type: 'date64', values: rawValues(vector, BigInt64Array, 1), ...optional };
+  }
+  if (DataType.isTimestamp(type)) {
+    const { unit, timezone } = type as unknown as { unit: TimeUnit; timezone?: string | null };
+    return { type: 'timestamp', unit: TIME_UNITS[unit], timezone: timezone ?? null, values: rawValues(vector, BigInt64Array, 1), ...optional };
+  }
+  if (!DataType.isInt(type)) return undefined;
+  const values = vector.toArray() as unknown;
   if (values instanceof Int8Array) return { type: 'int8', values, ...optional };
   if (values instanceof Int16Array) return { type: 'int16', values, ...optional };
   if (values instanceof Uint8Array) return { type: 'uint8', values, ...optional };
@@ -153,6 +168,25 @@ export function integerColumn(vector: Vector): IntegerColumn | undefined {
   if (values instanceof Uint32Array) return { type: 'uint32', values, ...optional };
   if (values instanceof BigUint64Array) return { type: 'uint64', values, ...optional };
   return undefined;
+}
+
+const TIME_UNITS: Readonly<Record<TimeUnit, TimeUnitName>> = {
+  [TimeUnit.SECOND]: 'second',
+  [TimeUnit.MILLISECOND]: 'millisecond',
+  [TimeUnit.MICROSECOND]: 'microsecond',
+  [TimeUnit.NANOSECOND]: 'nanosecond',
+};
+
+/** A fixed-width column's values, `width` elements a row, copied out of each record batch's buffer. */
+function rawValues<A extends Uint32Array | Int32Array | BigInt64Array>(vector: Vector, Values: new (length: number) => A, width: number): A {
+  const values = new Values(vector.length * width);
+  let at = 0;
+  for (const data of vector.data) {
+    const own = data.values as unknown as A;
+    values.set(own.subarray(data.offset * width, (data.offset + data.length) * width) as never, at * width);
+    at += data.length;
+  }
+  return values;
 }
 
 /**
@@ -177,11 +211,7 @@ function decimalValues(vector: Vector, scale: number, words: number): Float64Arr
 
 function textOf(type: DataType): (value: unknown) => string {
   if (DataType.isTimestamp(type) || DataType.isDate(type)) {
-    return (value) => {
-      const ms = typeof value === 'bigint' ? Number(value) : Number(value);
-      const date = new Date(ms);
-      return Number.isNaN(date.getTime()) ? String(value) : date.toISOString();
-    };
+    return (value) => isoText(Number(value));
   }
   return (value) => (typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value, jsonSafe) : String(value));
 }

@@ -7,7 +7,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { CompressionType, RecordBatchReader, compressionRegistry } from 'apache-arrow';
 import { InputError, InternalError } from '../errors.js';
 import { CodecError, decodeLz4Frame, decodeZstd } from './arrow-codecs.js';
-import { checkData, integerColumn, toColumn } from './arrow-columns.js';
+import { checkData, exactColumn, toColumn } from './arrow-columns.js';
 import { IpcFormatError, checkedFileAsStream, checkedStream, readFooter, rowsInBlocks, type RandomAccess } from './arrow-ipc.js';
 import type { Column, ColumnChunk, KeptColumn } from '../shared/chunk.js';
 import type { ChunkOptions, OpenedSource, SourceRequest } from './source.js';
@@ -222,7 +222,7 @@ async function* readBatches(
           if (problem !== undefined) throw malformed(path, `column '${name}' of record batch ${batchIndex} is corrupt: ${problem}`);
         }
         if (wanted === undefined || wanted.has(name)) columns.set(name, toColumn(vector));
-        const exact = options.keptColumns?.has(name) === true ? integerColumn(vector) : undefined;
+        const exact = options.keptColumns?.has(name) === true ? exactColumn(vector) : undefined;
         if (exact !== undefined) passthrough.set(name, exact);
       });
     } catch (error) {

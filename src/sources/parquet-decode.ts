@@ -34,7 +34,7 @@ export interface Slice {
   readonly kind: 'slice';
   readonly rowCount: number;
   readonly columns: readonly (readonly [string, Column])[];
-  /** Kept columns of the integer types that `columns` widens, as they are in the file. */
+  /** Kept columns that `columns` reads in another form (widened integers, decimals, dates, timestamps), as they are in the file. */
   readonly passthrough: readonly (readonly [string, KeptColumn])[];
   /** Size of the decoded Arrow data (for progress). */
   readonly bytes: number;
