@@ -32,6 +32,7 @@ const ADAPTERS: Readonly<Record<string, readonly string[]>> = {
   'parquet-wasm': ['sources/parquet-decode.ts', 'sinks/parquet.ts'],
   fzstd: ['sources/arrow-codecs.ts'],
   lz4js: ['sources/arrow-codecs.ts'],
+  hysnappy: ['sources/snappy.ts'],
   'cli-progress': ['cli/progress.ts'],
   yaml: ['pipeline/load-spec.ts'],
   ajv: ['pipeline/spec-schema.ts'],

@@ -1,15 +1,21 @@
-// Source, worker thread: decodes Parquet for parquet.ts. parquet-wasm (arrow-rs compiled to
-// WebAssembly) reads the footer and decodes a row group's pages into Arrow record batches, whose IPC
-// bytes become columns (arrow-batches.ts); the columns' buffers move to the main thread without a
-// copy. Running here, decoding overlaps with the model and the writer on the main thread, as CSV
-// parsing does in its workers. The file is read by byte ranges (fileRanges), so only the footer and
-// the row group being read are in memory.
+// Source, worker thread: decodes Parquet for parquet.ts. Flat number columns in plain or dictionary
+// pages (most model features) are decoded here in JavaScript (parquet-pages.ts); every other column
+// by parquet-wasm (arrow-rs compiled to WebAssembly), whose Arrow record batches' IPC bytes become
+// columns (arrow-batches.ts), a round trip that costs several times more. The footer is read in
+// JavaScript too where every column has a plain type (parquet-footer.ts), so that a file read only
+// through its pages never loads parquet-wasm, whose WebAssembly takes ~0.5 s of CPU to compile.
+// The columns' buffers move to the main thread without a copy. Running here, decoding overlaps with
+// the model and the writer on the main thread, as CSV parsing does in its workers. The file is read
+// by byte ranges, so only the footer and the row group being read are in memory.
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Transferable } from 'node:worker_threads';
-import { ParquetFile, type RecordBatch } from 'parquet-wasm';
+import type { ParquetFile, RecordBatch } from 'parquet-wasm';
 import { concatColumns, type Column, type KeptColumn } from '../shared/chunk.js';
 import { serveRequests } from '../shared/worker-pool.js';
-import { decodeIpcBatches, fieldsOfIpcSchema, type ArrowField } from './arrow-batches.js';
+import { decodeIpcBatches, fieldsOfIpcSchema, type ArrowField, type DecodedBatch } from './arrow-batches.js';
+import { plainFields, planFooter, readFooter as readFileFooter, rowGroupSizes, type FileFooter, type FooterPlan } from './parquet-footer.js';
+import { ColumnPages } from './parquet-pages.js';
+import { ParquetFormatError } from './thrift-compact.js';
 
 /**
  * What the main thread asks a decoder thread. `file` names one opening of `path` (the thread opens
@@ -52,10 +58,24 @@ export type DecodeReply = Footer | Slice | DecodeFailure | { readonly kind: 'clo
 
 interface OpenFile {
   readonly handle: FileHandle;
-  readonly parquet: ParquetFile;
+  readonly size: number;
+  /** parquet-wasm's opening of the file, made when a column or the footer needs it. */
+  wasm: ParquetFile | undefined;
+  readonly fields: readonly ArrowField[];
+  /** The column chunks decoded in JavaScript, per row group. */
+  readonly plan: FooterPlan;
   readonly rowGroupRows: readonly number[];
-  /** Row groups being read: their stream and the rows taken so far. */
-  readonly cursors: Map<number, { readonly reader: ReadableStreamDefaultReader<RecordBatch>; rowsRead: number }>;
+  readonly rowGroupBytes: readonly number[];
+  /** Row groups being read. */
+  readonly cursors: Map<number, Cursor>;
+}
+
+/** A row group being read: parquet-wasm's stream of the columns it decodes, the others' pages, and the rows taken so far. */
+interface Cursor {
+  readonly names: readonly string[];
+  readonly reader: ReadableStreamDefaultReader<RecordBatch> | undefined;
+  readonly pages: ReadonlyMap<string, ColumnPages>;
+  rowsRead: number;
 }
 
 /**
@@ -106,17 +126,42 @@ function fileRanges(handle: FileHandle, start: number, end: number): Blob {
   const range = {
     size: end - start,
     slice: (from = 0, to = end - start) => fileRanges(handle, start + Math.min(from, end - start), start + Math.min(to, end - start)),
-    arrayBuffer: async () => {
-      const bytes = new Uint8Array(end - start);
-      for (let at = 0; at < bytes.length; ) {
-        const { bytesRead } = await handle.read(bytes, at, bytes.length - at, start + at);
-        if (bytesRead === 0) throw new RangeError(`the file ends at byte ${start + at}, before the ${end - start} bytes read at ${start} (was it changed while being read?)`);
-        at += bytesRead;
-      }
-      return bytes.buffer;
-    },
+    arrayBuffer: async () => (await readRange(handle, start, end)).buffer,
   };
   return range as unknown as Blob;
+}
+
+async function readRange(handle: FileHandle, start: number, end: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(end - start);
+  for (let at = 0; at < bytes.length; ) {
+    const { bytesRead } = await handle.read(bytes, at, bytes.length - at, start + at);
+    if (bytesRead === 0) throw new RangeError(`the file ends at byte ${start + at}, before the ${end - start} bytes read at ${start} (was it changed while being read?)`);
+    at += bytesRead;
+  }
+  return bytes;
+}
+
+/**
+ * The footer as read in JavaScript. One that does not parse is refused, whoever would decode the
+ * columns: a valid footer always parses, and parquet-wasm's own reading of a damaged one has given
+ * numbers from the wrong bytes where DuckDB refuses the file.
+ */
+async function footerOf(handle: FileHandle, size: number): Promise<FileFooter> {
+  const tail = await readRange(handle, size - 8, size);
+  const footerStart = size - 8 - new DataView(tail.buffer).getUint32(0, true);
+  try {
+    return readFileFooter(await readRange(handle, footerStart, size - 8), footerStart);
+  } catch (error) {
+    throw new ParquetFormatError(`its footer is damaged (${(error as Error).message})`);
+  }
+}
+
+let wasmModule: Promise<typeof import('parquet-wasm')> | undefined;
+
+/** parquet-wasm's opening of a file (its module is loaded on first use). */
+async function parquetOf(handle: FileHandle, size: number): Promise<ParquetFile> {
+  const { ParquetFile } = await (wasmModule ??= import('parquet-wasm'));
+  return ParquetFile.fromFile(fileRanges(handle, 0, size));
 }
 
 async function openFile(file: number, path: string): Promise<OpenFile> {
@@ -124,8 +169,21 @@ async function openFile(file: number, path: string): Promise<OpenFile> {
   if (known !== undefined) return known;
   const handle = await open(path, 'r');
   try {
-    const parquet = await ParquetFile.fromFile(fileRanges(handle, 0, (await handle.stat()).size));
-    const opened: OpenFile = { handle, parquet, rowGroupRows: parquet.metadata().rowGroups().map((group) => group.numRows()), cursors: new Map() };
+    const { size } = await handle.stat();
+    const footer = await footerOf(handle, size);
+    const plain = plainFields(footer);
+    let opened: OpenFile;
+    if (plain !== undefined) {
+      const { rows, bytes } = rowGroupSizes(footer);
+      opened = { handle, size, wasm: undefined, fields: plain, plan: planFooter(footer, plain), rowGroupRows: rows, rowGroupBytes: bytes, cursors: new Map() };
+    } else {
+      const wasm = await parquetOf(handle, size);
+      const fields = fieldsOfIpcSchema(wasm.schema().intoIPCStream());
+      const groups = wasm.metadata().rowGroups();
+      // A footer that contradicts itself (a chunk outside the data, types that differ) is refused.
+      const plan = planFooter(footer, fields);
+      opened = { handle, size, wasm, fields, plan, rowGroupRows: groups.map((group) => group.numRows()), rowGroupBytes: groups.map((group) => group.compressedSize()), cursors: new Map() };
+    }
     files.set(file, opened);
     return opened;
   } catch (error) {
@@ -135,13 +193,28 @@ async function openFile(file: number, path: string): Promise<OpenFile> {
 }
 
 async function readFooter(file: number, path: string): Promise<Footer> {
-  const { parquet, rowGroupRows } = await openFile(file, path);
-  return {
-    kind: 'footer',
-    fields: fieldsOfIpcSchema(parquet.schema().intoIPCStream()),
-    rowGroupRows,
-    rowGroupBytes: parquet.metadata().rowGroups().map((group) => group.compressedSize()),
-  };
+  const { fields, rowGroupRows, rowGroupBytes } = await openFile(file, path);
+  return { kind: 'footer', fields, rowGroupRows, rowGroupBytes };
+}
+
+/** Starts reading a row group: its planned columns from their pages, the rest through parquet-wasm. */
+async function openCursor(opened: OpenFile, request: Extract<DecodeRequest, { kind: 'slice' }>): Promise<Cursor> {
+  const wanted = request.columns === undefined ? undefined : new Set(request.columns);
+  const names = opened.fields.map((field) => field.name).filter((name) => wanted === undefined || wanted.has(name));
+  const planned = opened.plan[request.group];
+  const pages = new Map<string, ColumnPages>();
+  for (const name of names) {
+    const chunk = planned?.get(name);
+    if (chunk !== undefined) pages.set(name, new ColumnPages(chunk, await readRange(opened.handle, chunk.start, chunk.start + chunk.length)));
+  }
+  const rest = names.filter((name) => !pages.has(name));
+  let reader: ReadableStreamDefaultReader<RecordBatch> | undefined;
+  if (rest.length > 0) {
+    const options = { rowGroups: [request.group], batchSize: request.rows, ...(wanted === undefined && pages.size === 0 ? {} : { columns: rest }) };
+    opened.wasm ??= await parquetOf(opened.handle, opened.size);
+    reader = ((await opened.wasm.stream(options)) as ReadableStream<RecordBatch>).getReader();
+  }
+  return { names, reader, pages, rowsRead: 0 };
 }
 
 async function readSlice(request: Extract<DecodeRequest, { kind: 'slice' }>): Promise<Slice> {
@@ -149,25 +222,38 @@ async function readSlice(request: Extract<DecodeRequest, { kind: 'slice' }>): Pr
   const groupRows = opened.rowGroupRows[request.group] ?? 0;
   let cursor = opened.cursors.get(request.group);
   if (cursor === undefined) {
-    const options = { rowGroups: [request.group], batchSize: request.rows, ...(request.columns === undefined ? {} : { columns: [...request.columns] }) };
-    cursor = { reader: ((await opened.parquet.stream(options)) as ReadableStream<RecordBatch>).getReader(), rowsRead: 0 };
+    cursor = await openCursor(opened, request);
     opened.cursors.set(request.group, cursor);
   }
-  const next = await cursor.reader.read();
-  const bytes = next.done ? undefined : next.value.intoIPCStream();
-  const batches = bytes === undefined ? [] : decodeIpcBatches(bytes, new Set(request.kept));
-  const rowCount = batches.reduce((sum, batch) => sum + batch.rowCount, 0);
+  let batches: DecodedBatch[] = [];
+  let rowCount = Math.min(request.rows, groupRows - cursor.rowsRead);
+  let bytes = 0;
+  let done = false;
+  if (cursor.reader !== undefined) {
+    const next = await cursor.reader.read();
+    const ipc = next.done ? undefined : next.value.intoIPCStream();
+    batches = ipc === undefined ? [] : decodeIpcBatches(ipc, new Set(request.kept));
+    rowCount = batches.reduce((sum, batch) => sum + batch.rowCount, 0);
+    bytes = ipc?.byteLength ?? 0;
+    done = next.done === true;
+  }
+  const decoded = new Map<string, Column>();
+  for (const [name, pages] of cursor.pages) {
+    const column = pages.take(rowCount);
+    decoded.set(name, column);
+    bytes += (column.values as ArrayBufferView).byteLength;
+  }
   cursor.rowsRead += rowCount;
-  const last = next.done || cursor.rowsRead >= groupRows;
+  const last = done || cursor.rowsRead >= groupRows;
   if (last) {
     opened.cursors.delete(request.group);
-    await cursor.reader.cancel().catch(() => undefined);
+    await cursor.reader?.cancel().catch(() => undefined);
   }
-  const names = batches[0] === undefined ? [] : [...batches[0].columns.keys()];
-  const columns = names.map((name) => [name, concatColumns(batches.map((batch) => batch.columns.get(name) as Column))] as const);
+  const columns = rowCount === 0 && batches.length === 0 && done ? [] : cursor.names.map((name) => [name, decoded.get(name) ?? concatColumns(batches.map((batch) => batch.columns.get(name) as Column))] as const);
+  // Only parquet-wasm's columns can be of the integer types kept as they are (int8, uint32, ...).
   const exact = batches[0] === undefined ? [] : [...batches[0].passthrough.keys()];
   const passthrough = exact.map((name) => [name, concatColumns(batches.map((batch) => batch.passthrough.get(name) as KeptColumn))] as const);
-  return { kind: 'slice', rowCount, columns, passthrough, bytes: bytes?.byteLength ?? 0, last };
+  return { kind: 'slice', rowCount, columns, passthrough, bytes, last };
 }
 
 async function closeFile(file: number): Promise<{ kind: 'closed' }> {
@@ -176,8 +262,8 @@ async function closeFile(file: number): Promise<{ kind: 'closed' }> {
   if (opened === undefined) return { kind: 'closed' };
   // After a panic the WebAssembly instance is in an unknown state: its objects are left alone.
   if (trap.panic === undefined) {
-    for (const { reader } of opened.cursors.values()) await reader.cancel().catch(() => undefined);
-    opened.parquet.free();
+    for (const { reader } of opened.cursors.values()) await reader?.cancel().catch(() => undefined);
+    opened.wasm?.free();
   }
   await opened.handle.close();
   return { kind: 'closed' };

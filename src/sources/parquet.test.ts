@@ -45,6 +45,21 @@ describe('Parquet source', () => {
     assert.deepEqual(valuesOf(chunk.columns.get('dec')), [12.34, null, -0.05, 1234567.89]);
   });
 
+  for (const version of ['v1', 'v2']) {
+    it(`reads data pages ${version} (plain, dictionary, delta, byte stream split) with nulls, every value as written`, async () => {
+      const chunks = await readAll(join(FIXTURES, `pages-${version}.parquet`), { chunkRows: 1000 });
+      assert.deepEqual(chunks.map((chunk) => chunk.rowCount).slice(0, 6), [1000, 1000, 1000, 1000, 96, 1000]);
+      const column = (name: string): unknown[] => chunks.flatMap((chunk) => valuesOf(chunk.columns.get(name)));
+      const ids = Array.from({ length: 12000 }, (_, id) => id);
+      assert.deepEqual(column('id'), ids.map((id) => BigInt(id)));
+      assert.deepEqual(column('d'), ids.map((id) => (id % 7 === 3 ? null : id * 0.25 - 1000)));
+      assert.deepEqual(column('dict'), ids.map((id) => (id % 5 === 0 ? null : (id % 40) / 8)));
+      assert.deepEqual(column('f'), ids.map((id) => Math.fround((id % 1000) / 4)));
+      assert.deepEqual(column('i'), ids.map((id) => (id % 100000) - 50));
+      assert.deepEqual([...(chunks[0]?.columns.values() ?? [])].map((value) => value.type), ['int64', 'float64', 'float64', 'float32', 'int32']);
+    });
+  }
+
   it('decodes only the columns asked for, in chunks of the rows asked for, row group by row group', async () => {
     const chunks = await readAll(join(FIXTURES, 'iris-zstd.parquet'), { columns: new Set(['id', 'petal width (cm)']), chunkRows: 100 });
     assert.deepEqual(chunks.map((chunk) => chunk.rowCount), [100, 50]);
